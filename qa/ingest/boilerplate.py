@@ -1,0 +1,96 @@
+"""Strip page chrome from raw text dumps, keeping every line of the article body.
+
+A saved page mixes the story with widgets, sponsor lines, navigation, captions and link lists.
+Body paragraphs are prose: several words ending in sentence punctuation. Chrome is short,
+unpunctuated, or matches a known pattern. Link lists after "Related articles" are dropped
+until prose resumes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_WHITESPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+_CHROME = [
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"^(sponsor(ed)?( content)?|advertisement|promoted|ad)\s*[:|]",  # sponsor lines
+        r"^(read|see) (also|more)\s*[:|]",  # inline links to other stories
+        r"\.\.\. \[\+\]",  # truncated photo captions with an expand marker
+        r"^(photo|image|picture|credit|source)s?\s*(credit)?\s*:",  # photo credits
+        r"\b(getty images|associated press|reuters|afp|shutterstock)( via \w+)?$",  # credit lines
+        r"\bconsider supporting\b",  # donation appeals
+        r"\bbecome a (member|patron|subscriber)\b",
+    )
+]
+
+_LINK_LIST_HEADING = re.compile(
+    r"^(related|recent|recommended|popular|trending|more)( (articles|stories|news|posts|from \w+))?\s*:?$"
+    r"|^most (read|popular)\s*:?$",
+    re.IGNORECASE,
+)
+
+MIN_SENTENCE_WORDS = 3
+"""Fewer words than this, even with a full stop, is a widget or label ("Getty Images.")."""
+MIN_UNPUNCTUATED_WORDS = 20
+"""A line this long is prose even without final punctuation (a paragraph cut by the dump)."""
+PROSE_RESUMES_WORDS = 25
+"""After a link-list heading, a line this long means the article body continues."""
+WRAPPED_LINE_WORDS = 8
+"""A line this long that stops mid-sentence is continued by the next line (a hard-wrapped dump)."""
+
+
+def normalize_line(line: str) -> str:
+    return _WHITESPACE.sub(" ", line).strip()
+
+
+def is_chrome(line: str) -> bool:
+    """True for a line that belongs to the page around the article, not to the article."""
+    if any(pattern.search(line) for pattern in _CHROME):
+        return True
+    words = len(line.split())
+    if _SENTENCE_END.search(line):
+        return words < MIN_SENTENCE_WORDS
+    return words < MIN_UNPUNCTUATED_WORDS
+
+
+def body_paragraphs(raw: str) -> list[str]:
+    """The article's paragraphs, in order, with page chrome removed and white space normalized."""
+    paragraphs: list[str] = []
+    in_link_list = False
+    for line in _unwrap(map(normalize_line, raw.splitlines())):
+        if not line:
+            continue
+        if _LINK_LIST_HEADING.match(line):
+            in_link_list = True
+            continue
+        if in_link_list and len(line.split()) < PROSE_RESUMES_WORDS:
+            continue
+        in_link_list = False
+        if not is_chrome(line):
+            paragraphs.append(line)
+    return paragraphs
+
+
+def _unwrap(lines: Iterable[str]) -> Iterator[str]:
+    """Join hard-wrapped lines back into paragraphs; blank lines and sentence ends break them."""
+    pending = ""
+    for line in lines:
+        if pending and line and len(pending.split()) >= WRAPPED_LINE_WORDS and not _SENTENCE_END.search(pending):
+            pending = f"{pending} {line}"
+            continue
+        if pending:
+            yield pending
+        pending = line
+        if not line:
+            yield ""
+    if pending:
+        yield pending
+
+
+def clean_page_text(raw: str) -> str:
+    """Body paragraphs joined by blank lines: the article text that passages point into."""
+    return "\n\n".join(body_paragraphs(raw))

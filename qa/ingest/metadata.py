@@ -1,0 +1,117 @@
+"""Metadata precedence: collect candidate values from every source, keep the strongest, remember where it came from."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ConfigDict, ValidationError, field_validator
+
+from qa.errors import MetadataError
+from qa.models import (
+    METADATA_FIELDS,
+    SOURCE_RANK,
+    ArticleMetadata,
+    FieldProvenance,
+    MetadataSource,
+)
+
+SIDECAR_SUFFIXES = (".meta.json", ".meta.yaml", ".meta.yml")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One source's claim about one metadata field."""
+
+    field: str
+    value: Any
+    provenance: FieldProvenance
+
+
+def resolve(candidates: list[Candidate]) -> tuple[dict[str, Any], dict[str, FieldProvenance]]:
+    """Pick, per field, the value from the strongest source (then the most confident, then the first)."""
+    best: dict[str, Candidate] = {}
+    for candidate in candidates:
+        if candidate.value is None:
+            continue
+        current = best.get(candidate.field)
+        if current is None or _strength(candidate) > _strength(current):
+            best[candidate.field] = candidate
+    values = {name: c.value for name, c in best.items()}
+    provenance = {name: c.provenance for name, c in best.items()}
+    return values, provenance
+
+
+def _strength(candidate: Candidate) -> tuple[int, float]:
+    return (-SOURCE_RANK[candidate.provenance.source], candidate.provenance.confidence)
+
+
+class ExplicitMetadata(ArticleMetadata):
+    """Metadata a person wrote down (sidecar or front matter); validated strictly so typos surface."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    notes: dict[str, str] = {}
+    """Per field, how the value was established (e.g. "editorial: the page shows no year")."""
+
+    @field_validator("notes")
+    @classmethod
+    def _notes_name_fields(cls, notes: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(notes) - set(METADATA_FIELDS))
+        if unknown:
+            raise ValueError(f"notes name unknown fields: {', '.join(unknown)}")
+        return notes
+
+
+def explicit_candidates(
+    data: dict[str, Any], *, origin: str, source: MetadataSource
+) -> list[Candidate]:
+    """Validate hand-written metadata and turn it into candidates; raise MetadataError naming the field."""
+    try:
+        metadata = ExplicitMetadata.model_validate(data)
+    except ValidationError as error:
+        raise MetadataError(f"{origin}: {_describe(error)}") from error
+    candidates = []
+    for name in METADATA_FIELDS:
+        value = getattr(metadata, name)
+        provenance = FieldProvenance(source=source, detail=origin, note=metadata.notes.get(name))
+        candidates.append(Candidate(name, value, provenance))
+    return candidates
+
+
+def _describe(error: ValidationError) -> str:
+    """One line per problem: `published: Input should be a valid date (got '2024-13-45')`."""
+    parts = []
+    for problem in error.errors():
+        where = ".".join(str(step) for step in problem["loc"]) or "(file)"
+        got = f" (got {problem['input']!r})" if problem["type"] != "missing" else ""
+        parts.append(f"{where}: {problem['msg']}{got}")
+    return "; ".join(parts)
+
+
+def find_sidecar(path: Path) -> Path | None:
+    """`story.txt` may carry `story.meta.json` (or `.meta.yaml`) beside it."""
+    stem = path.name.split(".", 1)[0]
+    for suffix in SIDECAR_SUFFIXES:
+        candidate = path.with_name(stem + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def is_sidecar(path: Path) -> bool:
+    return path.name.endswith(SIDECAR_SUFFIXES)
+
+
+def sidecar_candidates(sidecar: Path, *, origin: str) -> list[Candidate]:
+    try:
+        raw = sidecar.read_text(encoding="utf-8")
+        data = json.loads(raw) if sidecar.name.endswith(".json") else yaml.safe_load(raw)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as error:
+        raise MetadataError(f"{origin}: cannot be read: {error}") from error
+    if not isinstance(data, dict):
+        raise MetadataError(f"{origin}: expected an object of metadata fields")
+    return explicit_candidates(data, origin=origin, source=MetadataSource.SIDECAR)

@@ -1,0 +1,40 @@
+"""Reader for `.txt` and `.md`: YAML front matter if present, otherwise a raw page dump to clean."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from qa.errors import MetadataError
+from qa.ingest.boilerplate import clean_page_text, normalize_line
+from qa.ingest.document import Document
+from qa.ingest.metadata import explicit_candidates
+from qa.models import MetadataSource
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def read_text(raw: str, *, origin: str) -> list[Document]:
+    match = _FRONT_MATTER.match(raw)
+    if match is None:
+        return [Document(text=clean_page_text(raw))]
+    try:
+        data = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as error:
+        raise MetadataError(f"{origin}: front matter is not valid YAML: {error}") from error
+    if not isinstance(data, dict):
+        raise MetadataError(f"{origin}: front matter must be a mapping of metadata fields")
+    candidates = explicit_candidates(
+        data, origin=f"{origin} (front matter)", source=MetadataSource.FRONT_MATTER
+    )
+    return [Document(text=_written_text(raw[match.end() :]), candidates=candidates)]
+
+
+def _written_text(body: str) -> str:
+    """Text a person wrote: keep every paragraph, only normalize white space and blank lines."""
+    paragraphs = (normalize_line(" ".join(block.splitlines())) for block in re.split(r"\n\s*\n", body))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+

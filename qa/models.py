@@ -1,0 +1,184 @@
+"""Typed records shared by every layer: what an article is, where each value came from, what a hit is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+UNKNOWN_OUTLET = "unknown outlet"
+UNDATED = "undated"
+
+
+class MetadataSource(StrEnum):
+    """Where a metadata value came from, strongest first; a stronger source always wins."""
+
+    FLAG = "flag"
+    """Given on the command line (`qa add --outlet ...`)."""
+    SIDECAR = "sidecar"
+    """A `NAME.meta.json` / `.yaml` file next to the article."""
+    FRONT_MATTER = "front_matter"
+    """YAML front matter at the top of a Markdown or text file."""
+    RECORD = "record"
+    """A field of a JSON, JSONL or CSV record."""
+    PAGE = "page"
+    """Metadata embedded in the page itself (meta tags, JSON-LD)."""
+    URL = "url"
+    """Derived from the article's URL."""
+    TEXT = "text"
+    """A heuristic reading of the article text (dateline, byline, sign-off)."""
+
+
+SOURCE_RANK = {source: rank for rank, source in enumerate(MetadataSource)}
+
+
+class FieldProvenance(BaseModel):
+    """Where one metadata value came from, so a reader can judge how far to trust it."""
+
+    source: MetadataSource
+    """The kind of source that supplied the value."""
+    detail: str | None = None
+    """Which file, field or rule supplied it."""
+    note: str | None = None
+    """An editor's note on how the value was established (from a sidecar's `notes`)."""
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    """1.0 for explicit metadata; lower for values inferred from the URL or text."""
+
+
+class Republication(BaseModel):
+    """The page an article was collected from when that page re-published another outlet's story."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outlet: str
+    """The republisher, shown as "via OUTLET"."""
+    published: dt.date | None = None
+    """When the republisher put it out."""
+    url: str | None = None
+    """The republished page's address."""
+
+
+class ArticleMetadata(BaseModel):
+    """The citable facts about an article; every one may be unknown, none may be guessed."""
+
+    title: str | None = None
+    outlet: str | None = None
+    """The outlet to cite: the original publisher, never an aggregator that copied the story."""
+    published: dt.date | None = None
+    """The original publication date."""
+    url: str | None = None
+    author: str | None = None
+    republished_by: Republication | None = None
+
+
+METADATA_FIELDS = tuple(ArticleMetadata.model_fields)
+
+
+class Article(ArticleMetadata):
+    """One clean article, ready to cut into passages."""
+
+    doc_id: str
+    """Stable id: a hash of the clean text, so the same article gets the same id wherever it is."""
+    text: str
+    """The article body with page noise removed; passage offsets point into it."""
+    source_path: str
+    """The corpus file it was read from, relative to the corpus directory."""
+    provenance: dict[str, FieldProvenance] = Field(default_factory=dict)
+    """For each known metadata field, where its value came from."""
+
+    @model_validator(mode="after")
+    def _known_fields_have_provenance(self) -> Article:
+        for name in METADATA_FIELDS:
+            if getattr(self, name) is not None and name not in self.provenance:
+                raise ValueError(f"metadata field {name!r} has a value but no provenance")
+        return self
+
+
+class Passage(BaseModel):
+    """A sentence-aligned slice of an article; `article.text[start:end] == text`."""
+
+    doc_id: str
+    ordinal: int = Field(ge=0)
+    """Position of the passage within its article, from 0."""
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+class Citation(BaseModel):
+    """Who said it and when: the part of a hit that must never be lost or wrong."""
+
+    outlet: str | None
+    published: dt.date | None
+    title: str | None
+    url: str | None
+    republished_by: Republication | None = None
+
+    @property
+    def label(self) -> str:
+        """`The Kyiv Independent · 11 Feb 2024`; unknown parts are spelled out, never dropped."""
+        return f"{self.outlet or UNKNOWN_OUTLET} · {format_date(self.published)}"
+
+    @property
+    def via(self) -> str | None:
+        """`via The America One News · 31 May 2025` for a republished article."""
+        if self.republished_by is None:
+            return None
+        return f"via {self.republished_by.outlet} · {format_date(self.republished_by.published)}"
+
+
+def format_date(value: dt.date | None) -> str:
+    """Dates as newsrooms write them (`11 Feb 2024`), or `undated`."""
+    return f"{value.day} {value:%b %Y}" if value else UNDATED
+
+
+class Hit(BaseModel):
+    """One retrieved passage with its citation, as `qa ask --json` prints it."""
+
+    rank: int
+    """1 for the best passage."""
+    score: float
+    """Fused rank score (reciprocal-rank fusion of dense and lexical search); higher is better."""
+    similarity: float
+    """Cosine similarity to the question of the passage or its best sentence, whichever is higher."""
+    doc_id: str
+    title: str | None
+    outlet: str | None
+    published: dt.date | None
+    url: str | None
+    text: str
+    start: int
+    """Offset of the passage in the article's clean text."""
+    end: int
+    highlight: tuple[int, int] | None
+    """Span of the sentence that best answers the question, relative to `text`."""
+    republished_by: Republication | None = None
+
+    @property
+    def citation(self) -> Citation:
+        return Citation(
+            outlet=self.outlet,
+            published=self.published,
+            title=self.title,
+            url=self.url,
+            republished_by=self.republished_by,
+        )
+
+    @property
+    def highlighted_sentence(self) -> str | None:
+        if self.highlight is None:
+            return None
+        start, end = self.highlight
+        return self.text[start:end]
+
+
+class Answer(BaseModel):
+    """The result of one question: ranked, attributed passages, or an honest abstention."""
+
+    question: str
+    abstained: bool
+    """True when nothing in the corpus answers the question well enough to show."""
+    message: str | None = None
+    """A sentence for the reader when the answer needs one (why it abstained)."""
+    passages: list[Hit]
