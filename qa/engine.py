@@ -7,6 +7,7 @@ from pathlib import Path
 from qa.answer import answer_question
 from qa.config import Settings
 from qa.embed import Embedder
+from qa.errors import QAError
 from qa.models import Answer
 from qa.store.index import Index, IndexStatus, ProgressCallback, SyncReport
 
@@ -36,6 +37,11 @@ class Engine:
         return self._index
 
     def ask(self, question: str, *, k: int = 5) -> Answer:
+        if len(self.index.vectors()) == 0:
+            raise QAError(
+                f"The index in {self.settings.index_dir} is empty. Put articles in "
+                f"{self.settings.corpus_dir} and run `qa index`."
+            )
         self.index.check_model(self.embedder.name, self.embedder.dimension)
         return answer_question(
             self.index, self.embedder, question, k=k, min_similarity=self.settings.min_similarity
