@@ -154,9 +154,6 @@ def index_command(
             "Create it and put articles in it, or point --corpus / QA_CORPUS at yours."
         )
     engine = Engine(settings)
-    if not quiet:
-        typer.echo(f"Loading the embedding model ({settings.model})…", err=True)
-    engine.load_model()
     with _progress(quiet) as on_progress:
         report = engine.build_index(rebuild=rebuild, on_progress=on_progress)
     _print_report(report, settings, quiet=quiet)
@@ -206,10 +203,12 @@ def _print_report(report: SyncReport, settings: Settings, *, quiet: bool) -> Non
     if not (report.changed or report.unchanged or report.skipped):
         typer.echo(f"The corpus {settings.corpus_dir} has no article files (.txt, .md); the index is empty.")
         return
+    skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
     typer.echo(
-        f"Index {settings.index_dir}: {len(report.added)} new, {len(report.updated)} changed, "
-        f"{len(report.removed)} removed, {report.unchanged} unchanged files; "
-        f"{report.articles} articles and {report.passages} passages embedded in {report.seconds:.1f} s."
+        f"Indexed {settings.corpus_dir} into {settings.index_dir}: {len(report.added)} new, "
+        f"{len(report.updated)} changed, {len(report.removed)} removed, {report.unchanged} unchanged "
+        f"files{skipped}; {report.articles} articles, {report.passages} passages embedded "
+        f"in {report.seconds:.1f} s."
     )
 
 

@@ -34,25 +34,43 @@ class Embedder:
     """A sentence-transformers model loaded from local files, never from the network."""
 
     def __init__(self, model: str = BUNDLED_MODEL) -> None:
+        self.name = model
+        self._model = None
+
+    @property
+    def model(self):
+        """The loaded SentenceTransformer; loading takes seconds, so it happens on first use."""
+        if self._model is None:
+            self._model = self._load()
+        return self._model
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def _load(self):
         # Weights must never be fetched at run time; set before sentence-transformers reads it.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
-        self.name = model
-        path = resolve_model_path(model)
+        path = resolve_model_path(self.name)
+        log.info("loading embedding model %s from %s", self.name, path)
         try:
-            self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
+            return SentenceTransformer(path, device="cpu", local_files_only=True)
         except (OSError, ValueError) as error:
             raise ModelLoadError(
-                f"Cannot load the embedding model {model!r} from local files: {error}. "
+                f"Cannot load the embedding model {self.name!r} from local files: {error}. "
                 "Set QA_MODEL to a local sentence-transformers directory, or unset it for the bundled model."
             ) from error
-        self.dimension = int(self._model.get_embedding_dimension())
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_embedding_dimension())
 
     def encode_query(self, question: str) -> np.ndarray:
         """One normalized float32 vector for a question."""
-        vectors = self._model.encode_query(
+        vectors = self.model.encode_query(
             [question], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )
         return np.asarray(vectors[0], dtype=np.float32)
@@ -72,7 +90,7 @@ class Embedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         for batch_start in range(0, len(order), BATCH_SIZE):
             batch = order[batch_start : batch_start + BATCH_SIZE]
-            vectors[batch] = self._model.encode_document(
+            vectors[batch] = self.model.encode_document(
                 [texts[i] for i in batch],
                 batch_size=BATCH_SIZE,
                 normalize_embeddings=True,

@@ -28,7 +28,8 @@ class Engine:
         return self._embedder
 
     def load_model(self) -> None:
-        _ = self.embedder
+        """Load the model now rather than on the first question (a UI does this in the background)."""
+        _ = self.embedder.model
 
     @property
     def index(self) -> Index:

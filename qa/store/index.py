@@ -107,12 +107,16 @@ class Index:
     def generation(self) -> int:
         return int(self.db.get_meta("generation") or 0)
 
-    def check_model(self, model: str, dimension: int) -> None:
-        """Refuse to mix vectors of two models: they would be silently incomparable."""
+    def check_model(self, model: str, dimension: int | None = None) -> None:
+        """Refuse to mix vectors of two models: they would be silently incomparable.
+
+        The dimension is checked when given (it needs the model loaded); the name always.
+        """
         built_with, built_dimension = self.model, self.db.get_meta("dimension")
         if built_with is None:
             return
-        if built_with != model or int(built_dimension or 0) != dimension:
+        dimension_differs = dimension is not None and built_dimension and int(built_dimension) != dimension
+        if built_with != model or dimension_differs:
             raise IndexMismatchError(
                 f"The index in {self.directory} was built with {built_with} ({built_dimension} dimensions), "
                 f"not {model} ({dimension} dimensions). Run `qa index --rebuild` to re-embed the corpus "
@@ -171,13 +175,13 @@ class Index:
         """Embed new and changed files, drop removed ones; unchanged files cost one hash each."""
         started = time.monotonic()
         progress = on_progress or (lambda stage, done, total: None)
-        self.check_model(embedder.name, embedder.dimension)
+        self.check_model(embedder.name)
         report = SyncReport()
         known = self.db.file_fingerprints()
         current = {p.relative_to(corpus_dir).as_posix(): p for p in corpus_files(corpus_dir)}
 
         with self.db.atomic():
-            self._set_model(embedder)
+            self.db.set_meta("model", embedder.name)
             for rel in sorted(set(known) - set(current)):
                 self.db.forget_file(rel)
                 report.removed.append(rel)
@@ -196,9 +200,9 @@ class Index:
             if known.get(rel) == file_fingerprint:
                 report.unchanged += 1
                 continue
-            (report.updated if rel in known else report.added).append(rel)
             item = self._read(rel, path, corpus_dir, file_fingerprint, seen_ids, report, min_words, max_words)
             if item is not None:
+                (report.updated if rel in known else report.added).append(rel)
                 pending.append(item)
             elif rel in known:  # an indexed file that became unusable: its old version must go
                 with self.db.atomic():
@@ -255,6 +259,9 @@ class Index:
     ) -> None:
         """Embed in groups and commit each group in one transaction with a new generation."""
         total = sum(len(ps) for item in pending for ps in item.passages)
+        if total and not embedder.loaded:
+            progress("loading model", 0, 0)
+            self.check_model(embedder.name, embedder.dimension)
         done = 0
         group: list[_PendingFile] = []
         for position, item in enumerate(pending):
@@ -269,13 +276,19 @@ class Index:
                 done += count
                 progress("embedding", done, total)
 
-            vectors = embedder.encode_documents(texts, on_progress=advance)
+            vectors = (
+                embedder.encode_documents(texts, on_progress=advance)
+                if texts
+                else np.zeros((0, 0), dtype=np.float32)
+            )
             self._store_group(group, vectors, report)
             group = []
 
     def _store_group(self, group: list[_PendingFile], vectors: np.ndarray, report: SyncReport) -> None:
         row = 0
         with self.db.atomic():
+            if len(vectors):
+                self.db.set_meta("dimension", str(vectors.shape[1]))
             for item in group:
                 self.db.forget_file(item.path)
                 self.db.record_file(item.path, item.fingerprint)
@@ -285,10 +298,6 @@ class Index:
                     report.articles += 1
                     report.passages += len(passages)
             self._bump_generation()
-
-    def _set_model(self, embedder: Embedder) -> None:
-        self.db.set_meta("model", embedder.name)
-        self.db.set_meta("dimension", str(embedder.dimension))
 
     def _bump_generation(self) -> None:
         self.db.set_meta("generation", str(self.generation + 1))
