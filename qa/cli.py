@@ -12,6 +12,8 @@ import typer
 from qa.errors import QAError, UsageError
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from qa.config import Settings
     from qa.models import Answer
     from qa.store.index import SyncReport
@@ -92,6 +94,9 @@ def ask(
         _print_answer(answer)
 
 
+INDENT = 3
+
+
 def _print_answer(answer: Answer) -> None:
     from rich.console import Console
     from rich.text import Text
@@ -106,25 +111,27 @@ def _print_answer(answer: Answer) -> None:
         heading.append(citation.label, style="bold cyan")
         if citation.via:
             heading.append(f"  ({citation.via})", style="dim")
-        console.print(heading)
-        console.print(Text(f"   {hit.title or 'untitled'}", style="italic"))
+        body = [Text(hit.title or "untitled", style="italic")]
         if hit.url:
-            console.print(Text(f"   {hit.url}", style="dim"))
-        console.print(_passage_text(hit.text, hit.highlight, plain=not console.is_terminal), soft_wrap=True)
-        console.print(Text(f"   similarity {hit.similarity:.2f} · doc {hit.doc_id}", style="dim"))
+            body.append(Text(hit.url, style="dim"))
+        body.append(_passage_text(hit.text, hit.highlight, plain=not console.is_terminal))
+        body.append(Text(f"similarity {hit.similarity:.2f} · doc {hit.doc_id}", style="dim"))
+        console.print(heading)
+        for part in body:
+            for line in part.wrap(console, console.width - INDENT):
+                line.rstrip()
+                console.print(Text(" " * INDENT) + line if line.plain else line)
         console.print()
 
 
-def _passage_text(text: str, highlight: tuple[int, int] | None, *, plain: bool):
-    """The passage, indented, its answer sentence bold (or between ** when the output is not a terminal)."""
+def _passage_text(text: str, highlight: tuple[int, int] | None, *, plain: bool) -> Text:
+    """The passage with its answer sentence bold (between ** when the output is not a terminal)."""
     from rich.text import Text
 
-    passage = Text("   ")
     if highlight is None:
-        passage.append(text)
-        return passage
+        return Text(text)
     start, end = highlight
-    passage.append(text[:start])
+    passage = Text(text[:start])
     sentence = text[start:end]
     passage.append(f"**{sentence}**" if plain else sentence, style=None if plain else "bold yellow")
     passage.append(text[end:])
