@@ -33,4 +33,5 @@ bench: index
 	$(PYTHON) bench/seed_corpus.py
 
 clean:
-	rm -rf $(VENV) index/* .pytest_cache
+	rm -rf $(VENV) .pytest_cache
+	find index -mindepth 1 ! -name .gitkeep -delete
