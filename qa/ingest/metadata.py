@@ -92,6 +92,14 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """A YAML error on one line: `line 1, column 9: expected ',' or ']'`."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return " ".join(f"{where}{problem}".split())
+
+
 def find_sidecar(path: Path) -> Path | None:
     """`story.txt` may carry `story.meta.json` (or `.meta.yaml`) beside it."""
     stem = path.name.split(".", 1)[0]
@@ -110,7 +118,9 @@ def sidecar_candidates(sidecar: Path, *, origin: str) -> list[Candidate]:
     try:
         raw = sidecar.read_text(encoding="utf-8")
         data = json.loads(raw) if sidecar.name.endswith(".json") else yaml.safe_load(raw)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as error:
+    except yaml.YAMLError as error:
+        raise MetadataError(f"{origin}: not valid YAML: {yaml_problem(error)}") from error
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise MetadataError(f"{origin}: cannot be read: {error}") from error
     if not isinstance(data, dict):
         raise MetadataError(f"{origin}: expected an object of metadata fields")

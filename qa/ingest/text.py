@@ -9,7 +9,7 @@ import yaml
 from qa.errors import MetadataError
 from qa.ingest.boilerplate import clean_page_text, normalize_line
 from qa.ingest.document import Document
-from qa.ingest.metadata import explicit_candidates
+from qa.ingest.metadata import explicit_candidates, yaml_problem
 from qa.models import MetadataSource
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -22,7 +22,7 @@ def read_text(raw: str, *, origin: str) -> list[Document]:
     try:
         data = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as error:
-        raise MetadataError(f"{origin}: front matter is not valid YAML: {error}") from error
+        raise MetadataError(f"{origin}: front matter is not valid YAML: {yaml_problem(error)}") from error
     if not isinstance(data, dict):
         raise MetadataError(f"{origin}: front matter must be a mapping of metadata fields")
     candidates = explicit_candidates(
