@@ -10,10 +10,12 @@ from qa.embed import Embedder
 from qa.errors import UsageError
 from qa.models import Answer, Article, Hit, Passage
 from qa.passages import sentence_spans
-from qa.search import hybrid_search
+from qa.search import RRF_K, hybrid_search
 from qa.store.index import Index
 
 NOTHING_FOUND = "Nothing in the corpus answers this question."
+RERANK_POOL = 20
+"""Fused candidates whose sentences are scored; the best-sentence ranking then joins the fusion."""
 
 
 @dataclass
@@ -44,7 +46,7 @@ def answer_question(
     if k < 1:
         raise UsageError(f"-k must be at least 1, not {k}.")
     query = embedder.encode_query(question)
-    scored = hybrid_search(index, query, question, limit=k)
+    scored = hybrid_search(index, query, question, limit=max(k, RERANK_POOL))
     found = index.db.passages_with_articles([s.passage_id for s in scored])
     candidates = [
         _Candidate(*found[s.passage_id], fused=s.fused, similarity=s.similarity, highlight=None)
@@ -52,7 +54,8 @@ def answer_question(
         if s.passage_id in found
     ]
     _highlight(candidates, query, embedder)
-    relevant = [c for c in candidates if c.similarity >= min_similarity]
+    _fuse_sentence_ranking(candidates)
+    relevant = [c for c in candidates if c.similarity >= min_similarity][:k]
     if not relevant:
         return Answer(question=question, abstained=True, message=NOTHING_FOUND, passages=[])
     return Answer(
@@ -77,6 +80,18 @@ def _highlight(candidates: list[_Candidate], query: np.ndarray, embedder: Embedd
             candidate.highlight = passage_spans[best]
             candidate.similarity = max(candidate.similarity, float(own[best]))
         offset += len(passage_spans)
+
+
+def _fuse_sentence_ranking(candidates: list[_Candidate]) -> None:
+    """Add a third ranking, by best-sentence similarity, to the fusion and re-sort.
+
+    A passage holding the one sentence that answers the question can rank low on its
+    whole-passage vector when the rest of it is about something else.
+    """
+    by_sentence = sorted(candidates, key=lambda c: -c.similarity)
+    for rank, candidate in enumerate(by_sentence, start=1):
+        candidate.fused += 1.0 / (RRF_K + rank)
+    candidates.sort(key=lambda c: (-c.fused, -c.similarity))
 
 
 def _hit(rank: int, candidate: _Candidate) -> Hit:

@@ -143,6 +143,16 @@ class Database:
     def file_fingerprints(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT path, fingerprint FROM files"))
 
+    def files_without_articles(self) -> set[str]:
+        """Files recorded with no article of their own: each was a duplicate of another file."""
+        return {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT path FROM files WHERE NOT EXISTS "
+                "(SELECT 1 FROM articles WHERE articles.source_path = files.path)"
+            )
+        }
+
     def forget_file(self, path: str) -> None:
         """Remove a corpus file with its articles and passages (cascading, FTS kept in step)."""
         self.conn.execute("DELETE FROM files WHERE path = ?", (path,))

@@ -71,6 +71,13 @@ class _PendingFile:
     passages: list[list[Passage]]
 
 
+def _fingerprint_or_error(path: Path) -> str | OSError:
+    try:
+        return fingerprint(path)
+    except OSError as error:
+        return error
+
+
 class Index:
     """SQLite (source of truth) plus a FAISS file derived from it for one generation."""
 
@@ -188,26 +195,34 @@ class Index:
             if report.removed:
                 self._bump_generation()
 
+        fingerprints = {rel: _fingerprint_or_error(path) for rel, path in current.items()}
+        changed = {rel for rel, value in fingerprints.items() if known.get(rel) != value}
+        to_read = changed
+        if changed or report.removed:
+            # A duplicate's original may be gone or changed: its twins must be read again.
+            to_read = changed | (self.db.files_without_articles() & set(current))
         pending: list[_PendingFile] = []
         seen_ids: dict[str, str] = {}
         for done, (rel, path) in enumerate(sorted(current.items()), start=1):
             progress("reading", done, len(current))
-            try:
-                file_fingerprint = fingerprint(path)
-            except OSError as error:
-                report.skipped.append(SkippedFile(rel, f"cannot be read: {error.strerror or error}"))
-                continue
-            if known.get(rel) == file_fingerprint:
+            if rel not in to_read:
                 report.unchanged += 1
                 continue
-            item = self._read(rel, path, corpus_dir, file_fingerprint, seen_ids, report, min_words, max_words)
-            if item is not None:
+            file_fingerprint = fingerprints[rel]
+            if isinstance(file_fingerprint, OSError):
+                reason = file_fingerprint.strerror or str(file_fingerprint)
+                report.skipped.append(SkippedFile(rel, f"cannot be read: {reason}"))
+                continue
+            item = self._read(rel, path, corpus_dir, file_fingerprint, seen_ids, to_read, report, min_words, max_words)
+            if item is None:
+                if rel in known:  # an indexed file that became unusable: its old version must go
+                    with self.db.atomic():
+                        self.db.forget_file(rel)
+                        self._bump_generation()
+                continue
+            if item.articles:
                 (report.updated if rel in known else report.added).append(rel)
-                pending.append(item)
-            elif rel in known:  # an indexed file that became unusable: its old version must go
-                with self.db.atomic():
-                    self.db.forget_file(rel)
-                    self._bump_generation()
+            pending.append(item)
 
         self._embed_and_store(pending, embedder, report, progress)
         self._save_vectors()
@@ -223,6 +238,7 @@ class Index:
         corpus_dir: Path,
         file_fingerprint: str,
         seen_ids: dict[str, str],
+        being_read: set[str],
         report: SyncReport,
         min_words: int,
         max_words: int,
@@ -237,7 +253,7 @@ class Index:
             return None
         kept = []
         for article in articles:
-            owner = seen_ids.get(article.doc_id) or self._owner_elsewhere(article.doc_id, rel)
+            owner = seen_ids.get(article.doc_id) or self._owner_elsewhere(article.doc_id, rel, being_read)
             if owner is not None:
                 report.skipped.append(SkippedFile(rel, f"same article text as {owner}"))
                 continue
@@ -246,9 +262,10 @@ class Index:
         passages = [chunk_article(a, min_words=min_words, max_words=max_words) for a in kept]
         return _PendingFile(rel, file_fingerprint, kept, passages)
 
-    def _owner_elsewhere(self, doc_id: str, rel: str) -> str | None:
+    def _owner_elsewhere(self, doc_id: str, rel: str, being_read: set[str]) -> str | None:
+        """The other indexed file holding this article, unless that file is itself being re-read."""
         owner = self.db.article_source(doc_id)
-        return owner if owner not in (None, rel) else None
+        return owner if owner is not None and owner != rel and owner not in being_read else None
 
     def _embed_and_store(
         self,

@@ -1,0 +1,284 @@
+"""Explicit metadata: sidecars and front matter validate strictly; the strongest source wins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.errors import MetadataError
+from qa.ingest import read_file
+from qa.ingest.metadata import Candidate, find_sidecar, resolve, sidecar_candidates
+from qa.models import FieldProvenance, MetadataSource, Republication
+from qa.store.index import Index
+
+FORBES_SIDECAR = "000_89455b2704f0d18a.meta.json"
+KYIV_SIDECAR = "001_41b4ecfdd1211d06.meta.json"
+
+BODY = (
+    "The river authority opened the new flood gates on Monday after three years of work, "
+    "and engineers said the gates held back the spring melt without trouble.\n\n"
+    "Farmers downstream said their fields stayed dry for the first spring in a decade, "
+    "and the authority said it would publish its measurements at the end of the month."
+)
+
+
+def write_article(
+    directory: Path, name: str, sidecar: dict | None = None, *, text: str = BODY
+) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    if sidecar is not None:
+        stem = name.split(".", 1)[0]
+        (directory / f"{stem}.meta.json").write_text(json.dumps(sidecar), encoding="utf-8")
+    return path
+
+
+# -- the seed sidecars ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sidecar", [FORBES_SIDECAR, KYIV_SIDECAR])
+def test_seed_sidecars_validate(seed_settings, sidecar):
+    candidates = sidecar_candidates(seed_settings.corpus_dir / sidecar, origin=sidecar)
+    assert {c.field for c in candidates if c.value is not None} >= {"title", "outlet", "published"}
+
+
+def test_seed_metadata_is_read_from_the_sidecars(seed_articles):
+    forbes, kyiv = seed_articles["forbes"], seed_articles["kyiv"]
+    assert (forbes.outlet, forbes.published) == ("Forbes", dt.date(2024, 2, 11))
+    assert forbes.republished_by is not None
+    assert (forbes.republished_by.outlet, forbes.republished_by.published) == (
+        "The America One News",
+        dt.date(2025, 5, 31),
+    )
+    assert (kyiv.outlet, kyiv.published, kyiv.republished_by) == (
+        "The Kyiv Independent",
+        dt.date(2024, 2, 11),
+        None,
+    )
+    assert kyiv.title == "Musk denies Starlink sales to Russia"
+
+
+@pytest.mark.parametrize("seed,sidecar", [("forbes", FORBES_SIDECAR), ("kyiv", KYIV_SIDECAR)])
+def test_every_seed_value_has_sidecar_provenance_naming_the_file(seed_articles, seed, sidecar):
+    article = seed_articles[seed]
+    known = {
+        name
+        for name in ("title", "outlet", "published", "url", "author", "republished_by")
+        if getattr(article, name) is not None
+    }
+    assert set(article.provenance) == known
+    for name in known:
+        assert article.provenance[name].source == MetadataSource.SIDECAR, name
+        assert article.provenance[name].detail == sidecar, name
+
+
+def test_kyiv_published_provenance_says_the_date_is_editorial(seed_articles):
+    note = seed_articles["kyiv"].provenance["published"].note
+    assert note is not None
+    assert "editorial" in note
+    assert "not read from the page" in note
+
+
+# -- validation errors ---------------------------------------------------------------------
+
+
+def _read_error(tmp_path: Path, sidecar: dict) -> str:
+    path = write_article(tmp_path / "corpus", "story.txt", sidecar)
+    with pytest.raises(MetadataError) as caught:
+        read_file(path, corpus_dir=tmp_path / "corpus")
+    return str(caught.value)
+
+
+def test_an_invalid_date_names_the_file_and_the_field(tmp_path):
+    message = _read_error(tmp_path, {"outlet": "Daily Example", "published": "2024-13-45"})
+    assert "\n" not in message
+    assert message.startswith("story.meta.json: ")
+    assert "published" in message
+    assert "2024-13-45" in message
+
+
+def test_a_republication_without_outlet_names_the_nested_field(tmp_path):
+    message = _read_error(
+        tmp_path, {"outlet": "Daily Example", "republished_by": {"published": "2025-05-31"}}
+    )
+    assert "\n" not in message
+    assert message.startswith("story.meta.json: ")
+    assert "republished_by.outlet" in message
+
+
+def test_an_unknown_field_is_rejected_by_name(tmp_path):
+    message = _read_error(tmp_path, {"outlet": "Daily Example", "publshed": "2024-02-11"})
+    assert "\n" not in message
+    assert message.startswith("story.meta.json: ")
+    assert "publshed" in message
+
+
+def test_a_note_about_an_unknown_field_is_rejected_by_name(tmp_path):
+    message = _read_error(tmp_path, {"outlet": "Daily Example", "notes": {"outlett": "a typo"}})
+    assert "outlett" in message
+
+
+def test_a_sidecar_that_is_not_json_is_reported(tmp_path):
+    path = write_article(tmp_path / "corpus", "story.txt")
+    (tmp_path / "corpus" / "story.meta.json").write_text("{outlet: Daily Example", encoding="utf-8")
+    with pytest.raises(MetadataError, match=r"^story\.meta\.json: cannot be read"):
+        read_file(path, corpus_dir=tmp_path / "corpus")
+
+
+def test_front_matter_that_is_not_yaml_is_reported_in_one_line(tmp_path):
+    corpus = tmp_path / "corpus"
+    path = write_article(corpus, "story.md", text=f"---\ntitle: [unclosed\n---\n{BODY}")
+    with pytest.raises(MetadataError) as caught:
+        read_file(path, corpus_dir=corpus)
+    message = str(caught.value)
+    assert message.startswith("story.md: front matter")
+    assert "\n" not in message  # errors are printed as one `Error: …` / `skipped …` line
+
+
+def test_a_yaml_sidecar_that_is_not_yaml_is_reported_in_one_line(tmp_path):
+    corpus = tmp_path / "corpus"
+    path = write_article(corpus, "story.txt")
+    (corpus / "story.meta.yaml").write_text("outlet: [Valley Courier\n", encoding="utf-8")
+    with pytest.raises(MetadataError) as caught:
+        read_file(path, corpus_dir=corpus)
+    message = str(caught.value)
+    assert message.startswith("story.meta.yaml: ")
+    assert "\n" not in message
+
+
+def test_a_bad_sidecar_skips_only_its_file_during_indexing(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    write_article(corpus, "bad.txt", {"outlet": "Daily Example", "published": "2024-13-45"})
+    write_article(
+        corpus,
+        "good.txt",
+        {"outlet": "Daily Example", "published": "2024-02-11"},
+        text=BODY.replace("river authority", "harbour board"),
+    )
+    index = Index.create(tmp_path / "index")
+    try:
+        report = index.sync(corpus, embedder, min_words=40, max_words=150)
+        assert [s.path for s in report.skipped] == ["bad.txt"]
+        reason = report.skipped[0].reason
+        assert "bad.meta.json" in reason and "published" in reason and "\n" not in reason
+        assert report.added == ["good.txt"]
+        assert index.status().counts["articles"] == 1
+    finally:
+        index.close()
+
+
+# -- precedence ----------------------------------------------------------------------------
+
+
+def _candidate(field: str, value, source: MetadataSource, detail: str, confidence: float = 1.0):
+    return Candidate(
+        field, value, FieldProvenance(source=source, detail=detail, confidence=confidence)
+    )
+
+
+SIDECAR = _candidate("outlet", "Sidecar Outlet", MetadataSource.SIDECAR, "story.meta.json")
+FRONT_MATTER = _candidate(
+    "outlet", "Front Matter Outlet", MetadataSource.FRONT_MATTER, "story.md (front matter)"
+)
+TEXT = _candidate("outlet", "Byline Outlet", MetadataSource.TEXT, "byline", confidence=0.6)
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations([SIDECAR, FRONT_MATTER, TEXT])))
+def test_sidecar_beats_front_matter_beats_text_in_any_order(order):
+    values, provenance = resolve(list(order))
+    assert values == {"outlet": "Sidecar Outlet"}
+    assert provenance == {"outlet": SIDECAR.provenance}
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations([FRONT_MATTER, TEXT])))
+def test_front_matter_beats_text(order):
+    values, provenance = resolve(list(order))
+    assert values == {"outlet": "Front Matter Outlet"}
+    assert provenance["outlet"].source == MetadataSource.FRONT_MATTER
+
+
+def test_text_heuristics_are_used_when_nothing_stronger_says_anything():
+    empty_sidecar = _candidate("outlet", None, MetadataSource.SIDECAR, "story.meta.json")
+    values, provenance = resolve([empty_sidecar, TEXT])
+    assert values == {"outlet": "Byline Outlet"}
+    assert provenance["outlet"] == TEXT.provenance
+
+
+def test_each_field_is_resolved_on_its_own():
+    date = _candidate("published", dt.date(2024, 2, 11), MetadataSource.FRONT_MATTER, "fm")
+    values, provenance = resolve([TEXT, date, SIDECAR])
+    assert values == {"outlet": "Sidecar Outlet", "published": dt.date(2024, 2, 11)}
+    assert provenance["published"].source == MetadataSource.FRONT_MATTER
+
+
+def test_within_one_source_the_more_confident_value_wins():
+    weak = _candidate("outlet", "Guess", MetadataSource.TEXT, "dateline", confidence=0.3)
+    values, _ = resolve([weak, TEXT])
+    assert values == {"outlet": "Byline Outlet"}
+
+
+# -- front matter --------------------------------------------------------------------------
+
+FRONT_MATTER_FILE = f"""---
+title: Flood gates hold
+outlet: Valley Courier
+published: 2023-04-03
+url: https://example.org/flood-gates
+---
+{BODY}
+"""
+
+
+def test_front_matter_in_markdown_is_read_with_its_provenance(tmp_path):
+    corpus = tmp_path / "corpus"
+    path = write_article(corpus, "story.md", text=FRONT_MATTER_FILE)
+    [article] = read_file(path, corpus_dir=corpus)
+    assert (article.title, article.outlet, article.published, article.url) == (
+        "Flood gates hold",
+        "Valley Courier",
+        dt.date(2023, 4, 3),
+        "https://example.org/flood-gates",
+    )
+    assert article.provenance["outlet"].source == MetadataSource.FRONT_MATTER
+    assert "story.md" in article.provenance["outlet"].detail
+    assert article.text.startswith("The river authority opened")
+    assert "---" not in article.text and "Valley Courier" not in article.text
+
+
+def test_a_sidecar_overrides_front_matter_field_by_field(tmp_path):
+    corpus = tmp_path / "corpus"
+    path = write_article(
+        corpus,
+        "story.md",
+        {"outlet": "Sidecar Times", "republished_by": {"outlet": "Aggregator"}},
+        text=FRONT_MATTER_FILE,
+    )
+    [article] = read_file(path, corpus_dir=corpus)
+    assert article.outlet == "Sidecar Times"
+    assert article.provenance["outlet"].source == MetadataSource.SIDECAR
+    assert article.provenance["outlet"].detail == "story.meta.json"
+    assert article.published == dt.date(2023, 4, 3)
+    assert article.provenance["published"].source == MetadataSource.FRONT_MATTER
+    assert article.republished_by == Republication(outlet="Aggregator")
+
+
+def test_a_yaml_sidecar_is_found_and_read(tmp_path):
+    corpus = tmp_path / "corpus"
+    path = write_article(corpus, "story.txt")
+    (corpus / "story.meta.yaml").write_text("outlet: Valley Courier\npublished: 2023-04-03\n")
+    assert find_sidecar(path) == corpus / "story.meta.yaml"
+    [article] = read_file(path, corpus_dir=corpus)
+    assert (article.outlet, article.published) == ("Valley Courier", dt.date(2023, 4, 3))
+    assert article.provenance["outlet"].detail == "story.meta.yaml"
+
+
+def test_an_article_without_metadata_is_unknown_not_guessed(tmp_path):
+    corpus = tmp_path / "corpus"
+    [article] = read_file(write_article(corpus, "story.txt"), corpus_dir=corpus)
+    assert (article.outlet, article.published, article.republished_by) == (None, None, None)
+    assert article.provenance == {}

@@ -1,0 +1,53 @@
+"""SQLite, the source of truth: any text is a safe FTS query; a damaged file is a clear error."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qa.errors import CorruptIndexError
+from qa.store.db import MIGRATIONS, Database, quote_fts
+from qa.store.index import DB_NAME, Index
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(
+    st.one_of(
+        st.text(), st.sampled_from(['"', "NEAR(", "a AND", "*", "OR OR", "-x", "col:val", "^"])
+    )
+)
+def test_any_question_is_a_safe_fts_query(seed_engine, question):
+    ids = seed_engine.index.db.lexical_search(question, 10)
+    assert len(ids) <= 10
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!", "“”", "—"])
+def test_a_question_without_words_has_no_fts_query(question):
+    assert quote_fts(question) is None
+
+
+def test_fts_operators_in_a_question_are_searched_as_words(seed_engine):
+    # "NOT" and "OR" are words here, not operators; the quoted query still finds the denial.
+    ids = seed_engine.index.db.lexical_search('categorically NOT "false', 10)
+    found = seed_engine.index.db.passages_with_articles(ids)
+    assert any("categorically false" in passage.text for passage, _ in found.values())
+
+
+def test_migrations_are_recorded_and_not_run_twice(tmp_path):
+    first = Database(tmp_path / DB_NAME)
+    first.set_meta("model", "kept")
+    first.close()
+    again = Database(tmp_path / DB_NAME)
+    try:
+        applied = [row[0] for row in again.conn.execute("SELECT name FROM migrations")]
+        assert applied == [name for name, _ in MIGRATIONS]
+        assert again.get_meta("model") == "kept"
+    finally:
+        again.close()
+
+
+def test_an_unreadable_database_names_the_fix(tmp_path):
+    (tmp_path / DB_NAME).write_bytes(b"this is not a database" * 100)
+    with pytest.raises(CorruptIndexError, match=r"qa index --rebuild"):
+        Index.open(tmp_path)

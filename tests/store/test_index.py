@@ -1,0 +1,293 @@
+"""The index follows the corpus incrementally, records its model and recovers its FAISS cache."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.config import BUNDLED_MODEL, Settings
+from qa.embed import Embedder
+from qa.engine import Engine
+from qa.errors import IndexMismatchError
+from qa.ingest import read_file
+from qa.passages import chunk_article
+from qa.store.index import Index, SkippedFile
+from qa.store.vectors import VectorIndex, vectors_path
+
+FORBES = "000_89455b2704f0d18a.txt"
+KYIV = "001_41b4ecfdd1211d06.txt"
+KYIV_SIDECAR = "001_41b4ecfdd1211d06.meta.json"
+DENIAL = "This is categorically false"
+"""Only in the Kyiv Independent article."""
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Index]:
+    index = Index.open(settings.index_dir)
+    try:
+        yield index
+    finally:
+        index.close()
+
+
+def passage_ids_by_doc(index: Index) -> dict[str, list[int]]:
+    ids, _ = index.db.vectors()
+    by_doc: dict[str, list[int]] = {}
+    for passage_id, (passage, _) in sorted(index.db.passages_with_articles(ids.tolist()).items()):
+        by_doc.setdefault(passage.doc_id, []).append(passage_id)
+    return by_doc
+
+
+def passage_count(settings: Settings, name: str) -> int:
+    [article] = read_file(settings.corpus_dir / name, corpus_dir=settings.corpus_dir)
+    return len(chunk_article(article, min_words=settings.min_words, max_words=settings.max_words))
+
+
+def test_status_records_model_dimension_and_counts(seed_engine, seed_settings, embedder):
+    status = seed_engine.index.status()
+    assert status.model == BUNDLED_MODEL
+    assert status.dimension == embedder.dimension == 384
+    assert status.built_at is not None
+    assert status.counts == {
+        "files": 2,
+        "articles": 2,
+        "passages": passage_count(seed_settings, FORBES) + passage_count(seed_settings, KYIV),
+        "articles_without_outlet": 0,
+        "articles_without_date": 0,
+    }
+
+
+@pytest.mark.parametrize("seed", ["forbes", "kyiv"])
+def test_stored_articles_keep_their_metadata_and_provenance(seed_engine, seed_articles, seed):
+    article = seed_articles[seed]
+    assert seed_engine.index.db.article(article.doc_id) == article
+
+
+def test_the_faiss_file_holds_every_stored_passage(seed_engine):
+    index = seed_engine.index
+    assert vectors_path(index.directory, index.generation).is_file()
+    assert len(index.vectors()) == index.status().counts["passages"]
+
+
+# -- incremental sync ----------------------------------------------------------------------
+
+
+def test_a_second_sync_without_changes_embeds_nothing(seed_copy):
+    unloaded = Embedder()
+    with opened(seed_copy) as index:
+        generation = index.generation
+    report = Engine(seed_copy, embedder=unloaded).build_index()
+    assert report.unchanged == 2
+    assert (report.added, report.updated, report.removed, report.skipped) == ([], [], [], [])
+    assert (report.articles, report.passages) == (0, 0)
+    assert not unloaded.loaded  # nothing to embed, so the model was never even loaded
+    with opened(seed_copy) as index:
+        assert index.generation == generation
+
+
+def test_changing_a_file_re_embeds_only_that_file(seed_copy, embedder, seed_articles):
+    with opened(seed_copy) as index:
+        forbes_ids = passage_ids_by_doc(index)[seed_articles["forbes"].doc_id]
+    kyiv = seed_copy.corpus_dir / KYIV
+    kyiv.write_text(
+        kyiv.read_text(encoding="utf-8").replace(
+            "Starlink is operated by SpaceX",
+            "A zeppelin carrying spare Starlink terminals was later seen over the harbour, "
+            "the regional administration said on Monday.\n\nStarlink is operated by SpaceX",
+        ),
+        encoding="utf-8",
+    )
+    report = Engine(seed_copy, embedder=embedder).build_index()
+    assert (report.added, report.updated, report.removed) == ([], [KYIV], [])
+    assert report.unchanged == 1
+    assert report.articles == 1
+    assert report.passages == passage_count(seed_copy, KYIV)
+    with opened(seed_copy) as index:
+        by_doc = passage_ids_by_doc(index)
+        assert by_doc[seed_articles["forbes"].doc_id] == forbes_ids  # untouched, not re-inserted
+        assert seed_articles["kyiv"].doc_id not in by_doc  # the old version is gone
+        assert index.status().counts["articles"] == 2
+        [hit] = index.search_lexical("zeppelin", 5)
+        passage, article = index.db.passages_with_articles([hit])[hit]
+        assert "zeppelin" in passage.text and article.outlet == "The Kyiv Independent"
+
+
+def test_changing_only_a_sidecar_updates_the_article_metadata(seed_copy, embedder, seed_articles):
+    sidecar = seed_copy.corpus_dir / KYIV_SIDECAR
+    sidecar.write_text(sidecar.read_text().replace('"The Kyiv Independent"', '"Kyiv Independent"'))
+    report = Engine(seed_copy, embedder=embedder).build_index()
+    assert report.updated == [KYIV] and report.unchanged == 1
+    with opened(seed_copy) as index:
+        assert index.db.article(seed_articles["kyiv"].doc_id).outlet == "Kyiv Independent"
+
+
+def test_deleting_a_file_removes_its_passages(seed_copy, embedder, seed_articles):
+    (seed_copy.corpus_dir / KYIV).unlink()
+    (seed_copy.corpus_dir / KYIV_SIDECAR).unlink()
+    report = Engine(seed_copy, embedder=embedder).build_index()
+    assert (report.added, report.updated, report.removed) == ([], [], [KYIV])
+    forbes_passages = passage_count(seed_copy, FORBES)
+    with opened(seed_copy) as index:
+        counts = index.status().counts
+        assert (counts["files"], counts["articles"], counts["passages"]) == (1, 1, forbes_passages)
+        assert len(index.vectors()) == forbes_passages
+        assert index.search_lexical("categorically", 10) == []
+    engine = Engine(seed_copy, embedder=embedder)
+    try:
+        answer = engine.ask("Who denied sales to Russia?", k=5)
+    finally:
+        engine.close()
+    assert answer.passages
+    assert {hit.doc_id for hit in answer.passages} == {seed_articles["forbes"].doc_id}
+    assert not any(DENIAL in hit.text for hit in answer.passages)
+
+
+def test_a_file_that_becomes_unusable_leaves_the_index(seed_copy, embedder):
+    (seed_copy.corpus_dir / KYIV_SIDECAR).write_text(
+        '{"outlet": "The Kyiv Independent", "published": "2024-13-45"}'
+    )
+    report = Engine(seed_copy, embedder=embedder).build_index()
+    assert [s.path for s in report.skipped] == [KYIV]
+    with opened(seed_copy) as index:
+        assert index.status().counts["articles"] == 1
+        assert index.search_lexical("categorically", 10) == []
+
+
+def test_stale_files_lists_new_changed_and_removed_files(seed_copy):
+    corpus = seed_copy.corpus_dir
+    (corpus / "002_new.txt").write_text("A new article about the harbour. " * 20)
+    (corpus / FORBES).write_text(
+        (corpus / FORBES).read_text() + "\n\nOne more sentence was added here today."
+    )
+    (corpus / KYIV).unlink()
+    with opened(seed_copy) as index:
+        assert index.stale_files(corpus) == sorted([FORBES, KYIV, "002_new.txt"])
+
+
+# -- duplicates ----------------------------------------------------------------------------
+
+
+def test_the_same_article_text_in_two_files_is_indexed_once(seed_copy, embedder):
+    shutil.copy(seed_copy.corpus_dir / KYIV, seed_copy.corpus_dir / "002_copy.txt")
+    report = Engine(seed_copy, embedder=embedder).build_index(rebuild=True)
+    assert report.skipped == [SkippedFile("002_copy.txt", f"same article text as {KYIV}")]
+    assert FORBES in report.added and KYIV in report.added
+    assert report.articles == 2
+    with opened(seed_copy) as index:
+        assert index.status().counts["articles"] == 2
+
+
+def test_a_copy_added_after_the_original_was_indexed_is_skipped(seed_copy, embedder):
+    shutil.copy(seed_copy.corpus_dir / KYIV, seed_copy.corpus_dir / "002_copy.txt")
+    report = Engine(seed_copy, embedder=embedder).build_index()
+    assert report.skipped == [SkippedFile("002_copy.txt", f"same article text as {KYIV}")]
+    assert (report.articles, report.passages) == (0, 0)
+
+
+def test_a_skipped_duplicate_is_not_reported_as_added(seed_copy, embedder):
+    shutil.copy(seed_copy.corpus_dir / KYIV, seed_copy.corpus_dir / "002_copy.txt")
+    report = Engine(seed_copy, embedder=embedder).build_index()
+    assert [s.path for s in report.skipped] == ["002_copy.txt"]
+    assert "002_copy.txt" not in report.added  # `qa index` would count it as "new" and "skipped"
+
+
+def test_a_duplicate_is_indexed_once_its_original_is_removed(seed_copy, embedder):
+    shutil.copy(seed_copy.corpus_dir / KYIV, seed_copy.corpus_dir / "002_copy.txt")
+    Engine(seed_copy, embedder=embedder).build_index()
+    (seed_copy.corpus_dir / KYIV).unlink()
+    (seed_copy.corpus_dir / KYIV_SIDECAR).unlink()
+    Engine(seed_copy, embedder=embedder).build_index()
+    with opened(seed_copy) as index:
+        # The article is still in the corpus (in 002_copy.txt), so it must still be searchable.
+        assert index.status().counts["articles"] == 2
+        assert index.search_lexical("categorically", 10) != []
+
+
+# -- the model that built the index --------------------------------------------------------
+
+
+def test_an_index_built_with_another_model_refuses_to_sync_or_answer(seed_copy, embedder):
+    with opened(seed_copy) as index:
+        index.db.set_meta("model", "other/model")
+    engine = Engine(seed_copy, embedder=embedder)
+    try:
+        with pytest.raises(IndexMismatchError, match="--rebuild") as caught:
+            engine.build_index()
+        assert "other/model" in str(caught.value)
+        with pytest.raises(IndexMismatchError, match="--rebuild"):
+            engine.ask("Who denied sales to Russia?")
+    finally:
+        engine.close()
+
+
+def test_rebuild_replaces_an_index_built_with_another_model(seed_copy, embedder):
+    with opened(seed_copy) as index:
+        index.db.set_meta("model", "other/model")
+    report = Engine(seed_copy, embedder=embedder).build_index(rebuild=True)
+    assert sorted(report.added) == [FORBES, KYIV]
+    with opened(seed_copy) as index:
+        assert index.status().model == BUNDLED_MODEL
+
+
+def test_an_index_of_another_dimension_refuses_to_answer(seed_copy, embedder):
+    with opened(seed_copy) as index:
+        index.db.set_meta("dimension", "768")
+    engine = Engine(seed_copy, embedder=embedder)
+    try:
+        with pytest.raises(IndexMismatchError, match="768"):
+            engine.ask("Who denied sales to Russia?")
+    finally:
+        engine.close()
+
+
+# -- FAISS is a cache: rebuilt from SQLite whenever it is missing, stale or unreadable --------
+
+
+def _faiss_file(settings: Settings) -> Path:
+    [path] = settings.index_dir.glob("vectors-*.faiss")
+    return path
+
+
+def _ask_denial(settings: Settings, embedder: Embedder):
+    engine = Engine(settings, embedder=embedder)
+    try:
+        assert len(engine.index.vectors()) == engine.index.status().counts["passages"]
+        return engine.ask("Who denied sales to Russia?", k=5)
+    finally:
+        engine.close()
+
+
+def test_a_missing_faiss_file_is_rebuilt_from_sqlite(seed_copy, embedder):
+    _faiss_file(seed_copy).unlink()
+    answer = _ask_denial(seed_copy, embedder)
+    assert any(DENIAL in hit.text for hit in answer.passages[:3])
+
+
+def test_the_next_sync_writes_the_missing_faiss_file_again(seed_copy, embedder):
+    missing = _faiss_file(seed_copy)
+    missing.unlink()
+    Engine(seed_copy, embedder=embedder).build_index()
+    assert _faiss_file(seed_copy) == missing
+    loaded = VectorIndex.load(missing)
+    assert loaded is not None and len(loaded) > 0
+
+
+def test_a_faiss_file_of_an_older_generation_is_not_used(seed_copy, embedder):
+    # As after a crash between the SQLite commit and the FAISS write: the file on disk is stale.
+    stale = _faiss_file(seed_copy)
+    VectorIndex.build(np.zeros(0, dtype=np.int64), np.zeros((0, 384), np.float32), 384).save(stale)
+    with opened(seed_copy) as index:
+        index.db.set_meta("generation", str(index.generation + 1))
+    answer = _ask_denial(seed_copy, embedder)
+    assert any(DENIAL in hit.text for hit in answer.passages[:3])
+
+
+def test_an_unreadable_faiss_file_is_rebuilt_from_sqlite(seed_copy, embedder):
+    _faiss_file(seed_copy).write_bytes(b"not a faiss index" * 10)
+    answer = _ask_denial(seed_copy, embedder)
+    assert any(DENIAL in hit.text for hit in answer.passages[:3])
