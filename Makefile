@@ -7,7 +7,7 @@ STAMP   := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup index run test bench clean
+.PHONY: setup index run test lint bench clean
 
 setup: $(STAMP)
 
@@ -26,8 +26,11 @@ index: $(STAMP)
 run: index
 	$(QA) chat
 
-test: $(STAMP)
+test: lint
 	$(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check qa tests bench
 
 bench: index
 	$(PYTHON) bench/seed_corpus.py

@@ -68,7 +68,11 @@ def answer_question(
 def _highlight(candidates: list[_Candidate], query: np.ndarray, embedder: Embedder) -> None:
     """Mark each passage's sentence closest to the question, embedding all sentences in one batch."""
     spans = [sentence_spans(c.passage.text) for c in candidates]
-    sentences = [c.passage.text[s:e] for c, passage_spans in zip(candidates, spans) for s, e in passage_spans]
+    sentences = [
+        c.passage.text[start:end]
+        for c, passage_spans in zip(candidates, spans, strict=True)
+        for start, end in passage_spans
+    ]
     if not sentences:
         return
     scores = embedder.encode_documents(sentences) @ query

@@ -173,6 +173,45 @@ class Hit(BaseModel):
         return self.text[start:end]
 
 
+class SearchFilters(BaseModel):
+    """Which articles a question may be answered from; empty means all of them."""
+
+    outlets: list[str] = Field(default_factory=list)
+    """Keep only these outlets (case-insensitive); empty keeps all."""
+    since: dt.date | None = None
+    """Keep only articles published on or after this date; undated articles are then excluded."""
+    until: dt.date | None = None
+    """Keep only articles published on or before this date; undated articles are then excluded."""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.outlets or self.since or self.until)
+
+    @property
+    def by_date(self) -> bool:
+        return self.since is not None or self.until is not None
+
+
+class Corroboration(BaseModel):
+    """Another outlet's passage that supports the top answer: "also reported by OUTLET (DATE)"."""
+
+    doc_id: str
+    outlet: str | None
+    published: dt.date | None
+    sentence: str
+    """The other outlet's answering sentence, verbatim from the corpus."""
+    similarity: float
+    """Cosine similarity between this sentence and the top answer's sentence."""
+
+
+class ArticleCard(BaseModel):
+    """The hits of one article grouped together, its best passage first."""
+
+    doc_id: str
+    citation: Citation
+    hits: list[Hit]
+
+
 class Answer(BaseModel):
     """The result of one question: ranked, attributed passages, or an honest abstention."""
 
@@ -180,5 +219,18 @@ class Answer(BaseModel):
     abstained: bool
     """True when nothing in the corpus answers the question well enough to show."""
     message: str | None = None
-    """A sentence for the reader when the answer needs one (why it abstained)."""
+    """A sentence for the reader when the answer needs one (why it abstained, what a filter excluded)."""
     passages: list[Hit]
+    """The answering passages, best first (empty when abstained)."""
+    cards: list[ArticleCard] = Field(default_factory=list)
+    """`passages` grouped by article, in the order of each article's best passage."""
+    corroboration: list[Corroboration] = Field(default_factory=list)
+    """Other outlets whose passages support the top answer."""
+    summary: str | None = None
+    """One extractive line naming who said what and when, built only from corpus sentences."""
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    """The filters the question was answered under."""
+    excluded_undated: int = 0
+    """Articles left out by a date filter because their date is unknown."""
+    nearest: list[Hit] = Field(default_factory=list)
+    """When abstained and asked for: the closest passages anyway, clearly not answers."""
