@@ -8,7 +8,7 @@ from qa.answer import answer_question
 from qa.config import Settings
 from qa.embed import Embedder
 from qa.errors import QAError
-from qa.models import Answer
+from qa.models import Answer, Article
 from qa.store.index import Index, IndexStatus, ProgressCallback, SyncReport
 
 
@@ -47,6 +47,10 @@ class Engine:
         return answer_question(
             self.index, self.embedder, question, k=k, min_similarity=self.settings.min_similarity
         )
+
+    def article(self, doc_id: str) -> Article | None:
+        """The stored article with its full clean text and per-field provenance."""
+        return self.index.db.article(doc_id)
 
     def build_index(self, *, rebuild: bool = False, on_progress: ProgressCallback | None = None) -> SyncReport:
         """Bring the index in step with the corpus (or start over), then reopen it for searching."""
