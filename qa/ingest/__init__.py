@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -43,6 +44,20 @@ def fingerprint(path: Path) -> str:
     if sidecar is not None:
         digest.update(b"\0sidecar\0" + sidecar.read_bytes())
     return digest.hexdigest()
+
+
+@dataclass
+class FileReading:
+    """What one corpus file yielded: its good articles, and one line per problem with the rest."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """Each names the record or line (not the file), what is wrong and what to do."""
+
+
+def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
+    """The articles of one corpus file plus its per-record problems; raises a QAError when none is usable."""
+    return FileReading(articles=read_file(path, corpus_dir=corpus_dir))
 
 
 def read_file(path: Path, *, corpus_dir: Path) -> list[Article]:
