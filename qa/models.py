@@ -67,12 +67,26 @@ class ArticleMetadata(BaseModel):
     """The outlet to cite: the original publisher, never an aggregator that copied the story."""
     published: dt.date | None = None
     """The original publication date."""
+    published_at: dt.datetime | None = None
+    """The original publication time, with its zone when the source gave one; agrees with `published`."""
     url: str | None = None
     author: str | None = None
     republished_by: Republication | None = None
 
 
 METADATA_FIELDS = tuple(ArticleMetadata.model_fields)
+
+
+class Syndication(BaseModel):
+    """Another outlet carrying the same story text, shown as "also published by OUTLET · DATE"."""
+
+    outlet: str | None
+    published: dt.date | None = None
+    url: str | None = None
+    doc_id: str | None = None
+    """The other copy's id, when it was read as an article of its own."""
+    source_path: str | None = None
+    """The corpus file the other copy came from."""
 
 
 class Article(ArticleMetadata):
@@ -86,6 +100,8 @@ class Article(ArticleMetadata):
     """The corpus file it was read from, relative to the corpus directory."""
     provenance: dict[str, FieldProvenance] = Field(default_factory=dict)
     """For each known metadata field, where its value came from."""
+    also_published_by: list[Syndication] = Field(default_factory=list)
+    """Other outlets whose copy of this story was folded into this article (see qa.ingest.syndication)."""
 
     @model_validator(mode="after")
     def _known_fields_have_provenance(self) -> Article:

@@ -3,47 +3,49 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from qa.errors import IngestError
-from qa.ingest.document import Document
-from qa.ingest.metadata import Candidate, find_sidecar, is_sidecar, resolve, sidecar_candidates
+from qa.ingest.document import Reading
+from qa.ingest.files import file_format, read_text_file
+from qa.ingest.html import read_html
+from qa.ingest.metadata import ExplicitMetadata, attribute, find_sidecar, is_sidecar, sidecar_candidates
+from qa.ingest.records import parse_field_map, read_csv, read_json, read_jsonl
+from qa.ingest.staging import is_options_file, options_path, read_add_options, stage_files
 from qa.ingest.text import read_text
 from qa.models import Article
 
-INGEST_VERSION = "1"
+__all__ = [
+    "ExplicitMetadata",
+    "FileReading",
+    "corpus_files",
+    "fingerprint",
+    "parse_field_map",
+    "read_corpus_file",
+    "read_file",
+    "stage_files",
+]
+
+log = logging.getLogger(__name__)
+
+INGEST_VERSION = "2"
 """Bumped whenever reading or cleaning changes, so `qa index` re-reads every file."""
 
-Reader = Callable[..., list[Document]]
-READERS: dict[str, Reader] = {".txt": read_text, ".md": read_text, ".markdown": read_text}
-
-
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Every readable article file under the corpus, in a stable order; sidecars and hidden files excluded."""
-    if not corpus_dir.is_dir():
-        return []
-    return sorted(
-        path
-        for path in corpus_dir.rglob("*")
-        if path.is_file()
-        and path.suffix.lower() in READERS
-        and not is_sidecar(path)
-        and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
-    )
-
-
-def fingerprint(path: Path) -> str:
-    """Changes whenever the file, its sidecar or the way we read it changes."""
-    digest = hashlib.sha256(INGEST_VERSION.encode())
-    digest.update(path.read_bytes())
-    sidecar = find_sidecar(path)
-    if sidecar is not None:
-        digest.update(b"\0sidecar\0" + sidecar.read_bytes())
-    return digest.hexdigest()
+Reader = Callable[..., Reading]
+READERS: dict[str, Reader] = {
+    ".txt": read_text,
+    ".md": read_text,
+    ".markdown": read_text,
+    ".html": read_html,
+    ".htm": read_html,
+    ".json": read_json,
+    ".jsonl": read_jsonl,
+    ".ndjson": read_jsonl,
+    ".csv": read_csv,
+}
 
 
 @dataclass
@@ -55,49 +57,82 @@ class FileReading:
     """Each names the record or line (not the file), what is wrong and what to do."""
 
 
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Every readable article file under the corpus, in a stable order; sidecars, qa's own and hidden files excluded."""
+    if not corpus_dir.is_dir():
+        return []
+    return sorted(
+        path
+        for path in corpus_dir.rglob("*")
+        if path.is_file()
+        and file_format(path) in READERS
+        and not is_sidecar(path)
+        and not is_options_file(path)
+        and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
+    )
+
+
+def fingerprint(path: Path) -> str:
+    """Changes whenever the file, its sidecar, its `qa add` options or the way we read it changes."""
+    digest = hashlib.sha256(INGEST_VERSION.encode())
+    digest.update(path.read_bytes())
+    sidecar = find_sidecar(path)
+    if sidecar is not None:
+        digest.update(b"\0sidecar\0" + sidecar.read_bytes())
+    options = options_path(path)
+    if options.is_file():
+        digest.update(b"\0options\0" + options.read_bytes())
+    return digest.hexdigest()
+
+
 def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
     """The articles of one corpus file plus its per-record problems; raises a QAError when none is usable."""
-    return FileReading(articles=read_file(path, corpus_dir=corpus_dir))
+    relative = path.relative_to(corpus_dir).as_posix()
+    reader = READERS.get(file_format(path) or "")
+    if reader is None:
+        raise IngestError(f"{relative}: unsupported file type {path.suffix!r}")
+    options = read_add_options(path, origin=relative)
+    explicit = options.candidates(f"{relative}: qa add flags")
+    sidecar = find_sidecar(path)
+    if sidecar is not None:
+        explicit += sidecar_candidates(sidecar, origin=sidecar.relative_to(corpus_dir).as_posix())
+    reading = reader(read_text_file(path, relative), origin=relative, field_map=options.field_map)
+    result = FileReading(problems=list(reading.problems))
+    first_seen: dict[str, str] = {}
+    for document in reading.documents:
+        where = document.where or relative
+        if not document.text.strip():
+            result.problems.append(f"{where}: no article text found; add the text or remove it")
+            continue
+        doc_id = content_id(document.text)
+        if doc_id in first_seen:
+            result.problems.append(f"{where}: same text as {first_seen[doc_id]}; kept once")
+            continue
+        first_seen[doc_id] = where
+        values, provenance = attribute(explicit + document.candidates)
+        result.articles.append(
+            Article(doc_id=doc_id, text=document.text, source_path=relative, provenance=provenance, **values)
+        )
+    if not result.articles:
+        raise IngestError(f"{relative}: {_nothing_usable(result.problems)}")
+    return result
+
+
+def _nothing_usable(problems: list[str]) -> str:
+    if not problems:
+        return "no article text found; add the text or remove the file"
+    if len(problems) == 1:
+        return problems[0]
+    return f"no usable article; {len(problems)} problems, the first: {problems[0]}"
 
 
 def read_file(path: Path, *, corpus_dir: Path) -> list[Article]:
-    """The articles in one corpus file; raises a QAError saying why a file cannot be used."""
-    relative = path.relative_to(corpus_dir).as_posix()
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        raise IngestError(f"{relative}: unsupported file type {path.suffix!r}")
-    sidecar = find_sidecar(path)
-    explicit: list[Candidate] = []
-    if sidecar is not None:
-        explicit = sidecar_candidates(sidecar, origin=sidecar.relative_to(corpus_dir).as_posix())
-    documents = reader(_decode(path, relative), origin=relative)
-    articles = []
-    for document in documents:
-        if not document.text.strip():
-            raise IngestError(f"{relative}: no article text found")
-        values, provenance = resolve(explicit + document.candidates)
-        articles.append(
-            Article(
-                doc_id=content_id(document.text),
-                text=document.text,
-                source_path=relative,
-                provenance=provenance,
-                **values,
-            )
-        )
-    return articles
+    """The good articles of one corpus file (problems with single records are logged)."""
+    reading = read_corpus_file(path, corpus_dir=corpus_dir)
+    for problem in reading.problems:
+        log.warning("%s: %s", path.name, problem)
+    return reading.articles
 
 
 def content_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _decode(path: Path, relative: str) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
-            raise IngestError(f"{relative}: not a text file (no known encoding fits)") from None
-        return str(best)

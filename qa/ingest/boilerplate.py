@@ -75,6 +75,18 @@ def body_paragraphs(raw: str) -> list[str]:
     return paragraphs
 
 
+def page_header(raw: str) -> list[str]:
+    """The lines above the article body (masthead, widgets, source labels), where metadata hides."""
+    header = []
+    for line in _unwrap(map(normalize_line, raw.splitlines())):
+        if not line:
+            continue
+        if not _LINK_LIST_HEADING.match(line) and not is_chrome(line):
+            break
+        header.append(line)
+    return header
+
+
 def _unwrap(lines: Iterable[str]) -> Iterator[str]:
     """Join hard-wrapped lines back into paragraphs; blank lines and sentence ends break them."""
     pending = ""

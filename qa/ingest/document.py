@@ -1,4 +1,4 @@
-"""What a format reader hands back: clean text plus the metadata claims it found."""
+"""What a format reader hands back: clean text plus the metadata claims it found, and any problems."""
 
 from __future__ import annotations
 
@@ -13,3 +13,14 @@ class Document:
 
     text: str
     candidates: list[Candidate] = field(default_factory=list)
+    where: str | None = None
+    """The record within a multi-article file ("line 12", "record 3"); None for a one-article file."""
+
+
+@dataclass
+class Reading:
+    """Everything a reader got from one file's text."""
+
+    documents: list[Document] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """One line per record that could not be read: where, what is wrong, what to do."""

@@ -11,13 +11,20 @@ import yaml
 from pydantic import ConfigDict, ValidationError, field_validator
 
 from qa.errors import MetadataError
+from qa.ingest.outlets import outlet_for_url
 from qa.models import (
     METADATA_FIELDS,
     SOURCE_RANK,
     ArticleMetadata,
     FieldProvenance,
     MetadataSource,
+    Republication,
 )
+
+KNOWN_DOMAIN_CONFIDENCE = 0.9
+"""The URL is on a domain in the table of known outlets."""
+BARE_DOMAIN_CONFIDENCE = 0.5
+"""Only the registered domain is known: it is cited as the domain itself ("example.org")."""
 
 SIDECAR_SUFFIXES = (".meta.json", ".meta.yaml", ".meta.yml")
 
@@ -43,6 +50,47 @@ def resolve(candidates: list[Candidate]) -> tuple[dict[str, Any], dict[str, Fiel
     values = {name: c.value for name, c in best.items()}
     provenance = {name: c.provenance for name, c in best.items()}
     return values, provenance
+
+
+def attribute(candidates: list[Candidate]) -> tuple[dict[str, Any], dict[str, FieldProvenance]]:
+    """Resolve the candidates, then add what the winning URL says, and keep the time only if it agrees."""
+    values, provenance = resolve(candidates)
+    url = values.get("url")
+    if url:
+        values, provenance = resolve(candidates + _url_candidates(url, values.get("republished_by")))
+    published_at = values.get("published_at")
+    if published_at is not None:
+        agrees = values.get("published") == published_at.date()
+        as_strong = SOURCE_RANK[provenance["published_at"].source] <= SOURCE_RANK[provenance["published"].source]
+        if not (agrees and as_strong):
+            del values["published_at"], provenance["published_at"]
+    return values, provenance
+
+
+def _url_candidates(url: str, republished_by: Republication | None) -> list[Candidate]:
+    """The outlet at the URL's registered domain; an aggregator's URL names the republisher instead."""
+    found = outlet_for_url(url)
+    if found is None:
+        return []
+    domain, known = found
+    if known is None:
+        provenance = FieldProvenance(
+            source=MetadataSource.URL,
+            detail=f"registered domain of {url}",
+            confidence=BARE_DOMAIN_CONFIDENCE,
+        )
+        return [Candidate("outlet", domain, provenance)]
+    provenance = FieldProvenance(
+        source=MetadataSource.URL,
+        detail=f"{domain} is {known.name}'s domain",
+        confidence=KNOWN_DOMAIN_CONFIDENCE,
+    )
+    if not known.aggregator:
+        return [Candidate("outlet", known.name, provenance)]
+    if republished_by is not None and republished_by.outlet == known.name:
+        enriched = republished_by.model_copy(update={"url": republished_by.url or url})
+        return [Candidate("republished_by", enriched, provenance)]
+    return [Candidate("republished_by", Republication(outlet=known.name, url=url), provenance)]
 
 
 def _strength(candidate: Candidate) -> tuple[int, float]:

@@ -8,17 +8,20 @@ import yaml
 
 from qa.errors import MetadataError
 from qa.ingest.boilerplate import clean_page_text, normalize_line
-from qa.ingest.document import Document
+from qa.ingest.document import Document, Reading
+from qa.ingest.heuristics import text_candidates
 from qa.ingest.metadata import explicit_candidates, yaml_problem
 from qa.models import MetadataSource
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
-def read_text(raw: str, *, origin: str) -> list[Document]:
+def read_text(raw: str, *, origin: str, field_map: dict[str, str] | None = None) -> Reading:
+    """One article; `field_map` only applies to record formats."""
     match = _FRONT_MATTER.match(raw)
     if match is None:
-        return [Document(text=clean_page_text(raw))]
+        guesses = text_candidates(raw, origin=origin, page_dump=True)
+        return Reading([Document(text=clean_page_text(raw), candidates=guesses)])
     try:
         data = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as error:
@@ -28,13 +31,12 @@ def read_text(raw: str, *, origin: str) -> list[Document]:
     candidates = explicit_candidates(
         data, origin=f"{origin} (front matter)", source=MetadataSource.FRONT_MATTER
     )
-    return [Document(text=_written_text(raw[match.end() :]), candidates=candidates)]
+    body = raw[match.end() :]
+    candidates += text_candidates(body, origin=origin, page_dump=False)
+    return Reading([Document(text=_written_text(body), candidates=candidates)])
 
 
 def _written_text(body: str) -> str:
     """Text a person wrote: keep every paragraph, only normalize white space and blank lines."""
     paragraphs = (normalize_line(" ".join(block.splitlines())) for block in re.split(r"\n\s*\n", body))
     return "\n\n".join(p for p in paragraphs if p)
-
-
-

@@ -203,7 +203,7 @@ def test_cleaning_never_invents_text(raw):
 )
 def test_the_text_reader_never_crashes(raw):
     try:
-        documents = read_text(raw, origin="story.txt")
+        documents = read_text(raw, origin="story.txt").documents
     except QAError as error:  # bad front matter is reported, as one line naming the file
         assert str(error).startswith("story.txt")
         return

@@ -1,0 +1,148 @@
+"""Reader for saved web pages: trafilatura finds the article body; the page's own metadata says who and when.
+
+Metadata comes from JSON-LD (`NewsArticle`: headline, datePublished, publisher, author) first,
+then meta tags (`og:site_name`, `article:published_time`, `og:url`, ...), then htmldate for the
+date, then `<title>`. All of it is PAGE-level: a sidecar, record or flag still wins.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from lxml import html as lxml_html
+from lxml.etree import ParserError
+
+from qa.errors import IngestError
+from qa.ingest.dates import parse_news_date
+from qa.ingest.document import Document, Reading
+from qa.ingest.heuristics import text_candidates
+from qa.ingest.metadata import Candidate
+from qa.models import FieldProvenance, MetadataSource
+
+JSON_LD_CONFIDENCE = 0.95
+META_TAG_CONFIDENCE = 0.9
+HTMLDATE_CONFIDENCE = 0.8
+"""htmldate's reading of the markup (time elements, URL patterns): good, but a heuristic."""
+TITLE_TAG_CONFIDENCE = 0.7
+"""`<title>` often carries the site name too ("Headline | Outlet")."""
+
+_ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "report"}
+_META_FIELDS = {
+    "outlet": ("og:site_name", "application-name", "twitter:site", "publisher"),
+    "title": ("og:title", "twitter:title", "headline", "dc.title"),
+    "published": (
+        "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
+        "date", "dc.date", "dc.date.issued", "parsely-pub-date", "sailthru.date",
+    ),
+    "url": ("og:url",),
+    "author": ("author", "article:author", "byl", "dc.creator", "parsely-author"),
+}  # fmt: skip
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+def read_html(raw: str, *, origin: str, field_map: dict[str, str] | None = None) -> Reading:
+    """One article from a saved page; IngestError when the page has no article body to read."""
+    import trafilatura  # heavy; only HTML needs it
+
+    raw = _XML_DECLARATION.sub("", raw, count=1)
+    try:
+        tree = lxml_html.fromstring(raw)
+    except (ParserError, ValueError) as error:
+        raise IngestError(f"{origin}: not readable HTML ({error}); save the page again or as .txt") from None
+    extracted = trafilatura.extract(
+        raw, include_comments=False, include_tables=False, favor_precision=True, deduplicate=False
+    )
+    text = "\n\n".join(" ".join(line.split()) for line in (extracted or "").splitlines() if line.strip())
+    if not text:
+        raise IngestError(
+            f"{origin}: no article body found in the HTML (only navigation or an empty page); "
+            "save the article page itself, or paste its text into a .txt file"
+        )
+    candidates = _json_ld(tree, origin) + _meta_tags(tree, origin) + _htmldate(raw, origin) + _title_tag(tree, origin)
+    candidates += text_candidates(text, origin=origin, page_dump=False)
+    return Reading([Document(text=text, candidates=candidates)])
+
+
+def _candidate(field: str, value: Any, detail: str, confidence: float) -> list[Candidate]:
+    provenance = FieldProvenance(source=MetadataSource.PAGE, detail=detail, confidence=confidence)
+    if field != "published":
+        text = " ".join(str(value).split()) if value is not None else ""
+        return [Candidate(field, text, provenance)] if text else []
+    date = parse_news_date(value)
+    if date is None:
+        return []
+    return [Candidate("published", date.day, provenance), Candidate("published_at", date.moment, provenance)]
+
+
+def _json_ld(tree, origin: str) -> list[Candidate]:
+    candidates = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text_content())
+        except json.JSONDecodeError:
+            continue
+        for item in _ld_objects(data):
+            types = item.get("@type")
+            types = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
+            if not types & _ARTICLE_TYPES:
+                continue
+            detail = f"{origin}: JSON-LD {next(iter(types & _ARTICLE_TYPES))}"
+            fields = {
+                "title": item.get("headline") or item.get("name"),
+                "published": item.get("datePublished"),
+                "outlet": _name(item.get("publisher")),
+                "author": _name(item.get("author")),
+                "url": item.get("url") or _name(item.get("mainEntityOfPage"), key="@id"),
+            }
+            for field, value in fields.items():
+                candidates += _candidate(field, value, f"{detail} {field}", JSON_LD_CONFIDENCE)
+    return candidates
+
+
+def _ld_objects(data: Any) -> Iterator[dict]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _ld_objects(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _ld_objects(data.get("@graph"))
+
+
+def _name(value: Any, key: str = "name") -> str | None:
+    if isinstance(value, list):
+        names = [_name(item, key) for item in value]
+        return ", ".join(n for n in names if n) or None
+    if isinstance(value, dict):
+        return _name(value.get(key), key)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _meta_tags(tree, origin: str) -> list[Candidate]:
+    metas: dict[str, str] = {}
+    for meta in tree.xpath("//meta[@content]"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        metas.setdefault(key, meta.get("content"))
+    candidates = []
+    for field, keys in _META_FIELDS.items():
+        key = next((k for k in keys if metas.get(k, "").strip()), None)
+        if key is not None:
+            candidates += _candidate(field, metas[key], f"{origin}: <meta {key}>", META_TAG_CONFIDENCE)
+    canonical = tree.xpath('//link[@rel="canonical"]/@href')
+    if canonical:
+        candidates += _candidate("url", canonical[0], f"{origin}: <link rel=canonical>", META_TAG_CONFIDENCE)
+    return candidates
+
+
+def _htmldate(raw: str, origin: str) -> list[Candidate]:
+    from htmldate import find_date
+
+    found = find_date(raw, extensive_search=False, original_date=True)
+    return _candidate("published", found, f"{origin}: htmldate", HTMLDATE_CONFIDENCE) if found else []
+
+
+def _title_tag(tree, origin: str) -> list[Candidate]:
+    titles = tree.xpath("//title/text()")
+    return _candidate("title", titles[0], f"{origin}: <title>", TITLE_TAG_CONFIDENCE) if titles else []

@@ -1,0 +1,257 @@
+"""Readers for exports from news APIs and scrapers: JSON, JSONL and CSV, one article per record.
+
+Fields are found by their common names (`headline`, `body`, `publisher`, `pubDate`, `link`, ...),
+compared without case or punctuation; a field map (`text=body,outlet=source.name`) overrides
+them with dotted paths into nested records. A bad record is reported on one line naming it and
+skipped; the others are still read.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import sys
+from typing import Any
+
+from qa.errors import IngestError, UsageError
+from qa.ingest.dates import parse_news_date
+from qa.ingest.document import Document, Reading
+from qa.ingest.heuristics import text_candidates
+from qa.ingest.metadata import Candidate
+from qa.ingest.outlets import outlet_for_url
+from qa.models import FieldProvenance, MetadataSource
+
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline", "heading"),
+    "text": ("text", "content", "body", "article", "articletext", "articlebody", "fulltext", "maintext"),
+    "outlet": ("outlet", "source", "publisher", "sitename", "publication", "sourcename", "newssource", "site"),
+    "published": (
+        "date", "published", "publishdate", "publisheddate", "pubdate", "datetime", "publishedat",
+        "datepublished", "datepublish", "publicationdate", "timestamp", "createdat",
+    ),
+    "url": ("url", "link", "href", "canonicalurl", "permalink", "weburl", "articleurl", "sourceurl"),
+    "author": ("author", "authors", "byline", "creator", "writer", "writers"),
+}  # fmt: skip
+"""For each field we fill, the record keys that mean it, normalized (lower case, letters and digits)."""
+SUMMARY_NAMES = ("description", "shortdescription", "summary", "abstract", "lead", "snippet", "excerpt")
+"""Where the text is when a record has no full text (headline-and-summary feeds such as HuffPost's)."""
+CONTAINER_NAMES = ("articles", "items", "data", "results", "records", "entries", "docs", "news", "stories")
+"""A JSON object holding a list of articles under one of these keys is a collection, not an article."""
+MAP_TARGETS = (*FIELD_NAMES, "date")
+_TAG = re.compile(r"<[^>]+>")
+_PARAGRAPH_TAG = re.compile(r"<\s*(br|/p|/div|/h\d|/li)\s*/?\s*>", re.I)
+
+
+class _Skip(Exception):
+    """This record cannot be used; the message says why and what to do."""
+
+
+def parse_field_map(spec: str) -> dict[str, str]:
+    """`"text=body,outlet=source.name"` -> `{"text": "body", "outlet": "source.name"}`; UsageError on typos."""
+    mapping = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        target, sep, path = (x.strip() for x in part.partition("="))
+        if not sep or not target or not path:
+            raise UsageError(f"--map {part!r}: write FIELD=PATH, e.g. text=body or outlet=source.name")
+        mapping[target] = path
+    return check_field_map(mapping)
+
+
+def check_field_map(mapping: dict[str, str]) -> dict[str, str]:
+    """The mapping with `date` spelled `published`; UsageError naming any field qa does not fill."""
+    unknown = sorted(set(mapping) - set(MAP_TARGETS))
+    if unknown:
+        raise UsageError(f"--map names unknown field(s) {', '.join(unknown)}; use {', '.join(MAP_TARGETS)}")
+    return {("published" if target == "date" else target): path for target, path in mapping.items()}
+
+
+def read_json(raw: str, *, origin: str, field_map: dict[str, str] | None = None) -> Reading:
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise IngestError(
+            f"{origin}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
+            "fix the file, or save one article per line as .jsonl"
+        ) from None
+    if isinstance(data, dict):
+        inner = next((data[k] for k in data if _norm(k) in CONTAINER_NAMES and _is_records(data[k])), None)
+        records = inner if inner is not None else [data]
+    elif isinstance(data, list):
+        records = data
+    else:
+        raise IngestError(f"{origin}: holds a JSON {type(data).__name__}; expected an article object or a list of them")
+    single = len(records) == 1 and records[0] is data
+    numbered = (("the object" if single else f"record {n}", record) for n, record in enumerate(records, 1))
+    return _read_records(numbered, origin, field_map)
+
+
+def read_jsonl(raw: str, *, origin: str, field_map: dict[str, str] | None = None) -> Reading:
+    def lines():
+        for number, line in enumerate(raw.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                yield f"line {number}", json.loads(line)
+            except json.JSONDecodeError as error:
+                yield f"line {number}", _Skip(f"broken JSON ({error.msg}): fix or remove the line")
+
+    return _read_records(lines(), origin, field_map)
+
+
+def read_csv(raw: str, *, origin: str, field_map: dict[str, str] | None = None) -> Reading:
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # article bodies exceed the 128 kB default
+    try:
+        dialect = csv.Sniffer().sniff(raw[:8192], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(raw, newline=""), dialect)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as error:
+        raise IngestError(f"{origin}: no CSV header row ({error}); the first line must name the columns") from None
+    if len(header) < 2:
+        raise IngestError(f"{origin}: the CSV header names only {header!r}; the first line must name the columns")
+
+    def rows():
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield f"line {reader.line_num}", _Skip(f"not valid CSV ({error}); fix the row")
+                continue
+            where = f"line {reader.line_num}"
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                missing = ", ".join(header[len(row) :]) or "none"
+                yield where, _Skip(
+                    f"has {len(row)} columns but the header names {len(header)} (missing: {missing}); "
+                    "fix the row (quote any value containing the delimiter)"
+                )
+                continue
+            yield where, dict(zip(header, row, strict=True))
+
+    return _read_records(rows(), origin, field_map)
+
+
+def _read_records(records, origin: str, field_map: dict[str, str] | None) -> Reading:
+    reading = Reading()
+    field_map = check_field_map(field_map or {})
+    for where, record in records:
+        try:
+            if isinstance(record, _Skip):
+                raise record
+            if not isinstance(record, dict):
+                raise _Skip(f"is a JSON {type(record).__name__}, not an article object; remove it")
+            reading.documents.append(_document(record, where, origin, field_map, reading.problems))
+        except _Skip as problem:
+            reading.problems.append(f"{where}: {problem}")
+    return reading
+
+
+def _document(
+    record: dict[str, Any], where: str, origin: str, field_map: dict[str, str], problems: list[str]
+) -> Document:
+    keys = {_norm(key): key for key in record}
+    found: dict[str, tuple[str, Any]] = {}
+    for name, aliases in FIELD_NAMES.items():
+        if name in field_map:
+            path = field_map[name]
+            value = _lookup(record, path)
+            if value is None:
+                raise _Skip(f"has no {path!r} field (from --map {name}={path}); fix the mapping or the record")
+            found[name] = (path, value)
+            continue
+        key = next((keys[a] for a in aliases if a in keys and _present(record[keys[a]])), None)
+        if key is not None:
+            found[name] = (key, record[key])
+    if "text" not in found:
+        key = next((keys[a] for a in SUMMARY_NAMES if a in keys and _present(record[keys[a]])), None)
+        if key is not None:
+            found["text"] = (key, record[key])
+        elif "title" in found:  # a headline-only item (news aggregator feeds): the headline is the text
+            found["text"] = found["title"]
+    text = _clean_text(found.pop("text", (None, None))[1])
+    if not text:
+        names = ", ".join(sorted(record)[:8]) or "no fields"
+        raise _Skip(f"has no article text (fields: {names}); map one with --map text=FIELD")
+    candidates = []
+    for name, (key, value) in found.items():
+        detail = f"{origin}, {where}, field {key!r}"
+        candidates += _field_candidates(name, value, detail, where, problems)
+    candidates += text_candidates(text, origin=f"{origin}, {where}", page_dump=False)
+    return Document(text=text, candidates=candidates, where=where)
+
+
+def _field_candidates(name: str, value: Any, detail: str, where: str, problems: list[str]) -> list[Candidate]:
+    provenance = FieldProvenance(source=MetadataSource.RECORD, detail=detail)
+    if name == "published":
+        date = parse_news_date(value)
+        if date is None:
+            problems.append(f"{where}: date {value!r} is not a full date; left undated (fix it, or --map date=FIELD)")
+            return []
+        return [Candidate("published", date.day, provenance), Candidate("published_at", date.moment, provenance)]
+    text = _as_text(value)
+    if not text:
+        return []
+    if name == "outlet":
+        found = outlet_for_url(text) if "." in text and " " not in text else None
+        if found is not None:
+            text = found[1].name if found[1] else found[0]
+    return [Candidate(name, text, provenance)]
+
+
+def _lookup(record: Any, path: str) -> Any:
+    """`source.name` -> record["source"]["name"]; list items by index (`authors.0`); None if absent."""
+    value = record
+    for step in path.split("."):
+        if isinstance(value, dict):
+            value = value.get(step)
+        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
+            value = value[int(step)]
+        else:
+            return None
+    return value if _present(value) else None
+
+
+def _as_text(value: Any) -> str | None:
+    """A field value as one line: names of nested objects, lists joined with commas."""
+    if isinstance(value, dict):
+        value = next((value[k] for k in ("name", "title", "id") if _present(value.get(k))), None)
+    if isinstance(value, list):
+        parts = [_as_text(item) for item in value]
+        return ", ".join(p for p in parts if p) or None
+    if value is None or isinstance(value, bool):
+        return None
+    return " ".join(html.unescape(str(value)).split()) or None
+
+
+def _clean_text(value: Any) -> str:
+    """Paragraphs separated by blank lines; HTML tags and hard wraps removed, indented lines start paragraphs."""
+    if isinstance(value, list):
+        value = "\n\n".join(str(item) for item in value if isinstance(item, str))
+    if not isinstance(value, str):
+        return ""
+    if _TAG.search(value):
+        value = html.unescape(_TAG.sub("", _PARAGRAPH_TAG.sub("\n\n", value)))
+    value = re.sub(r"\r\n?", "\n", value)
+    blocks = re.split(r"\n\s*\n|\n(?=[ \t]{2,}\S)", value)
+    paragraphs = (" ".join(block.split()) for block in blocks)
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != [] and value != {}
+
+
+def _is_records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+
+
+def _norm(key: object) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(key).lower())
