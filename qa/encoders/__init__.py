@@ -1,0 +1,18 @@
+"""The embedding model exported to ONNX, so questions are embedded without loading torch.
+
+`export_query_encoder` runs at index time (it uses sentence-transformers); `load_query_encoder`
+runs at question time with onnxruntime and `tokenizers` only. Importing this package never
+imports torch, transformers or sentence-transformers.
+"""
+
+from qa.encoders.export import export_query_encoder
+from qa.encoders.manifest import EncoderManifest, EncoderUnavailableError
+from qa.encoders.runtime import QueryEncoder, load_query_encoder
+
+__all__ = [
+    "EncoderManifest",
+    "EncoderUnavailableError",
+    "QueryEncoder",
+    "export_query_encoder",
+    "load_query_encoder",
+]

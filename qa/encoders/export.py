@@ -1,0 +1,135 @@
+"""Exporting the embedding model to ONNX at index time, with sentence-transformers' own export.
+
+This is the only part of qa.encoders that needs torch; it runs when the index is built, where the
+reference model is loaded anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
+from pathlib import Path
+from typing import Literal
+
+from qa.embed import resolve_model_path
+from qa.encoders.manifest import (
+    MANIFEST_NAME,
+    MODEL_FILE,
+    TOKENIZER_FILE,
+    EncoderManifest,
+    EncoderUnavailableError,
+    sha256_of,
+)
+
+Precision = Literal["fp32", "int8"]
+_DOCUMENT_PROMPTS = ("document", "passage", "corpus")
+"""The prompt names sentence-transformers' encode_document looks for, in its order."""
+
+
+def export_query_encoder(model: str, directory: Path, *, precision: Precision = "fp32") -> EncoderManifest:
+    """Export `model` (a configured model name) into `directory`: model.onnx, tokenizer.json, manifest.
+
+    The new export replaces the old one by renaming whole directories, so a reader sees the old
+    export, the new one, or none (then it falls back), never a mix. fp32 reproduces the reference
+    vectors; int8 (dynamic quantization) is smaller and faster but only approximately equal.
+    Raises EncoderUnavailableError if the model's pipeline is not one the light encoder reproduces.
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with _quiet_export(), tempfile.TemporaryDirectory(prefix=f".{directory.name}-", dir=directory.parent) as scratch:
+        work = Path(scratch)
+        reference = SentenceTransformer(
+            resolve_model_path(model),
+            backend="onnx",
+            device="cpu",
+            local_files_only=True,
+            model_kwargs={"provider": "CPUExecutionProvider"},
+        )
+        description = _describe(reference, model)
+        saved = work / "saved"
+        reference.save(str(saved))
+        onnx_file = saved / "onnx" / "model.onnx"
+        if precision == "int8":
+            onnx_file = _quantize(reference, saved)
+        staging = work / "encoder"
+        staging.mkdir()
+        os.replace(onnx_file, staging / MODEL_FILE)
+        os.replace(saved / TOKENIZER_FILE, staging / TOKENIZER_FILE)
+        manifest = EncoderManifest(
+            **description,
+            precision=precision,
+            files={name: sha256_of(staging / name) for name in (MODEL_FILE, TOKENIZER_FILE)},
+            exported_with={
+                package: version(package)
+                for package in ("sentence-transformers", "transformers", "optimum-onnx", "onnxruntime")
+            },
+        )
+        (staging / MANIFEST_NAME).write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        if directory.exists():
+            os.replace(directory, work / "previous")  # removed with the scratch directory
+        os.replace(staging, directory)
+    return manifest
+
+
+@contextmanager
+def _quiet_export() -> Iterator[None]:
+    """The export's expected chatter (tracer warnings, "save the exported model" advice) is not news to users."""
+    loggers = [logging.getLogger(name) for name in ("sentence_transformers", "transformers", "optimum")]
+    levels = [logger.level for logger in loggers]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for logger in loggers:
+            logger.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.setLevel(level)
+
+
+def _describe(reference, model: str) -> dict:
+    """Manifest fields read from the loaded model; refuses pipelines other than Transformer, Pooling, Normalize."""
+    kinds = [type(module).__name__ for module in reference]
+    if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        raise EncoderUnavailableError(
+            f"The model {model!r} ({' -> '.join(kinds)}) has modules the ONNX query encoder does not "
+            "reproduce; questions will be embedded with sentence-transformers."
+        )
+    pooling = reference[1]
+    if pooling.pooling_mode not in ("mean", "cls") or not pooling.include_prompt:
+        raise EncoderUnavailableError(
+            f"The model {model!r} pools with {pooling.pooling_mode!r} (include_prompt={pooling.include_prompt}), "
+            "which the ONNX query encoder does not reproduce; questions will be embedded with sentence-transformers."
+        )
+    prompts = reference.prompts
+    default = prompts.get(reference.default_prompt_name or "", "")
+    document_prompt = next((prompts[name] for name in _DOCUMENT_PROMPTS if name in prompts), default)
+    return {
+        "model": model,
+        "dimension": int(reference.get_embedding_dimension()),
+        "max_seq_length": int(reference.max_seq_length),
+        "pooling": pooling.pooling_mode,
+        "normalize": kinds[-1] == "Normalize",
+        "query_prompt": prompts.get("query", default),
+        "document_prompt": document_prompt,
+        "pad_token_id": int(reference.tokenizer.pad_token_id or 0),
+    }
+
+
+def _quantize(reference, saved: Path) -> Path:
+    """int8 dynamic quantization for this CPU family (sentence-transformers' export); returns the file."""
+    from sentence_transformers import export_dynamic_quantized_onnx_model
+
+    config = "arm64" if platform.machine().lower() in ("arm64", "aarch64") else "avx2"
+    export_dynamic_quantized_onnx_model(reference, config, str(saved), file_suffix="qint8")
+    return saved / "onnx" / "model_qint8.onnx"

@@ -1,0 +1,159 @@
+"""The light encoder: onnxruntime and `tokenizers` only, so a question is embedded without torch.
+
+Reproduces sentence-transformers' Transformer -> Pooling -> Normalize pipeline: the same tokenizer
+with truncation to `max_seq_length`, attention-masked mean (or CLS) pooling, L2 normalization.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+from onnxruntime.capi import onnxruntime_pybind11_state as ort_errors
+from tokenizers import Tokenizer
+
+from qa.encoders.manifest import (
+    MODEL_FILE,
+    TOKENIZER_FILE,
+    EncoderManifest,
+    EncoderUnavailableError,
+    read_manifest,
+)
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 32
+_ORT_LOAD_ERRORS = (
+    ort_errors.Fail,
+    ort_errors.InvalidArgument,
+    ort_errors.InvalidGraph,
+    ort_errors.InvalidProtobuf,
+    ort_errors.NoSuchFile,
+    ort_errors.RuntimeException,
+)
+
+
+class QueryEncoder:
+    """An exported model ready to embed questions (and sentences) with the reference model's vectors.
+
+    Offers the same `name`, `dimension`, `encode_query` and `encode_documents` as `qa.embed.Embedder`,
+    so search and answer code take either.
+    """
+
+    def __init__(self, session: onnxruntime.InferenceSession, tokenizer: Tokenizer, manifest: EncoderManifest) -> None:
+        self.manifest = manifest
+        self._session = session
+        self._tokenizer = tokenizer
+        self._tokenizer.no_padding()  # padding is done here, to the longest text of each batch
+        self._tokenizer.enable_truncation(max_length=manifest.max_seq_length)
+        self._inputs = {node.name for node in session.get_inputs()}
+        outputs = [node.name for node in session.get_outputs()]
+        self._output = "last_hidden_state" if "last_hidden_state" in outputs else outputs[0]
+
+    @property
+    def name(self) -> str:
+        return self.manifest.model
+
+    @property
+    def dimension(self) -> int:
+        return self.manifest.dimension
+
+    def encode_query(self, question: str) -> np.ndarray:
+        """One normalized float32 vector for a question."""
+        return self._encode([self.manifest.query_prompt + question])[0]
+
+    def encode_documents(
+        self,
+        texts: Sequence[str],
+        *,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Float32 vectors, one row per text, in input order; longest first so batches pad little."""
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        prompt = self.manifest.document_prompt
+        for start in range(0, len(order), BATCH_SIZE):
+            batch = order[start : start + BATCH_SIZE]
+            vectors[batch] = self._encode([prompt + texts[i] for i in batch])
+            if on_progress is not None:
+                on_progress(len(batch))
+        return vectors
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        length = max(len(encoding.ids) for encoding in encodings)
+        ids = np.full((len(texts), length), self.manifest.pad_token_id, dtype=np.int64)
+        mask = np.zeros((len(texts), length), dtype=np.int64)
+        types = np.zeros((len(texts), length), dtype=np.int64)
+        for row, encoding in enumerate(encodings):
+            size = len(encoding.ids)
+            ids[row, :size] = encoding.ids
+            mask[row, :size] = encoding.attention_mask
+            types[row, :size] = encoding.type_ids
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        (tokens,) = self._session.run([self._output], {name: feed[name] for name in self._inputs})
+        return _pool(tokens, mask, pooling=self.manifest.pooling, normalize=self.manifest.normalize)
+
+
+def _pool(tokens: np.ndarray, mask: np.ndarray, *, pooling: str, normalize: bool) -> np.ndarray:
+    """sentence-transformers' Pooling and Normalize modules, in numpy."""
+    if pooling == "cls":
+        pooled = tokens[:, 0, :]
+    else:
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    pooled = pooled.astype(np.float32)
+    if normalize:
+        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    return pooled
+
+
+def load_query_encoder(directory: Path, model: str, *, checksum: str | None = None) -> QueryEncoder:
+    """The exported encoder in `directory`, checked against its manifest before use.
+
+    `model` is the configured model name; an export of another model is refused. `checksum`, when
+    given (the value the index recorded), must match the manifest's. The model file is hashed in a
+    thread while onnxruntime builds its session from the same bytes, so checking costs little time.
+    Raises EncoderUnavailableError for anything missing, damaged or mismatched.
+    """
+    manifest = read_manifest(directory)
+    if manifest.model != model:
+        raise EncoderUnavailableError(f"The encoder in {directory} was exported for {manifest.model!r}, not {model!r}.")
+    if checksum is not None and manifest.checksum != checksum:
+        raise EncoderUnavailableError(f"The encoder in {directory} is not the one the index recorded.")
+    model_bytes = _read(directory / MODEL_FILE)
+    tokenizer_bytes = _read(directory / TOKENIZER_FILE)
+    _verify(tokenizer_bytes, manifest.files[TOKENIZER_FILE], directory / TOKENIZER_FILE)
+    digest: list[str] = []
+    hashing = threading.Thread(target=lambda: digest.append(hashlib.sha256(model_bytes).hexdigest()))
+    hashing.start()
+    load_error: Exception | None = None
+    try:
+        session = onnxruntime.InferenceSession(model_bytes, providers=["CPUExecutionProvider"])
+    except _ORT_LOAD_ERRORS as error:
+        load_error = error
+    hashing.join()
+    if digest != [manifest.files[MODEL_FILE]]:
+        raise EncoderUnavailableError(f"{directory / MODEL_FILE} is damaged (its checksum does not match).")
+    if load_error is not None:
+        raise EncoderUnavailableError(f"{directory / MODEL_FILE} cannot be loaded: {load_error}") from load_error
+    tokenizer = Tokenizer.from_str(tokenizer_bytes.decode("utf-8"))  # checksum-verified above
+    log.info("loaded ONNX encoder for %s from %s", manifest.model, directory)
+    return QueryEncoder(session, tokenizer, manifest)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise EncoderUnavailableError(f"Cannot read {path}: {error.strerror or error}.") from error
+
+
+def _verify(data: bytes, expected: str, path: Path) -> None:
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise EncoderUnavailableError(f"{path} is damaged (its checksum does not match).")

@@ -1,0 +1,274 @@
+"""The ONNX query encoder gives sentence-transformers' vectors, loads without torch, and refuses damage."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from qa.config import BUNDLED_MODEL
+from qa.encoders import EncoderUnavailableError, QueryEncoder, export_query_encoder, load_query_encoder
+from qa.encoders.manifest import MANIFEST_NAME, MODEL_FILE, TOKENIZER_FILE
+
+HEAVY_MODULES = ("torch", "transformers", "sentence_transformers", "optimum")
+
+LONG_PARAGRAPH = (
+    "The ministry said on Tuesday that exports of grain through the Black Sea ports had resumed after "
+    "a three-week pause, but shipping insurers warned that premiums would remain high while mines "
+    "drifted near the coast and port infrastructure was repaired. Traders in Chicago and Paris "
+    "reacted calmly, with wheat futures down slightly, while analysts noted that the harvest outlook "
+    "for the coming season depended heavily on weather in the southern steppe regions. "
+)
+ENGLISH = [
+    f"{opening} {subject}?"
+    for opening, subject in zip(
+        [
+            "Who denied",
+            "When did",
+            "Why did",
+            "How many",
+            "Which outlet reported",
+            "What did",
+            "Where was",
+            "Did anyone confirm",
+            "What happened to",
+            "Who criticised",
+        ]
+        * 4,
+        [
+            "the sale of drones to Russia",
+            "the central bank raise interest rates",
+            "oil prices fall in March",
+            "soldiers were wounded near Bakhmut",
+            "the merger of the two airlines",
+            "the prime minister promise",
+            "the summit held",
+            "the ceasefire talks",
+            "the grain corridor",
+            "the new tax on imports",
+            "Elon Musk",
+            "the Kyiv Independent",
+            "Forbes",
+            "inflation in the euro zone",
+            "the ECB",
+            "the election in Taiwan",
+            "NATO's secretary general",
+            "Starlink terminals",
+            "the IMF loan",
+            "coffee exports from Brazil",
+            "the strike at the port",
+            "the copper price",
+            "OPEC+",
+            "the chip export ban",
+            "the earthquake in Turkey",
+            "the trial in New York",
+            "the football final",
+            "the heatwave",
+            "the vaccine rollout",
+            "the bond market",
+        ]
+        + ["the harvest"] * 10,
+        strict=True,
+    )
+]
+VERY_LONG = [f"Question {i}: {LONG_PARAGRAPH * (3 + i % 4)} What does this mean for prices?" for i in range(10)]
+CYRILLIC = [
+    "Кто отрицал продажу дронов России?",
+    "Когда началось наступление под Бахмутом?",
+    "Что сказал министр обороны Украины?",
+    "Сколько стоит пшеница на бирже?",
+    "Почему упал курс рубля?",
+    "Хто заперечив продаж Starlink росії?",
+    "Де відбувся саміт НАТО?",
+    "Какие санкции ввёл Евросоюз?",
+    "Что известно о переговорах в Стамбуле?",
+    "Кто такой Илон Маск?",
+]
+CJK = [
+    "谁否认向俄罗斯出售无人机？",
+    "中国央行什么时候降息？",
+    "台湾选举的结果是什么？",
+    "原油价格为什么下跌？",
+    "埃隆·马斯克说了什么？",
+    "日本銀行は金利を上げましたか？",
+    "東京の地震で何人が負傷しましたか？",
+    "スターリンクの端末はどこで使われていますか？",
+    "한국은행은 금리를 인상했나요?",
+    "삼성전자의 실적은 어땠나요?",
+]
+ARABIC = [
+    "من نفى بيع الطائرات المسيرة لروسيا؟",
+    "متى بدأت محادثات وقف إطلاق النار؟",
+    "لماذا انخفضت أسعار النفط؟",
+    "ماذا قال وزير الخارجية؟",
+    "أين عقدت القمة؟",
+    "كم عدد الجنود المصابين؟",
+    "ما هو موقف أوبك بلس؟",
+    "هل ارتفع معدل التضخم في مصر؟",
+    "מי הכחיש את המכירה לרוסיה?",
+    "کی فروش پهپاد به روسیه را رد کرد؟",
+]
+EMOJI_AND_MIXED = [
+    "🚀 Did SpaceX deny selling Starlink to Russia? 🇷🇺",
+    "Oil 🛢️ prices 📉 why?",
+    "🔥🔥🔥",
+    "Who said 'no sales' 🙅‍♂️ to Moscow?",
+    "Inflation 📈 in 🇪🇺 vs 🇺🇸?",
+    "👍",
+    "Ukraine 🇺🇦 war news today",
+    "Café crème prices in Zürich — why so high?",
+    "Ελλάδα: ποιος αρνήθηκε τις πωλήσεις;",
+    "रूस को ड्रोन बेचने से किसने इनकार किया?",
+]
+EDGE_CASES = [
+    "?",
+    "a",
+    "   leading and trailing spaces   ",
+    "UPPER CASE QUESTION ABOUT NATO",
+    "tabs\tand\nnewlines\nin it",
+    "https://www.forbes.com/sites/2024/02/11/starlink-russia",
+    "1998 2024 3.5% $40bn 7,000",
+    "Who denied sales to Russia?" * 20,
+    "x" * 3000,
+    "naïve façade coöperation résumé",
+]
+QUESTIONS = ENGLISH + VERY_LONG + CYRILLIC + CJK + ARABIC + EMOJI_AND_MIXED + EDGE_CASES
+
+
+@pytest.fixture(scope="module")
+def export_dir(tmp_path_factory):
+    """One real export of the bundled model, written over a stale directory it must replace."""
+    directory = tmp_path_factory.mktemp("export") / "encoder"
+    directory.mkdir()
+    (directory / "stale.bin").write_bytes(b"left over from an older export")
+    export_query_encoder(BUNDLED_MODEL, directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def onnx_encoder(export_dir) -> QueryEncoder:
+    return load_query_encoder(export_dir, BUNDLED_MODEL)
+
+
+def test_the_question_set_is_varied_and_truncates(export_dir):
+    # Guards the agreement test below: 100 distinct questions, ten beyond max_seq_length (256 tokens).
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(export_dir / TOKENIZER_FILE))
+    tokenizer.no_truncation()
+    lengths = [len(tokenizer.encode(question).ids) for question in QUESTIONS]
+    assert len(QUESTIONS) == 100 and len(set(QUESTIONS)) == 100
+    assert sum(length > 256 for length in lengths) >= 10
+
+
+def test_onnx_query_vectors_agree_with_sentence_transformers(onnx_encoder, embedder):
+    onnx_vectors = np.stack([onnx_encoder.encode_query(question) for question in QUESTIONS])
+    reference = np.stack([embedder.encode_query(question) for question in QUESTIONS])
+    cosines = (onnx_vectors * reference).sum(axis=1) / (
+        np.linalg.norm(onnx_vectors, axis=1) * np.linalg.norm(reference, axis=1)
+    )
+    worst = int(np.argmin(cosines))
+    assert cosines.min() >= 0.9999, f"cosine {cosines[worst]:.6f} for {QUESTIONS[worst][:60]!r}"
+    assert onnx_vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(onnx_vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_onnx_document_batches_agree_with_sentence_transformers(onnx_encoder, embedder):
+    # Batches pad to the longest text; padding must not change any vector, and order is kept.
+    texts = QUESTIONS[::3]
+    cosines = (onnx_encoder.encode_documents(texts) * embedder.encode_documents(texts)).sum(axis=1)
+    assert cosines.min() >= 0.9999
+
+
+def test_the_manifest_describes_the_export(export_dir, onnx_encoder):
+    manifest = json.loads((export_dir / MANIFEST_NAME).read_text())
+    assert manifest["model"] == BUNDLED_MODEL
+    assert (manifest["dimension"], manifest["max_seq_length"], manifest["pooling"], manifest["normalize"]) == (
+        384,
+        256,
+        "mean",
+        True,
+    )
+    assert sorted(manifest["files"]) == [MODEL_FILE, TOKENIZER_FILE]
+    assert onnx_encoder.manifest.checksum == manifest["files"][MODEL_FILE]
+
+
+def test_export_replaces_the_old_directory_and_leaves_no_scratch(export_dir):
+    assert sorted(path.name for path in export_dir.iterdir()) == [MANIFEST_NAME, MODEL_FILE, TOKENIZER_FILE]
+    assert [path.name for path in export_dir.parent.iterdir()] == ["encoder"]
+
+
+def test_loading_and_encoding_never_imports_torch(export_dir):
+    code = (
+        "import json, sys; from pathlib import Path; "
+        "from qa.encoders import load_query_encoder; "
+        f"encoder = load_query_encoder(Path({str(export_dir)!r}), {BUNDLED_MODEL!r}); "
+        "encoder.encode_query('Who denied sales to Russia?'); encoder.encode_documents(['a', 'b c']); "
+        f"print(json.dumps([name for name in {list(HEAVY_MODULES)!r} if name in sys.modules]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_the_probe_would_see_torch(export_dir):
+    # Guards the test above: the same probe reports torch once something imports it.
+    code = f"import json, sys, torch; print(json.dumps([n for n in {list(HEAVY_MODULES)!r} if n in sys.modules]))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "torch" in json.loads(result.stdout)
+
+
+@pytest.fixture
+def damaged_copy(export_dir, tmp_path):
+    copy = tmp_path / "encoder"
+    shutil.copytree(export_dir, copy)
+    return copy
+
+
+def test_a_missing_export_is_reported(tmp_path):
+    with pytest.raises(EncoderUnavailableError, match="No exported encoder in .*encoder.json is missing"):
+        load_query_encoder(tmp_path / "nothing", BUNDLED_MODEL)
+
+
+def test_a_corrupted_model_file_is_refused(damaged_copy):
+    model = damaged_copy / MODEL_FILE
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte inside the weights: loadable, but wrong vectors
+    model.write_bytes(bytes(data))
+    with pytest.raises(EncoderUnavailableError, match="model.onnx is damaged"):
+        load_query_encoder(damaged_copy, BUNDLED_MODEL)
+
+
+def test_a_truncated_model_file_is_refused(damaged_copy):
+    model = damaged_copy / MODEL_FILE
+    model.write_bytes(model.read_bytes()[:1000])
+    with pytest.raises(EncoderUnavailableError, match="model.onnx is damaged"):
+        load_query_encoder(damaged_copy, BUNDLED_MODEL)
+
+
+def test_a_changed_tokenizer_is_refused(damaged_copy):
+    tokenizer = damaged_copy / TOKENIZER_FILE
+    tokenizer.write_text(tokenizer.read_text().replace('"[UNK]"', '"[UNKNOWN]"', 1))
+    with pytest.raises(EncoderUnavailableError, match="tokenizer.json is damaged"):
+        load_query_encoder(damaged_copy, BUNDLED_MODEL)
+
+
+def test_a_garbled_manifest_is_refused(damaged_copy):
+    (damaged_copy / MANIFEST_NAME).write_text('{"model": ')
+    with pytest.raises(EncoderUnavailableError, match="encoder.json is damaged"):
+        load_query_encoder(damaged_copy, BUNDLED_MODEL)
+
+
+def test_an_export_of_another_model_is_refused(export_dir):
+    with pytest.raises(EncoderUnavailableError, match="exported for 'sentence-transformers/all-MiniLM-L6-v2'"):
+        load_query_encoder(export_dir, "/models/other-model")
+
+
+def test_an_export_other_than_the_one_the_index_recorded_is_refused(export_dir, onnx_encoder):
+    assert load_query_encoder(export_dir, BUNDLED_MODEL, checksum=onnx_encoder.manifest.checksum)
+    with pytest.raises(EncoderUnavailableError, match="not the one the index recorded"):
+        load_query_encoder(export_dir, BUNDLED_MODEL, checksum="0" * 64)
