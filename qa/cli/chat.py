@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
 from qa.cli.common import CorpusOption, IndexOption, app, settings_from
+
+HistoryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        envvar="QA_HISTORY",
+        help="File of questions asked before (up/down in the input). "
+        "[env: QA_HISTORY; default: ~/.local/state/qa/chat-history]",
+        show_default=False,
+    ),
+]
 
 
 @app.command()
-def chat(corpus: CorpusOption = None, index: IndexOption = None) -> None:
-    """Open the terminal chat: ask questions, read attributed answer cards."""
+def chat(corpus: CorpusOption = None, index: IndexOption = None, history: HistoryOption = None) -> None:
+    """Open the terminal chat: ask questions, read attributed answer cards, cite them."""
     from qa.tui.app import QAApp
 
-    QAApp(settings_from(corpus, index)).run()
+    QAApp(settings_from(corpus, index), history_path=history).run()

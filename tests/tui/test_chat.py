@@ -1,67 +1,74 @@
-"""The chat app driven by Textual's Pilot on the real seed index and model."""
+"""The chat app driven by Textual's Pilot on the real seed index and model: asking and the cards."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.widgets import Input, Static
 
-from qa.config import Settings
-from qa.engine import Engine
 from qa.tui.app import QAApp
-from qa.tui.widgets.answer_card import AnswerCard, card_text
+from qa.tui.widgets.answer_card import AnswerCard, card_text, relevance
 
-
-async def _ask(app: QAApp, pilot, question: str) -> None:
-    await app.workers.wait_for_complete()
-    app.query_one("#question", Input).value = question
-    await pilot.press("enter")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+SEED_QUESTION = "Who denied sales to Russia?"
+OFF_TOPIC_QUESTION = "Who won the 1998 World Cup?"
 
 
 def _status(app: QAApp) -> str:
     return str(app.query_one("#status", Static).render())
 
 
-async def test_seed_question_shows_cards_led_by_outlet_and_date(seed_settings, embedder):
-    app = QAApp(seed_settings, engine=Engine(seed_settings, embedder=embedder))
+def _first_line(card: AnswerCard) -> str:
+    return str(card.render()).splitlines()[0]
+
+
+async def test_seed_question_shows_cards_led_by_outlet_and_date(seed_settings, make_app, ask):
+    app = make_app(seed_settings)
     async with app.run_test(size=(100, 40)) as pilot:
-        await _ask(app, pilot, "Who denied sales to Russia?")
+        await ask(app, pilot, SEED_QUESTION)
         cards = list(app.query(AnswerCard))
-        labels = [str(card.render()).splitlines()[0] for card in cards]
+        labels = [_first_line(card) for card in cards]
         assert any("The Kyiv Independent · 11 Feb 2024" in label for label in labels[:3])
         forbes = next(label for label in labels[:3] if "Forbes" in label)
         assert "Forbes · 11 Feb 2024" in forbes and "via The America One News · 31 May 2025" in forbes
         assert "passage(s) for: Who denied sales to Russia?" in _status(app)
         assert app.query_one("#question", Input).value == ""
+        assert [str(q.render()) for q in app.query(".question")] == [f"Q: {SEED_QUESTION}"]
 
 
-async def test_off_topic_question_is_shown_as_an_abstention(seed_settings, embedder):
-    app = QAApp(seed_settings, engine=Engine(seed_settings, embedder=embedder))
+async def test_a_card_has_title_highlighted_sentence_and_relevance(seed_settings, make_app, ask):
+    app = make_app(seed_settings)
     async with app.run_test(size=(100, 40)) as pilot:
-        await _ask(app, pilot, "Who won the 1998 World Cup?")
+        await ask(app, pilot, SEED_QUESTION)
+        kyiv = next(card for card in app.query(AnswerCard) if "Kyiv" in _first_line(card))
+        text = card_text(kyiv.hit)
+        assert text.plain.splitlines()[1] == "Musk denies Starlink sales to Russia"
+        sentence = kyiv.hit.highlighted_sentence
+        assert sentence and sentence in text.plain
+        styled = [text.plain[span.start : span.end] for span in text.spans if "underline" in str(span.style)]
+        assert styled == [sentence]
+        assert f"relevance {relevance(kyiv.hit.similarity)}" in str(kyiv.render())
+
+
+def test_relevance_shows_dots_and_the_similarity():
+    assert relevance(0.56) == "●●●○○ 0.56"
+    assert relevance(0.05) == "●○○○○ 0.05"
+    assert relevance(0.99) == "●●●●● 0.99"
+
+
+async def test_off_topic_question_is_shown_as_an_abstention(seed_settings, make_app, ask):
+    app = make_app(seed_settings)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await ask(app, pilot, OFF_TOPIC_QUESTION)
         assert not app.query(AnswerCard)
         [abstention] = app.query(".abstained")
-        assert "Nothing in the corpus answers this question." in str(abstention.render())
+        assert str(abstention.render()) == "No answer. Nothing in the corpus answers this question."
+        assert "0 passage(s)" in _status(app)
 
 
-async def test_missing_index_says_what_to_do_and_input_stays_usable(tmp_path: Path, embedder):
-    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "no-index")
-    app = QAApp(settings, engine=Engine(settings, embedder=embedder))
+async def test_questions_can_follow_each_other_and_keep_their_order(seed_settings, make_app, ask):
+    app = make_app(seed_settings)
     async with app.run_test(size=(100, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "Run `qa index`" in _status(app)
-        await _ask(app, pilot, "Who denied sales to Russia?")
-        assert "Run `qa index`" in _status(app)
-        assert not app.query(AnswerCard)
-        assert app.query_one("#question", Input).disabled is False
-
-
-def test_card_shows_markup_and_escapes_in_articles_literally(seed_engine):
-    hit = seed_engine.ask("Who denied sales to Russia?", k=1).passages[0]
-    hostile = hit.model_copy(update={"title": "[bold]Breaking[/] \x1b[31mred[/link]", "outlet": None})
-    text = card_text(hostile)
-    assert "[bold]Breaking[/] \x1b[31mred[/link]" in text.plain
-    assert text.plain.startswith(" unknown outlet · 11 Feb 2024 ")
+        await ask(app, pilot, OFF_TOPIC_QUESTION)
+        await ask(app, pilot, SEED_QUESTION)
+        transcript = app.query_one("#transcript")
+        kinds = [type(child).__name__ for child in transcript.children]
+        assert kinds == ["QuestionLine", "AnswerView", "QuestionLine", "AnswerView"]
+        assert not transcript.children[1].query(AnswerCard) and transcript.children[3].query(AnswerCard)

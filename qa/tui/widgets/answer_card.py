@@ -1,38 +1,93 @@
-"""One attributed passage: outlet and date first, then title, then the passage with its answer sentence marked."""
+"""One article's answer: outlet and date first, then title, the passage with its answer sentence marked."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Static
 
-from qa.models import Hit
+from qa.models import ArticleCard, Hit
+from qa.tui.literal import literal
+
+RELEVANCE_DOTS = 5
 
 
-def card_text(hit: Hit) -> Text:
-    """Plain `Text` built piece by piece, so markup or escapes inside articles are shown, never run."""
-    citation = hit.citation
-    text = Text()
-    text.append(f" {citation.label} ", style="bold reverse")
-    if citation.via:
-        text.append(f"  {citation.via}", style="dim")
-    text.append(f"\n{hit.title or 'untitled'}\n", style="italic")
-    passage = hit.text
+def relevance(similarity: float) -> str:
+    """`●●●○○ 0.56`: cosine similarity as dots (one per 0.2) and its value."""
+    filled = max(1, min(RELEVANCE_DOTS, round(similarity * RELEVANCE_DOTS)))
+    return "\u25cf" * filled + "\u25cb" * (RELEVANCE_DOTS - filled) + f" {similarity:.2f}"
+
+
+def passage_text(hit: Hit, *, passage_style: str = "", sentence_style: str = "bold underline") -> Text:
+    """The passage with its answering sentence styled; every character shown literally."""
+    text = Text(style=passage_style)
     if hit.highlight is None:
-        text.append(passage)
-    else:
-        start, end = hit.highlight
-        text.append(passage[:start])
-        text.append(passage[start:end], style="bold underline")
-        text.append(passage[end:])
-    text.append(f"\nsimilarity {hit.similarity:.2f}", style="dim")
-    if hit.url:
-        text.append(f" · {hit.url}", style="dim")
+        text.append(literal(hit.text))
+        return text
+    start, end = hit.highlight
+    text.append(literal(hit.text[:start]))
+    text.append(literal(hit.text[start:end]), style=sentence_style)
+    text.append(literal(hit.text[end:]))
     return text
 
 
-class AnswerCard(Static):
-    """A hit as a card in the transcript."""
+def card_text(hit: Hit, *, more: Sequence[Hit] = (), also_reported: str | None = None) -> Text:
+    """Plain `Text` built piece by piece, so markup or escapes inside articles are shown, never run."""
+    citation = hit.citation
+    text = Text()
+    text.append(f" {literal(citation.label)} ", style="bold reverse")
+    if citation.via:
+        text.append(f"  {literal(citation.via)}", style="italic")
+    text.append(f"\n{literal(hit.title or 'untitled')}\n", style="bold")
+    text.append_text(passage_text(hit))
+    for other in more:
+        text.append("\n\u2026 ")
+        text.append(literal(other.highlighted_sentence or other.text), style="italic")
+    text.append(f"\nrelevance {relevance(hit.similarity)}", style="dim")
+    if hit.url:
+        text.append(f" \u00b7 {literal(hit.url)}", style="dim")
+    if also_reported:
+        text.append(f"\n{literal(also_reported)}", style="bold")
+    return text
 
-    def __init__(self, hit: Hit) -> None:
-        super().__init__(card_text(hit), markup=False)
-        self.hit = hit
+
+class AnswerCard(Static, can_focus=True):
+    """An article's hits as one card in the transcript; Enter opens the article, c copies a citation."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Read"),
+        Binding("c", "cite", "Cite"),
+        Binding("up,k", "app.focus_previous", "Previous", show=False),
+        Binding("down,j", "app.focus_next", "Next", show=False),
+    ]
+
+    class Opened(Message):
+        """The reader asked to read this card's article at its best passage."""
+
+        def __init__(self, hit: Hit) -> None:
+            super().__init__()
+            self.hit = hit
+
+    class Cited(Message):
+        """The reader asked for this card's citation on the clipboard."""
+
+        def __init__(self, hit: Hit) -> None:
+            super().__init__()
+            self.hit = hit
+
+    def __init__(self, card: ArticleCard, *, also_reported: str | None = None) -> None:
+        self.card = card
+        self.hit = card.hits[0]
+        super().__init__(card_text(self.hit, more=card.hits[1:], also_reported=also_reported), markup=False)
+
+    def action_open(self) -> None:
+        self.post_message(self.Opened(self.hit))
+
+    def action_cite(self) -> None:
+        self.post_message(self.Cited(self.hit))
+
+    def on_click(self) -> None:
+        self.action_open()

@@ -1,0 +1,49 @@
+"""Filters as the user types them (outlets, date bounds) and as the UI shows them. No UI here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from qa.errors import UsageError
+from qa.models import SearchFilters, format_date
+
+
+def parse_date_bound(text: str, *, end: bool) -> dt.date:
+    """A date bound in ISO or natural language, via the library's parser when it is available.
+
+    Until `qa.dates` lands, only ISO dates (2024-02-11) are understood.
+    """
+    try:
+        from qa.dates import parse_date_bound as library_parse
+    except ImportError:
+        return _parse_iso_date_bound(text)
+    return library_parse(text, end=end)
+
+
+def _parse_iso_date_bound(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as error:
+        raise UsageError(f"Cannot read the date {text!r}: write it as YYYY-MM-DD, e.g. 2024-02-11.") from error
+
+
+def filters_from_form(outlets: str, since: str, until: str) -> SearchFilters:
+    """Filters from the three text fields of the filter form; raises UsageError naming a bad value."""
+    names = [name.strip() for name in outlets.split(",") if name.strip()]
+    since_date = parse_date_bound(since, end=False) if since.strip() else None
+    until_date = parse_date_bound(until, end=True) if until.strip() else None
+    if since_date and until_date and since_date > until_date:
+        raise UsageError(f"The range is empty: {format_date(since_date)} is after {format_date(until_date)}.")
+    return SearchFilters(outlets=names, since=since_date, until=until_date)
+
+
+def describe_filters(filters: SearchFilters) -> str:
+    """`outlet Forbes or Reuters · from 1 Jan 2024 · to 31 Dec 2024`, or `none`."""
+    parts = []
+    if filters.outlets:
+        parts.append("outlet " + " or ".join(filters.outlets))
+    if filters.since:
+        parts.append(f"from {format_date(filters.since)}")
+    if filters.until:
+        parts.append(f"to {format_date(filters.until)}")
+    return " · ".join(parts) or "none"

@@ -1,0 +1,103 @@
+"""The full article, scrolled to the passage that answered, with every metadata value's source."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from qa.models import Article, FieldProvenance, Hit, format_date
+from qa.tui.literal import literal
+from qa.tui.widgets.answer_card import passage_text
+
+NOT_METADATA = {"doc_id", "text", "source_path", "provenance"}
+LABEL_WIDTH = 16
+
+
+def _value_text(value: object) -> str:
+    """Any metadata value as one line; nothing known is `unknown`, a missing date `undated`."""
+    if value is None or value == []:
+        return "unknown"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if isinstance(value, list):
+        return "; ".join(_value_text(item) for item in value)
+    if isinstance(value, BaseModel):
+        known = [_value_text(item) for item in value.model_dump().values() if item is not None]
+        return " \u00b7 ".join(known)
+    return str(value)
+
+
+def _provenance_text(provenance: FieldProvenance | None) -> str:
+    if provenance is None:
+        return "no source"
+    parts = [f"from {provenance.source.value}"]
+    if provenance.detail:
+        parts.append(provenance.detail)
+    if provenance.confidence < 1.0:
+        parts.append(f"confidence {provenance.confidence:.2f}")
+    line = ", ".join(parts)
+    return f"{line}. {provenance.note}" if provenance.note else line
+
+
+def metadata_text(article: Article) -> Text:
+    """One block per field: the value, then where it came from (or `no source` when unknown)."""
+    text = Text()
+    for name in type(article).model_fields:
+        if name in NOT_METADATA:
+            continue
+        value = getattr(article, name)
+        label = name.replace("_", " ").capitalize().ljust(LABEL_WIDTH)
+        text.append(label, style="bold")
+        text.append(literal(_value_text(value)))
+        if value not in (None, []):
+            text.append(f"\n{'':{LABEL_WIDTH}}{literal(_provenance_text(article.provenance.get(name)))}", style="dim")
+        text.append("\n")
+    text.append("File".ljust(LABEL_WIDTH), style="bold")
+    text.append(literal(f"{article.source_path} (doc {article.doc_id})"))
+    return text
+
+
+class ReadingScreen(Screen):
+    """Reading one article; Escape goes back to the chat."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("c", "cite", "Cite"),
+        Binding("p", "to_passage", "To passage"),
+    ]
+
+    def __init__(self, article: Article, hit: Hit) -> None:
+        super().__init__()
+        self.article = article
+        self.hit = hit
+
+    def compose(self) -> ComposeResult:
+        article, hit = self.article, self.hit
+        yield Header()
+        with VerticalScroll(id="article"):
+            yield Static(Text(literal(article.title or "untitled")), id="article-title", markup=False)
+            yield Static(metadata_text(article), id="metadata", markup=False)
+            yield Static(Text(literal(article.text[: hit.start])), id="before", markup=False)
+            yield Static(passage_text(hit, sentence_style="bold reverse"), id="passage", markup=False)
+            yield Static(Text(literal(article.text[hit.end :])), id="after", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "reading"
+        self.query_one("#article").focus()
+        self.call_after_refresh(self.action_to_passage)
+
+    def action_to_passage(self) -> None:
+        self.query_one("#article", VerticalScroll).scroll_to_widget(self.query_one("#passage"), animate=False, top=True)
+
+    def action_cite(self) -> None:
+        self.app.cite(self.hit)
