@@ -10,7 +10,9 @@ import sys
 import typer
 
 # Importing a command module registers its commands; `qa --help` lists them in this order.
-from qa.cli import ask, chat, indexing  # noqa: F401, I001
+# isort: off
+from qa.cli import ask, indexing, evaluate, chat  # noqa: F401
+# isort: on
 from qa.cli.common import app
 from qa.errors import QAError, UsageError
 

@@ -1,0 +1,85 @@
+"""`qa eval`: retrieval quality on a BEIR-format directory, dense vs lexical vs hybrid, in one table."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qa.cli.common import app
+
+
+def _default_work_dir(dataset_dir: Path) -> Path:
+    """A cache per dataset path, so a second run reuses the index instead of embedding again."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    tag = hashlib.sha256(str(dataset_dir.resolve()).encode()).hexdigest()[:8]
+    return cache / "qa" / "eval" / f"{dataset_dir.resolve().name}-{tag}"
+
+
+@app.command("eval")
+def eval_command(
+    dataset: Annotated[
+        Path,
+        typer.Argument(
+            help="A BEIR-format directory: corpus.jsonl, queries.jsonl, qrels/test.tsv "
+            "(e.g. ../shared/eval-data/beir-scifact).",
+            show_default=False,
+        ),
+    ],
+    work: Annotated[
+        Path | None,
+        typer.Option(
+            "--work",
+            help="Where the evaluation corpus and index are kept between runs. "
+            "[default: ~/.cache/qa/eval/NAME-HASH]",
+            show_default=False,
+        ),
+    ] = None,
+    split: Annotated[str, typer.Option("--split", help="Which qrels file to score against.")] = "test",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the table.")] = False,
+) -> None:
+    """Measure retrieval quality: nDCG@10, recall@10, recall@100 and MRR@10 per retrieval mode.
+
+    The corpus is indexed once with the configured model through the normal `qa index` path (kept
+    in --work, so later runs only search), then every judged query is run dense-only, lexical-only
+    and hybrid. A document scores as its best passage. Example:
+
+        qa eval ../shared/eval-data/beir-scifact
+    """
+    from qa.config import Settings
+    from qa.engine import Engine
+    from qa.eval import evaluate, load_beir, write_corpus
+
+    if not dataset.is_dir():
+        from qa.errors import QAError
+
+        raise QAError(f"The evaluation directory {dataset} does not exist.")
+    beir = load_beir(dataset, split=split)
+    work_dir = work or _default_work_dir(dataset)
+    settings = Settings(corpus_dir=work_dir / "corpus", index_dir=work_dir / "index")
+    if not quiet:
+        typer.echo(
+            f"{beir.name}: {len(beir.corpus)} documents, {len(beir.qrels)} judged queries; work dir {work_dir}",
+            err=True,
+        )
+    file_to_doc = write_corpus(beir, settings.corpus_dir)
+    engine = Engine(settings)
+    with _progress(quiet) as on_progress:
+        engine.build_index(on_progress=on_progress)
+        report = evaluate(beir, engine.index, engine.embedder, file_to_doc, on_progress=on_progress)
+    typer.echo(f"{report.dataset}: {report.documents} documents, {report.queries} queries\n")
+    typer.echo(f"{'mode':<9}{'nDCG@10':>9}{'R@10':>8}{'R@100':>8}{'MRR@10':>8}{'queries/s':>11}")
+    for row in report.scores:
+        typer.echo(
+            f"{row.mode:<9}{row.ndcg_at_10:>9.4f}{row.recall_at_10:>8.4f}{row.recall_at_100:>8.4f}"
+            f"{row.mrr_at_10:>8.4f}{row.queries_per_second:>11.1f}"
+        )
+
+
+def _progress(quiet: bool):
+    from qa.cli.indexing import _progress as indexing_progress
+
+    return indexing_progress(quiet)

@@ -1,0 +1,40 @@
+"""Date bounds for --since / --until: ISO, months, years and relative phrases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from qa.dates import parse_date_bound
+from qa.errors import UsageError
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("text", "since", "until"),
+    [
+        ("2024-02-11", dt.date(2024, 2, 11), dt.date(2024, 2, 11)),
+        ("2024-02-11T09:00:00+02:00", dt.date(2024, 2, 11), dt.date(2024, 2, 11)),
+        ("2024", dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+        ("2024-02", dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
+        ("February 2024", dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
+        ("Feb 2023", dt.date(2023, 2, 1), dt.date(2023, 2, 28)),
+        ("Feb. 11, 2024", dt.date(2024, 2, 11), dt.date(2024, 2, 11)),
+        ("11 Feb 2024", dt.date(2024, 2, 11), dt.date(2024, 2, 11)),
+        ("last week", dt.date(2026, 11, 16), dt.date(2026, 11, 16)),
+        ("3 days ago", dt.date(2026, 11, 20), dt.date(2026, 11, 20)),
+    ],
+)
+def test_bounds(text, since, until):
+    assert parse_date_bound(text, end=False, today=TODAY) == since
+    assert parse_date_bound(text, end=True, today=TODAY) == until
+
+
+@pytest.mark.parametrize("text", ["not a date", "2024-13", "", "   "])
+def test_unreadable_dates_are_usage_errors_naming_the_value(text):
+    with pytest.raises(UsageError) as error:
+        parse_date_bound(text, end=False, today=TODAY)
+    if text.strip():
+        assert repr(text.strip()) in str(error.value)
