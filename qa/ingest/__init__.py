@@ -15,6 +15,7 @@ from qa.ingest.html import read_html
 from qa.ingest.metadata import ExplicitMetadata, attribute, find_sidecar, is_sidecar, sidecar_candidates
 from qa.ingest.records import parse_field_map, read_csv, read_json, read_jsonl
 from qa.ingest.staging import is_options_file, options_path, read_add_options, stage_files
+from qa.ingest.syndication import list_copy
 from qa.ingest.text import read_text
 from qa.models import Article
 
@@ -98,21 +99,22 @@ def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
         explicit += sidecar_candidates(sidecar, origin=sidecar.relative_to(corpus_dir).as_posix())
     reading = reader(read_text_file(path, relative), origin=relative, field_map=options.field_map)
     result = FileReading(problems=list(reading.problems))
-    first_seen: dict[str, str] = {}
+    first_seen: dict[str, tuple[str, Article]] = {}
     for document in reading.documents:
         where = document.where or relative
         if not document.text.strip():
             result.problems.append(f"{where}: no article text found; add the text or remove it")
             continue
         doc_id = content_id(document.text)
-        if doc_id in first_seen:
-            result.problems.append(f"{where}: same text as {first_seen[doc_id]}; kept once")
-            continue
-        first_seen[doc_id] = where
         values, provenance = attribute(explicit + document.candidates)
-        result.articles.append(
-            Article(doc_id=doc_id, text=document.text, source_path=relative, provenance=provenance, **values)
-        )
+        article = Article(doc_id=doc_id, text=document.text, source_path=relative, provenance=provenance, **values)
+        if doc_id in first_seen:  # the same text again: listed as another outlet's copy, or a plain repeat
+            first_where, original = first_seen[doc_id]
+            if not list_copy(original, article):
+                result.problems.append(f"{where}: same text and metadata as {first_where}; kept once")
+            continue
+        first_seen[doc_id] = (where, article)
+        result.articles.append(article)
     if not result.articles:
         raise IngestError(f"{relative}: {_nothing_usable(result.problems)}")
     return result

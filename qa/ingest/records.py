@@ -103,11 +103,11 @@ def read_jsonl(raw: str, *, origin: str, field_map: dict[str, str] | None = None
 
 def read_csv(raw: str, *, origin: str, field_map: dict[str, str] | None = None) -> Reading:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # article bodies exceed the 128 kB default
-    try:
-        dialect = csv.Sniffer().sniff(raw[:8192], delimiters=",;\t|")
+    try:  # only the delimiter is sniffed; the sniffer's quoting guesses break on doubled quotes
+        delimiter = csv.Sniffer().sniff(raw[:8192], delimiters=",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(raw, newline=""), dialect)
+        delimiter = ","
+    reader = csv.reader(io.StringIO(raw, newline=""), csv.excel, delimiter=delimiter)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as error:
@@ -127,11 +127,15 @@ def read_csv(raw: str, *, origin: str, field_map: dict[str, str] | None = None) 
             where = f"line {reader.line_num}"
             if not any(cell.strip() for cell in row):
                 continue
-            if len(row) != len(header):
-                missing = ", ".join(header[len(row) :]) or "none"
+            if len(row) < len(header):
+                missing = ", ".join(header[len(row) :])
+                problem = f"has {len(row)} of the header's {len(header)} columns (missing {missing}); fix the row"
+                yield where, _Skip(problem)
+                continue
+            if len(row) > len(header):
                 yield where, _Skip(
-                    f"has {len(row)} columns but the header names {len(header)} (missing: {missing}); "
-                    "fix the row (quote any value containing the delimiter)"
+                    f"has {len(row)} columns, the header names {len(header)}; quote values that contain "
+                    f"{delimiter!r} and fix the row"
                 )
                 continue
             yield where, dict(zip(header, row, strict=True))

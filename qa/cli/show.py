@@ -1,0 +1,89 @@
+"""`qa show DOC_ID`: one stored article's metadata, each value with where it came from and how sure it is."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from qa.cli.common import CorpusOption, IndexOption, app, settings_from
+from qa.errors import QAError
+
+if TYPE_CHECKING:
+    from qa.models import Article
+
+FIELD_LABELS = {
+    "title": "title",
+    "outlet": "outlet",
+    "published": "published",
+    "published_at": "time",
+    "url": "url",
+    "author": "author",
+    "republished_by": "via",
+}
+
+
+@app.command()
+def show(
+    doc_id: Annotated[str, typer.Argument(help="The article id, as `qa ask` prints it.", show_default=False)],
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the article's metadata as JSON.")] = False,
+    text: Annotated[bool, typer.Option("--text", help="Also print the article's clean text.")] = False,
+) -> None:
+    """Show an article's outlet, date and other metadata, each with its source and confidence."""
+    from qa.engine import Engine
+
+    engine = Engine(settings_from(corpus, index))
+    try:
+        article = engine.article(doc_id.strip())
+    finally:
+        engine.close()
+    if article is None:
+        raise QAError(f"No article {doc_id!r} in the index. `qa ask --json` prints each passage's doc_id.")
+    if as_json:
+        typer.echo(json.dumps(article.model_dump(mode="json", exclude=set() if text else {"text"}), indent=2))
+        return
+    typer.echo("\n".join(describe(article)))
+    if text:
+        typer.echo("\n" + article.text)
+
+
+def describe(article: Article) -> list[str]:
+    """Lines for a person: each field's value, then where it came from."""
+    from qa.models import format_date
+
+    lines = [f"article {article.doc_id}", f"  file       {article.source_path}"]
+    for name, label in FIELD_LABELS.items():
+        value = getattr(article, name)
+        if value is None:
+            shown = {"outlet": "unknown", "published": "unknown (undated)"}.get(name)
+            if shown:
+                lines.append(f"  {label:<10} {shown}")
+            continue
+        if name == "published":
+            value = f"{value.isoformat()} ({format_date(value)})"
+        elif name == "published_at":
+            value = value.isoformat()
+        elif name == "republished_by":
+            value = " · ".join(
+                part for part in (value.outlet, format_date(value.published), value.url) if part
+            )
+        lines.append(f"  {label:<10} {value}")
+        provenance = article.provenance.get(name)
+        if provenance is not None:
+            lines.append(
+                f"  {'':<10} from {provenance.source.value}, confidence {provenance.confidence:.2f}"
+                + (f": {provenance.detail}" if provenance.detail else "")
+            )
+            if provenance.note:
+                lines.append(f"  {'':<10} note: {provenance.note}")
+    for copy in article.also_published_by:
+        where = " · ".join(part for part in (copy.url, copy.source_path) if part)
+        lines.append(
+            f"  also       {copy.outlet or 'unknown outlet'} · {format_date(copy.published)}"
+            + (f" ({where})" if where else "")
+        )
+    lines.append(f"  text       {len(article.text.split())} words")
+    return lines
