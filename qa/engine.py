@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.answer import answer_question
 from qa.config import Settings
@@ -10,6 +12,9 @@ from qa.embed import Embedder
 from qa.errors import QAError
 from qa.models import Answer, Article
 from qa.store.index import Index, IndexStatus, ProgressCallback, SyncReport
+
+if TYPE_CHECKING:
+    from qa.ingest import ExplicitMetadata
 
 
 class Engine:
@@ -52,20 +57,46 @@ class Engine:
         """The stored article with its full clean text and per-field provenance."""
         return self.index.db.article(doc_id)
 
-    def build_index(self, *, rebuild: bool = False, on_progress: ProgressCallback | None = None) -> SyncReport:
-        """Bring the index in step with the corpus (or start over), then reopen it for searching."""
+    def build_index(
+        self,
+        *,
+        rebuild: bool = False,
+        on_progress: ProgressCallback | None = None,
+        wait: bool = True,
+    ) -> SyncReport:
+        """Bring the index in step with the corpus (or start over), then reopen it for searching.
+
+        Another writer holds the index: wait for it (reported as the "waiting" stage), or with
+        `wait=False` raise IndexBusyError.
+        """
         self.close()
-        index = Index.create(self.settings.index_dir, rebuild=rebuild)
-        try:
+        progress = on_progress or (lambda stage, done, total: None)
+        with Index.writing(
+            self.settings.index_dir, rebuild=rebuild, wait=wait, on_wait=lambda: progress("waiting", 0, 0)
+        ) as index:
             return index.sync(
                 self.settings.corpus_dir,
                 self.embedder,
                 min_words=self.settings.min_words,
                 max_words=self.settings.max_words,
+                rebuild=rebuild,
                 on_progress=on_progress,
             )
-        finally:
-            index.close()
+
+    def add(
+        self,
+        paths: Sequence[Path],
+        *,
+        overrides: ExplicitMetadata | None = None,
+        field_map: dict[str, str] | None = None,
+        on_progress: ProgressCallback | None = None,
+        wait: bool = True,
+    ) -> SyncReport:
+        """Copy files or folders into the corpus (with their metadata flags) and index them in one step."""
+        from qa.ingest import stage_files
+
+        stage_files(paths, self.settings.corpus_dir, overrides=overrides, field_map=field_map)
+        return self.build_index(on_progress=on_progress, wait=wait)
 
     def status(self) -> IndexStatus:
         return self.index.status()

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.errors import CorruptIndexError
+from qa.errors import CorruptIndexError, QAError
 from qa.models import METADATA_FIELDS, Article, Passage
+from qa.store.errors import IndexFormatError, StorageError
 
 
 def _m001_initial(conn: sqlite3.Connection) -> None:
@@ -69,10 +70,69 @@ def _execute_each(conn: sqlite3.Connection, script: str) -> None:
             statement = ""
 
 
+def _m002_titles_in_fts_and_staging(conn: sqlite3.Connection) -> None:
+    """BM25 over passage text and article title; staging tables so a build publishes all at once."""
+    _execute_each(
+        conn,
+        """
+        ALTER TABLE articles ADD COLUMN title TEXT;
+        UPDATE articles SET title = json_extract(metadata, '$.title');
+        DROP TRIGGER passages_ai;
+        DROP TRIGGER passages_ad;
+        DROP TABLE passages_fts;
+        CREATE VIRTUAL TABLE passages_fts USING fts5(
+            text, title, tokenize='porter unicode61 remove_diacritics 2'
+        );
+        INSERT INTO passages_fts(rowid, text, title)
+            SELECT p.id, p.text, a.title FROM passages p JOIN articles a ON a.doc_id = p.doc_id;
+        CREATE TRIGGER passages_ai AFTER INSERT ON passages BEGIN
+            INSERT INTO passages_fts(rowid, text, title)
+            VALUES (new.id, new.text, (SELECT title FROM articles WHERE doc_id = new.doc_id));
+        END;
+        CREATE TRIGGER passages_ad AFTER DELETE ON passages BEGIN
+            DELETE FROM passages_fts WHERE rowid = old.id;
+        END;
+        CREATE INDEX articles_outlet ON articles(lower(outlet));
+        CREATE INDEX articles_published ON articles(published);
+        -- Work of a build in progress: invisible to readers, published in one transaction.
+        CREATE TABLE staged_files (
+            path TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            model TEXT NOT NULL
+        );
+        CREATE TABLE staged_articles (
+            doc_id TEXT PRIMARY KEY,
+            source_path TEXT NOT NULL REFERENCES staged_files(path) ON DELETE CASCADE,
+            outlet TEXT,
+            published TEXT,
+            title TEXT,
+            metadata TEXT NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX staged_articles_source ON staged_articles(source_path);
+        CREATE TABLE staged_passages (
+            id INTEGER PRIMARY KEY,         -- allocated above every id ever published
+            doc_id TEXT NOT NULL REFERENCES staged_articles(doc_id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            vector BLOB NOT NULL
+        );
+        CREATE INDEX staged_passages_doc ON staged_passages(doc_id);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_titles_in_fts_and_staging", _m002_titles_in_fts_and_staging),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+FORMAT_VERSION = 2
+"""The on-disk format of an index directory (database schema plus vector files); recorded in `meta`."""
+TITLE_WEIGHT = 0.5
+"""BM25 weight of an article title against 1.0 for the passage text: every passage repeats it."""
 
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -84,49 +144,94 @@ def quote_fts(question: str) -> str | None:
 
 
 class Database:
-    """One connection to the index's SQLite file, with the queries the index needs."""
+    """One connection to the index's SQLite file, with the queries the index needs.
+
+    A damaged file, a file from a newer qa, a full disk or a read-only directory each become
+    a QAError naming the file; nothing else escapes as a raw sqlite3 error from here.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        except sqlite3.Error as error:
+            raise storage_error(error, path) from error
+        try:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-        except sqlite3.DatabaseError as error:
-            raise CorruptIndexError(
-                f"The index database {path} cannot be read ({error}). "
-                "Run `qa index --rebuild` to rebuild it from the corpus."
-            ) from error
+        except sqlite3.Error as error:
+            self.conn.close()
+            raise storage_error(error, path) from error
 
     def close(self) -> None:
+        self.release_snapshot()
         self.conn.close()
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
         """One transaction: everything inside lands, or nothing does."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise storage_error(error, self.path) from error
         try:
             yield self.conn
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise storage_error(error, self.path) from error
+
+    def pin_snapshot(self) -> None:
+        """Hold a read transaction: every query sees one committed state until `release_snapshot`.
+
+        With WAL a writer keeps committing meanwhile; this reader simply does not see it.
+        """
+        self.release_snapshot()
+        self.conn.execute("BEGIN")
+        self.conn.execute("SELECT COUNT(*) FROM meta").fetchone()
+
+    def release_snapshot(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
 
     def _migrate(self) -> None:
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        applied = {row[0] for row in self.conn.execute("SELECT name FROM migrations")}
-        for name, migration in MIGRATIONS:
-            if name in applied:
-                continue
-            with self.atomic() as conn:
+        known = {name for name, _ in MIGRATIONS}
+        has_table = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
+        ).fetchone()
+        applied = {row[0] for row in self.conn.execute("SELECT name FROM migrations")} if has_table else set()
+        newer = applied - known
+        if not newer and has_table and applied == known:
+            newer = self._newer_format()
+        if newer:
+            raise IndexFormatError(
+                f"The index database {self.path} was written by a newer version of qa "
+                f"({', '.join(sorted(newer))}); this qa reads format {FORMAT_VERSION}. "
+                "Upgrade qa, or run `qa index --rebuild` to rebuild the index for this version."
+            )
+        if applied == known:
+            return
+        with self.atomic() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            for name, migration in MIGRATIONS:
+                if name in applied:
+                    continue
                 migration(conn)
-                conn.execute(
-                    "INSERT INTO migrations VALUES (?, ?)", (name, dt.datetime.now(dt.UTC).isoformat())
-                )
+                conn.execute("INSERT INTO migrations VALUES (?, ?)", (name, dt.datetime.now(dt.UTC).isoformat()))
+            self.set_meta("format_version", str(FORMAT_VERSION))
+
+    def _newer_format(self) -> set[str]:
+        recorded = self.get_meta("format_version")
+        if recorded is not None and (not recorded.isdigit() or int(recorded) > FORMAT_VERSION):
+            return {f"format {recorded}"}
+        return set()
 
     # -- manifest and metadata -------------------------------------------------------------
 
@@ -153,42 +258,11 @@ class Database:
             )
         }
 
-    def forget_file(self, path: str) -> None:
-        """Remove a corpus file with its articles and passages (cascading, FTS kept in step)."""
-        self.conn.execute("DELETE FROM files WHERE path = ?", (path,))
-
-    def record_file(self, path: str, fingerprint: str) -> None:
-        self.conn.execute(
-            "INSERT INTO files VALUES (?, ?, ?)",
-            (path, fingerprint, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
-        )
-
     # -- articles and passages --------------------------------------------------------------
 
     def article_source(self, doc_id: str) -> str | None:
         row = self.conn.execute("SELECT source_path FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
         return row[0] if row else None
-
-    def insert_article(self, article: Article, passages: list[Passage], vectors: np.ndarray) -> None:
-        metadata = article.model_dump(mode="json", include={*METADATA_FIELDS, "provenance"})
-        self.conn.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                article.doc_id,
-                article.source_path,
-                article.outlet,
-                article.published.isoformat() if article.published else None,
-                json.dumps(metadata, ensure_ascii=False),
-                article.text,
-            ),
-        )
-        self.conn.executemany(
-            "INSERT INTO passages (doc_id, ordinal, start, end, text, vector) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (p.doc_id, p.ordinal, p.start, p.end, p.text, vector.astype(np.float32).tobytes())
-                for p, vector in zip(passages, vectors, strict=True)
-            ],
-        )
 
     def article(self, doc_id: str) -> Article | None:
         row = self.conn.execute(
@@ -200,13 +274,12 @@ class Database:
         """Passages by id, each with its article; ids no longer in the index are left out."""
         if not ids:
             return {}
-        placeholders = ",".join("?" * len(ids))
         rows = self.conn.execute(
-            f"""SELECT p.id, p.doc_id, p.ordinal, p.start, p.end, p.text,
-                       a.doc_id, a.source_path, a.metadata, a.text
-                FROM passages p JOIN articles a ON a.doc_id = p.doc_id
-                WHERE p.id IN ({placeholders})""",
-            ids,
+            """SELECT p.id, p.doc_id, p.ordinal, p.start, p.end, p.text,
+                      a.doc_id, a.source_path, a.metadata, a.text
+               FROM passages p JOIN articles a ON a.doc_id = p.doc_id
+               WHERE p.id IN (SELECT value FROM json_each(?))""",
+            (_json_ids(ids),),
         ).fetchall()
         articles: dict[str, Article] = {}
         found = {}
@@ -216,30 +289,70 @@ class Database:
             found[row[0]] = (passage, article)
         return found
 
-    def vectors(self, ids: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def vectors(self, ids: list[int] | np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(ids, matrix) of stored passage vectors: all of them, or the ones asked for."""
-        query = "SELECT id, vector FROM passages"
-        params: list[int] = []
+        return self._vectors("passages", ids)
+
+    def staged_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, matrix) of the passages a build has staged but not yet published."""
+        return self._vectors("staged_passages", None)
+
+    def _vectors(self, table: str, ids: list[int] | np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        query = f"SELECT id, vector FROM {table}"
+        params: tuple = ()
         if ids is not None:
-            query += f" WHERE id IN ({','.join('?' * len(ids))})"
-            params = ids
+            query += " WHERE id IN (SELECT value FROM json_each(?))"
+            params = (_json_ids(ids),)
         rows = self.conn.execute(query + " ORDER BY id", params).fetchall()
         if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
         found_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-        matrix = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
+        matrix = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32).reshape(len(rows), -1)
         return found_ids, matrix
 
-    def lexical_search(self, question: str, limit: int) -> list[int]:
-        """Passage ids ranked by BM25 for the words of the question."""
-        match = quote_fts(question)
-        if match is None:
-            return []
+    def passage_ids_of_files(self, paths: list[str]) -> np.ndarray:
         rows = self.conn.execute(
-            "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts) LIMIT ?",
-            (match, limit),
-        )
+            """SELECT p.id FROM passages p JOIN articles a ON a.doc_id = p.doc_id
+               WHERE a.source_path IN (SELECT value FROM json_each(?))""",
+            (json.dumps(paths),),
+        ).fetchall()
+        return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+
+    # -- search ------------------------------------------------------------------------------
+
+    def lexical_search(self, question: str, limit: int, *, among: list[int] | np.ndarray | None = None) -> list[int]:
+        """Passage ids ranked by BM25 over passage text and article title, optionally only `among` these."""
+        match = quote_fts(question)
+        if match is None or (among is not None and len(among) == 0):
+            return []
+        query = "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?"
+        params: list = [match]
+        if among is not None:
+            query += " AND rowid IN (SELECT value FROM json_each(?))"
+            params.append(_json_ids(among))
+        rows = self.conn.execute(query + f" ORDER BY bm25(passages_fts, 1.0, {TITLE_WEIGHT}) LIMIT ?", (*params, limit))
         return [row[0] for row in rows]
+
+    def passage_ids_where(self, *, outlets: list[str], since: dt.date | None, until: dt.date | None) -> np.ndarray:
+        """Ids of passages whose article matches every given filter; a date bound drops undated articles."""
+        conditions, params = [], []
+        if outlets:
+            conditions.append("lower(a.outlet) IN (SELECT lower(value) FROM json_each(?))")
+            params.append(json.dumps(outlets))
+        if since is not None:
+            conditions.append("a.published >= ?")
+            params.append(since.isoformat())
+        if until is not None:
+            conditions.append("a.published <= ?")
+            params.append(until.isoformat())
+        where = " WHERE " + " AND ".join(conditions) if conditions else ""
+        rows = self.conn.execute(
+            f"SELECT p.id FROM passages p JOIN articles a ON a.doc_id = p.doc_id{where} ORDER BY p.id", params
+        ).fetchall()
+        return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+
+    def count_undated_articles(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM articles WHERE published IS NULL").fetchone()[0]
 
     def counts(self) -> dict[str, int]:
         def count(sql: str) -> int:
@@ -253,9 +366,109 @@ class Database:
             "articles_without_date": count("SELECT COUNT(*) FROM articles WHERE published IS NULL"),
         }
 
+    # -- staging: a build's work, committed chunk by chunk, invisible until published ----------
+
+    def staged_files(self, model: str) -> dict[str, str]:
+        """Staged files (path -> fingerprint) embedded with `model`; work of another model is dropped."""
+        self.conn.execute("DELETE FROM staged_files WHERE model != ?", (model,))
+        return dict(self.conn.execute("SELECT path, fingerprint FROM staged_files"))
+
+    def staged_doc_ids(self, path: str) -> list[tuple[str, int]]:
+        """(doc_id, passage count) of each article staged for `path`."""
+        return self.conn.execute(
+            """SELECT a.doc_id, (SELECT COUNT(*) FROM staged_passages p WHERE p.doc_id = a.doc_id)
+               FROM staged_articles a WHERE a.source_path = ? ORDER BY a.rowid""",
+            (path,),
+        ).fetchall()
+
+    def unstage(self, paths: list[str]) -> None:
+        self.conn.execute(
+            "DELETE FROM staged_files WHERE path IN (SELECT value FROM json_each(?))", (json.dumps(paths),)
+        )
+
+    def next_passage_id(self) -> int:
+        """An id above every passage id ever published or staged: FAISS ids are never reused."""
+        published = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'passages'").fetchone()
+        staged = self.conn.execute("SELECT MAX(id) FROM staged_passages").fetchone()[0]
+        return max(published[0] if published else 0, staged or 0) + 1
+
+    def stage_file(self, path: str, fingerprint: str, model: str) -> None:
+        """Start staging `path` afresh (call inside `atomic`); its articles follow with `stage_article`."""
+        self.conn.execute("DELETE FROM staged_files WHERE path = ?", (path,))
+        self.conn.execute("INSERT INTO staged_files VALUES (?, ?, ?)", (path, fingerprint, model))
+
+    def stage_article(self, path: str, article: Article, passages: list[Passage], vectors: np.ndarray) -> None:
+        """Stage one article of a staged file with its passages and vectors (call inside `atomic`)."""
+        self.drop_staged_articles([article.doc_id])
+        metadata = article.model_dump(mode="json", include={*METADATA_FIELDS, "provenance"})
+        self.conn.execute(
+            "INSERT INTO staged_articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.doc_id,
+                path,
+                article.outlet,
+                article.published.isoformat() if article.published else None,
+                article.title,
+                json.dumps(metadata, ensure_ascii=False),
+                article.text,
+            ),
+        )
+        next_id = self.next_passage_id()
+        self.conn.executemany(
+            "INSERT INTO staged_passages VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (next_id + i, p.doc_id, p.ordinal, p.start, p.end, p.text, v.astype(np.float32).tobytes())
+                for i, (p, v) in enumerate(zip(passages, vectors, strict=True))
+            ],
+        )
+
+    def drop_staged_articles(self, doc_ids: list[str]) -> None:
+        self.conn.execute(
+            "DELETE FROM staged_articles WHERE doc_id IN (SELECT value FROM json_each(?))", (json.dumps(doc_ids),)
+        )
+
+    def publish_staged(self, replaced: list[str]) -> None:
+        """Swap in the staged work (call inside `atomic`): drop the `replaced` files, move staged rows in."""
+        self.conn.execute("DELETE FROM files WHERE path IN (SELECT value FROM json_each(?))", (json.dumps(replaced),))
+        self.conn.execute("DELETE FROM files WHERE path IN (SELECT path FROM staged_files)")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self.conn.execute("INSERT INTO files SELECT path, fingerprint, ? FROM staged_files", (now,))
+        self.conn.execute(
+            """INSERT INTO articles (doc_id, source_path, outlet, published, metadata, text, title)
+               SELECT doc_id, source_path, outlet, published, metadata, text, title FROM staged_articles"""
+        )
+        self.conn.execute(
+            """INSERT INTO passages (id, doc_id, ordinal, start, end, text, vector)
+               SELECT id, doc_id, ordinal, start, end, text, vector FROM staged_passages ORDER BY id"""
+        )
+        self.conn.execute("DELETE FROM staged_passages")
+        self.conn.execute("DELETE FROM staged_articles")
+        self.conn.execute("DELETE FROM staged_files")
+
+
+def _json_ids(ids: list[int] | np.ndarray) -> str:
+    return json.dumps(np.asarray(ids, dtype=np.int64).tolist())
+
+
+def storage_error(error: sqlite3.Error, path: Path) -> QAError:
+    """A user-facing error for a failure of the database file at `path`."""
+    message = str(error)
+    if "full" in message:
+        return StorageError(
+            f"The disk holding {path} is full ({message}). Free some space and run the command again; "
+            "the index is unchanged."
+        )
+    if "readonly" in message or "read-only" in message or "unable to open" in message:
+        return StorageError(
+            f"Cannot write the index database {path} ({message}). Check that its directory is writable."
+        )
+    if "locked" in message or "busy" in message:
+        return StorageError(f"The index database {path} is busy ({message}). Try again in a moment.")
+    return CorruptIndexError(
+        f"The index database {path} cannot be read ({message}). Run `qa index --rebuild` to rebuild it from the corpus."
+    )
+
 
 def _article_from_row(row: tuple) -> Article:
     doc_id, source_path, metadata, text = row
-    return Article.model_validate(
-        {**json.loads(metadata), "doc_id": doc_id, "source_path": source_path, "text": text}
-    )
+    return Article.model_validate({**json.loads(metadata), "doc_id": doc_id, "source_path": source_path, "text": text})

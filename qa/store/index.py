@@ -1,33 +1,44 @@
-"""The index on disk: keep it in step with the corpus, incrementally, and search it."""
+"""The index on disk: keep it in step with the corpus, incrementally and crash-safely, and search it.
+
+A build stages its work in SQLite chunk by chunk (invisible to readers), then publishes: it writes
+the FAISS file of the next generation and, in one transaction, swaps the staged rows in and records
+that generation with the file's checksum. Killed at any moment, the previous generation stays whole,
+and the next build resumes from the staged chunks.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from qa.embed import Embedder
-from qa.errors import IndexMismatchError, IndexMissingError, QAError
-from qa.ingest import corpus_files, fingerprint, read_file
+from qa.errors import CorruptIndexError, IndexMismatchError, IndexMissingError, QAError
+from qa.ingest import corpus_files, fingerprint, read_corpus_file
 from qa.models import Article, Passage
 from qa.passages import chunk_article
 from qa.store.db import Database
-from qa.store.vectors import VectorIndex, vectors_path
+from qa.store.errors import IndexFormatError
+from qa.store.lock import cannot_write, writer_lock
+from qa.store.vectors import Stamp, VectorIndex, vectors_path
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "qa.sqlite3"
 COMMIT_EVERY_PASSAGES = 256
-"""Embedded work is committed in groups of about this many passages, so a crash loses at most one group."""
+"""Embedded work is committed in chunks of about this many passages, so a crash loses at most one chunk."""
+EXACT_AMONG_LIMIT = 20_000
+"""A filtered dense search over at most this many passages scores them exactly, even in an IVF index."""
 
 ProgressCallback = Callable[[str, int, int], None]
-"""Called as (stage, done, total) while indexing; stages are "reading" and "embedding"."""
+"""Called as (stage, done, total) while indexing. Stages: "waiting" (for another writer), "reading"
+(files), "loading model", "embedding" (passages), "articles" (articles stored), "saving"."""
 
 
 @dataclass
@@ -45,8 +56,12 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
+    problems: list[SkippedFile] = field(default_factory=list)
+    """Records left out of files that were otherwise indexed (one line each, e.g. a broken JSONL line)."""
     articles: int = 0
     passages: int = 0
+    resumed_passages: int = 0
+    """Passages embedded by an earlier run that was cut short, published by this one."""
     seconds: float = 0.0
 
     @property
@@ -61,14 +76,16 @@ class IndexStatus:
     dimension: int | None
     built_at: str | None
     counts: dict[str, int]
+    generation: int = 0
+    approximate: bool = False
+    """Whether dense search is approximate (IVF) rather than exact."""
 
 
 @dataclass
-class _PendingFile:
+class _PendingArticle:
     path: str
-    fingerprint: str
-    articles: list[Article]
-    passages: list[list[Passage]]
+    article: Article
+    passages: list[Passage]
 
 
 def _fingerprint_or_error(path: Path) -> str | OSError:
@@ -79,7 +96,11 @@ def _fingerprint_or_error(path: Path) -> str | OSError:
 
 
 class Index:
-    """SQLite (source of truth) plus a FAISS file derived from it for one generation."""
+    """SQLite (source of truth) plus the FAISS file derived from it for one generation.
+
+    A reader (`open`) sees one committed generation until `refresh`; a writer (`writing`) holds
+    the directory's lock.
+    """
 
     def __init__(self, directory: Path, db: Database) -> None:
         self.directory = directory
@@ -88,23 +109,67 @@ class Index:
 
     @classmethod
     def open(cls, directory: Path) -> Index:
-        """An existing index; raises IndexMissingError telling the user to run `qa index`."""
+        """An existing index for reading; raises IndexMissingError telling the user to run `qa index`."""
         if not (directory / DB_NAME).is_file():
             raise IndexMissingError(directory)
-        return cls(directory, Database(directory / DB_NAME))
+        index = cls(directory, Database(directory / DB_NAME))
+        index.db.pin_snapshot()
+        return index
 
     @classmethod
     def create(cls, directory: Path, *, rebuild: bool = False) -> Index:
-        """Open the index for writing, creating it; `rebuild` discards whatever was there."""
-        if rebuild and directory.exists():
-            for path in directory.iterdir():
-                if path.name.startswith(DB_NAME) or path.suffix in (".faiss", ".tmp"):
-                    path.unlink() if path.is_file() else shutil.rmtree(path)
-        directory.mkdir(parents=True, exist_ok=True)
-        return cls(directory, Database(directory / DB_NAME))
+        """The index opened for writing, created when missing; `writing` adds the directory's lock.
+
+        With `rebuild`, a database that cannot be opened at all (damaged, or from a newer qa) is
+        deleted first; a readable one is kept until the rebuilt index replaces it.
+        """
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise cannot_write(directory, error) from error
+        try:
+            db = Database(directory / DB_NAME)
+        except (CorruptIndexError, IndexFormatError):
+            if not rebuild:
+                raise
+            log.warning("discarding the unreadable index database in %s", directory)
+            _delete_index_files(directory)
+            db = Database(directory / DB_NAME)
+        return cls(directory, db)
+
+    @classmethod
+    @contextmanager
+    def writing(
+        cls,
+        directory: Path,
+        *,
+        rebuild: bool = False,
+        wait: bool = True,
+        on_wait: Callable[[], None] | None = None,
+    ) -> Iterator[Index]:
+        """The index opened for writing under the directory's lock (one writer at a time)."""
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise cannot_write(directory, error) from error
+        with writer_lock(directory, wait=wait, on_wait=on_wait):
+            index = cls.create(directory, rebuild=rebuild)
+            try:
+                yield index
+            finally:
+                index.close()
 
     def close(self) -> None:
         self.db.close()
+
+    def refresh(self) -> bool:
+        """Move a reader to the newest published generation; True when it changed."""
+        before = self.generation
+        self.db.pin_snapshot()
+        if self.generation == before:
+            return False
+        self._vectors = None
+        return True
 
     @property
     def model(self) -> str | None:
@@ -133,23 +198,57 @@ class Index:
     # -- searching ---------------------------------------------------------------------------
 
     def vectors(self) -> VectorIndex:
-        """The FAISS index for the current generation, rebuilt from SQLite when its file is stale."""
+        """The FAISS index of this generation, verified against the database.
+
+        A missing file is rebuilt in memory from SQLite; a damaged one raises CorruptIndexError.
+        """
         if self._vectors is None:
-            self._vectors = VectorIndex.load(vectors_path(self.directory, self.generation))
-            if self._vectors is None:
-                self._vectors = self._vectors_from_db()
+            stamp = Stamp.parse(self.db.get_meta("vectors"))
+            path = vectors_path(self.directory, self.generation)
+            loaded = VectorIndex.load(path, stamp)
+            if loaded is None or (stamp is None and len(loaded) != self.db.counts()["passages"]):
+                if self.generation:
+                    log.warning("vector file %s is missing or stale; rebuilding it from the database", path)
+                loaded = self._vectors_from_db()
+            self._vectors = loaded
         return self._vectors
 
     def _vectors_from_db(self) -> VectorIndex:
         ids, matrix = self.db.vectors()
-        dimension = int(self.db.get_meta("dimension") or (matrix.shape[1] if len(ids) else 1))
-        return VectorIndex.build(ids, matrix, dimension)
+        return VectorIndex.build(ids, matrix, self._dimension(matrix))
 
-    def search_dense(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
-        return self.vectors().search(query, limit)
+    def _dimension(self, matrix: np.ndarray) -> int:
+        return int(matrix.shape[1] if matrix.size else self.db.get_meta("dimension") or 1)
 
-    def search_lexical(self, question: str, limit: int) -> list[int]:
-        return self.db.lexical_search(question, limit)
+    def search_dense(
+        self, query: np.ndarray, limit: int, *, among: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """(passage id, cosine) best first; only passages in `among` when given (exact when few)."""
+        vectors = self.vectors()
+        if among is not None and vectors.approximate and len(among) <= EXACT_AMONG_LIMIT:
+            ids, matrix = self.db.vectors(among)
+            if not len(ids):
+                return []
+            scores = matrix @ query.astype(np.float32)
+            best = np.argsort(-scores)[:limit]
+            return [(int(ids[i]), float(scores[i])) for i in best]
+        return vectors.search(query, limit, among=among)
+
+    def search_lexical(self, question: str, limit: int, *, among: np.ndarray | None = None) -> list[int]:
+        """Passage ids by BM25 over passage text and article title; only `among` these when given."""
+        return self.db.lexical_search(question, limit, among=among)
+
+    def passage_ids_where(
+        self, *, outlets: list[str], since: dt.date | None = None, until: dt.date | None = None
+    ) -> np.ndarray:
+        """Ids (int64) of passages whose article matches: outlet case-insensitive, dates inclusive.
+
+        A date bound excludes undated articles; an empty `outlets` list does not filter by outlet.
+        """
+        return self.db.passage_ids_where(outlets=outlets, since=since, until=until)
+
+    def count_undated_articles(self) -> int:
+        return self.db.count_undated_articles()
 
     def status(self) -> IndexStatus:
         dimension = self.db.get_meta("dimension")
@@ -159,13 +258,15 @@ class Index:
             dimension=int(dimension) if dimension else None,
             built_at=self.db.get_meta("built_at"),
             counts=self.db.counts(),
+            generation=self.generation,
+            approximate=self.vectors().approximate,
         )
 
     def stale_files(self, corpus_dir: Path) -> list[str]:
         """Corpus files that are new, changed or gone since the last `qa index`."""
         known = self.db.file_fingerprints()
         current = {p.relative_to(corpus_dir).as_posix(): p for p in corpus_files(corpus_dir)}
-        stale = [rel for rel, path in current.items() if known.get(rel) != fingerprint(path)]
+        stale = [rel for rel, path in current.items() if known.get(rel) != _fingerprint_or_error(path)]
         return sorted(stale + [rel for rel in known if rel not in current])
 
     # -- keeping in step with the corpus -----------------------------------------------------
@@ -177,31 +278,42 @@ class Index:
         *,
         min_words: int,
         max_words: int,
+        rebuild: bool = False,
         on_progress: ProgressCallback | None = None,
     ) -> SyncReport:
-        """Embed new and changed files, drop removed ones; unchanged files cost one hash each."""
+        """Embed new and changed files, drop removed ones, then publish it all as one new generation.
+
+        Unchanged files cost one hash each. With `rebuild` (or when an earlier rebuild was cut
+        short) every file is embedded again, and the old index serves readers until the new one
+        is published.
+        """
         started = time.monotonic()
         progress = on_progress or (lambda stage, done, total: None)
-        self.check_model(embedder.name)
-        report = SyncReport()
-        known = self.db.file_fingerprints()
-        current = {p.relative_to(corpus_dir).as_posix(): p for p in corpus_files(corpus_dir)}
-
         with self.db.atomic():
-            self.db.set_meta("model", embedder.name)
-            for rel in sorted(set(known) - set(current)):
-                self.db.forget_file(rel)
-                report.removed.append(rel)
-            if report.removed:
-                self._bump_generation()
-
+            if rebuild:
+                self.db.set_meta("rebuild_pending", embedder.name)
+            rebuilding = self.db.get_meta("rebuild_pending") is not None
+        if not rebuilding:
+            self.check_model(embedder.name)
+        report = SyncReport()
+        published = self.db.file_fingerprints()
+        known = {} if rebuilding else published
+        current = {p.relative_to(corpus_dir).as_posix(): p for p in corpus_files(corpus_dir)}
         fingerprints = {rel: _fingerprint_or_error(path) for rel, path in current.items()}
+        with self.db.atomic():
+            staged = self.db.staged_files(embedder.name)
+            self.db.unstage([rel for rel, value in staged.items() if fingerprints.get(rel) != value])
+        staged = {rel: value for rel, value in staged.items() if fingerprints.get(rel) == value}
+
+        report.removed = sorted(set(published) - set(current))
         changed = {rel for rel, value in fingerprints.items() if known.get(rel) != value}
         to_read = changed
         if changed or report.removed:
             # A duplicate's original may be gone or changed: its twins must be read again.
             to_read = changed | (self.db.files_without_articles() & set(current))
-        pending: list[_PendingFile] = []
+        replaced: list[str] = []  # published files whose old version goes, with nothing new staged
+        pending: list[_PendingArticle] = []
+        files_to_stage: dict[str, str] = {}
         seen_ids: dict[str, str] = {}
         for done, (rel, path) in enumerate(sorted(current.items()), start=1):
             progress("reading", done, len(current))
@@ -209,122 +321,205 @@ class Index:
                 report.unchanged += 1
                 continue
             file_fingerprint = fingerprints[rel]
+            articles = None
             if isinstance(file_fingerprint, OSError):
                 reason = file_fingerprint.strerror or str(file_fingerprint)
                 report.skipped.append(SkippedFile(rel, f"cannot be read: {reason}"))
+            else:
+                articles = self._read(rel, path, corpus_dir, file_fingerprint, report)
+            if articles is None:
+                if rel in published:  # an indexed file that became unusable: its old version must go
+                    replaced.append(rel)
                 continue
-            item = self._read(rel, path, corpus_dir, file_fingerprint, seen_ids, to_read, report, min_words, max_words)
-            if item is None:
-                if rel in known:  # an indexed file that became unusable: its old version must go
-                    with self.db.atomic():
-                        self.db.forget_file(rel)
-                        self._bump_generation()
-                continue
-            if item.articles:
-                (report.updated if rel in known else report.added).append(rel)
-            pending.append(item)
+            already_staged = dict(self.db.staged_doc_ids(rel)) if rel in staged else {}
+            kept = 0
+            for article in articles:
+                owner = seen_ids.get(article.doc_id) or self._owner_elsewhere(article.doc_id, rel, to_read, current)
+                if owner is not None:
+                    report.skipped.append(SkippedFile(rel, f"same article text as {owner}"))
+                    continue
+                seen_ids[article.doc_id] = rel
+                kept += 1
+                if article.doc_id in already_staged:
+                    report.articles += 1
+                    report.resumed_passages += already_staged[article.doc_id]
+                    continue
+                passages = chunk_article(article, min_words=min_words, max_words=max_words)
+                pending.append(_PendingArticle(rel, article, passages))
+            files_to_stage[rel] = file_fingerprint
+            no_longer_kept = [doc_id for doc_id in already_staged if seen_ids.get(doc_id) != rel]
+            if no_longer_kept:
+                with self.db.atomic():
+                    self.db.drop_staged_articles(no_longer_kept)
+            if kept:
+                (report.updated if rel in published and not rebuilding else report.added).append(rel)
 
-        self._embed_and_store(pending, embedder, report, progress)
-        self._save_vectors()
         with self.db.atomic():
-            self.db.set_meta("built_at", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+            for rel, file_fingerprint in files_to_stage.items():
+                if staged.get(rel) != file_fingerprint:
+                    self.db.stage_file(rel, file_fingerprint, embedder.name)
+        self._embed_and_stage(pending, embedder, report, progress)
+        if rebuilding:
+            replaced = sorted(published)
+        else:
+            replaced = sorted(set(replaced) | set(report.removed))
+        progress("saving", 0, 0)
+        self._publish(replaced, embedder.name, rebuilding=rebuilding)
+        report.passages += report.resumed_passages
         report.seconds = time.monotonic() - started
         return report
 
     def _read(
-        self,
-        rel: str,
-        path: Path,
-        corpus_dir: Path,
-        file_fingerprint: str,
-        seen_ids: dict[str, str],
-        being_read: set[str],
-        report: SyncReport,
-        min_words: int,
-        max_words: int,
-    ) -> _PendingFile | None:
+        self, rel: str, path: Path, corpus_dir: Path, file_fingerprint: str, report: SyncReport
+    ) -> list[Article] | None:
+        """The file's articles, or None (with the reason in the report) when it cannot be used."""
         try:
-            articles = read_file(path, corpus_dir=corpus_dir)
+            reading = read_corpus_file(path, corpus_dir=corpus_dir)
+            unchanged = fingerprint(path) == file_fingerprint
         except QAError as error:
             report.skipped.append(SkippedFile(rel, str(error).removeprefix(f"{rel}: ")))
             return None
         except OSError as error:
             report.skipped.append(SkippedFile(rel, f"cannot be read: {error.strerror or error}"))
             return None
-        kept = []
-        for article in articles:
-            owner = seen_ids.get(article.doc_id) or self._owner_elsewhere(article.doc_id, rel, being_read)
-            if owner is not None:
-                report.skipped.append(SkippedFile(rel, f"same article text as {owner}"))
-                continue
-            seen_ids[article.doc_id] = rel
-            kept.append(article)
-        passages = [chunk_article(a, min_words=min_words, max_words=max_words) for a in kept]
-        return _PendingFile(rel, file_fingerprint, kept, passages)
+        if not unchanged:
+            report.skipped.append(SkippedFile(rel, "changed while being indexed: run `qa index` again"))
+            return None
+        report.problems += [SkippedFile(rel, problem) for problem in reading.problems]
+        return reading.articles
 
-    def _owner_elsewhere(self, doc_id: str, rel: str, being_read: set[str]) -> str | None:
-        """The other indexed file holding this article, unless that file is itself being re-read."""
+    def _owner_elsewhere(self, doc_id: str, rel: str, being_read: set[str], current: dict) -> str | None:
+        """The other indexed file holding this article, unless that file is being re-read or is gone."""
         owner = self.db.article_source(doc_id)
-        return owner if owner is not None and owner != rel and owner not in being_read else None
+        if owner is None or owner == rel or owner in being_read or owner not in current:
+            return None
+        return owner
 
-    def _embed_and_store(
+    def _embed_and_stage(
         self,
-        pending: list[_PendingFile],
+        pending: list[_PendingArticle],
         embedder: Embedder,
         report: SyncReport,
         progress: ProgressCallback,
     ) -> None:
-        """Embed in groups and commit each group in one transaction with a new generation."""
-        total = sum(len(ps) for item in pending for ps in item.passages)
+        """Embed in chunks of about COMMIT_EVERY_PASSAGES passages and stage each chunk in one transaction."""
+        total = sum(len(item.passages) for item in pending)
         if total and not embedder.loaded:
             progress("loading model", 0, 0)
+        if total and not self.db.get_meta("rebuild_pending"):
             self.check_model(embedder.name, embedder.dimension)
         done = 0
-        group: list[_PendingFile] = []
+        stored = 0
+        chunk: list[_PendingArticle] = []
         for position, item in enumerate(pending):
-            group.append(item)
-            group_size = sum(len(ps) for member in group for ps in member.passages)
-            if group_size < COMMIT_EVERY_PASSAGES and position < len(pending) - 1:
+            chunk.append(item)
+            if sum(len(member.passages) for member in chunk) < COMMIT_EVERY_PASSAGES and position < len(pending) - 1:
                 continue
-            texts = [p.text for member in group for ps in member.passages for p in ps]
+            texts = [p.text for member in chunk for p in member.passages]
 
             def advance(count: int) -> None:
                 nonlocal done
                 done += count
                 progress("embedding", done, total)
 
-            vectors = (
-                embedder.encode_documents(texts, on_progress=advance)
-                if texts
-                else np.zeros((0, 0), dtype=np.float32)
-            )
-            self._store_group(group, vectors, report)
-            group = []
+            vectors = embedder.encode_documents(texts, on_progress=advance) if texts else np.zeros((0, 1), np.float32)
+            row = 0
+            with self.db.atomic():
+                for member in chunk:
+                    count = len(member.passages)
+                    self.db.stage_article(member.path, member.article, member.passages, vectors[row : row + count])
+                    row += count
+            stored += len(chunk)
+            report.articles += len(chunk)
+            report.passages += len(texts)
+            progress("articles", stored, len(pending))
+            chunk = []
 
-    def _store_group(self, group: list[_PendingFile], vectors: np.ndarray, report: SyncReport) -> None:
-        row = 0
+    def _publish(self, replaced: list[str], model: str, *, rebuilding: bool) -> None:
+        """Write the next generation's FAISS file, then swap the staged work in with one transaction."""
+        staged_ids, staged_matrix = self.db.staged_vectors()
+        staged_paths = list(self.db.staged_files(model))
+        if not (replaced or staged_paths or rebuilding):
+            self._repair_vectors()
+            with self.db.atomic():
+                self.db.set_meta("built_at", _now())
+            return
+        removed_ids = self.db.passage_ids_of_files(replaced + staged_paths)
+        count = self.db.counts()["passages"] - len(removed_ids) + len(staged_ids)
+        dimension = int(staged_matrix.shape[1]) if staged_matrix.size else self._dimension(np.zeros((0, 0)))
+        old = None if rebuilding else self._verified_vectors()
+        if old is None or old.dimension != dimension or old.should_rebuild(count):
+            ids, matrix = (np.zeros(0, np.int64), np.zeros((0, dimension), np.float32))
+            if not rebuilding:
+                ids, matrix = self.db.vectors()
+                keep = ~np.isin(ids, removed_ids)
+                ids, matrix = ids[keep], matrix[keep].reshape(-1, dimension)
+            ids = np.concatenate([ids, staged_ids])
+            matrix = np.vstack([matrix.reshape(-1, dimension), staged_matrix.reshape(-1, dimension)])
+            new = VectorIndex.build(ids, matrix, dimension)
+        else:
+            new = old.updated(removed_ids, staged_ids, staged_matrix)
+        generation = self.generation + 1
+        stamp = self._save(new, generation)
         with self.db.atomic():
-            if len(vectors):
-                self.db.set_meta("dimension", str(vectors.shape[1]))
-            for item in group:
-                self.db.forget_file(item.path)
-                self.db.record_file(item.path, item.fingerprint)
-                for article, passages in zip(item.articles, item.passages, strict=True):
-                    self.db.insert_article(article, passages, vectors[row : row + len(passages)])
-                    row += len(passages)
-                    report.articles += 1
-                    report.passages += len(passages)
-            self._bump_generation()
+            self.db.publish_staged(replaced)
+            if self.db.counts()["passages"] != stamp.count:
+                raise CorruptIndexError(
+                    f"The index in {self.directory} would hold {self.db.counts()['passages']} passages but "
+                    f"{stamp.count} vectors; nothing was changed. Run `qa index --rebuild`."
+                )
+            self.db.set_meta("generation", str(generation))
+            self.db.set_meta("vectors", str(stamp))
+            self.db.set_meta("model", model)
+            if staged_matrix.size or rebuilding:
+                self.db.set_meta("dimension", str(dimension))
+            self.db.set_meta("built_at", _now())
+            self.db.conn.execute("DELETE FROM meta WHERE key = 'rebuild_pending'")
+        self._vectors = new
+        self._drop_old_vector_files(keep={generation, generation - 1})
 
-    def _bump_generation(self) -> None:
-        self.db.set_meta("generation", str(self.generation + 1))
+    def _verified_vectors(self) -> VectorIndex | None:
+        """The current generation's vectors for updating, or None when they must be rebuilt."""
+        try:
+            loaded = VectorIndex.load(
+                vectors_path(self.directory, self.generation), Stamp.parse(self.db.get_meta("vectors"))
+            )
+        except CorruptIndexError as error:
+            log.warning("%s Rebuilding it from the database.", error)
+            return None
+        if loaded is not None and len(loaded) != self.db.counts()["passages"]:
+            return None
+        return loaded
 
-    def _save_vectors(self) -> None:
-        """Write the FAISS file for the current generation if missing, then drop older ones."""
-        target = vectors_path(self.directory, self.generation)
-        if not target.is_file():
-            self._vectors = self._vectors_from_db()
-            self._vectors.save(target)
-        for old in self.directory.glob("vectors-*.faiss"):
-            if old != target:
+    def _repair_vectors(self) -> None:
+        """With nothing to publish, still rewrite this generation's FAISS file if it is missing or damaged."""
+        if self._verified_vectors() is not None:
+            return
+        vectors = self._vectors_from_db()
+        stamp = self._save(vectors, self.generation)
+        with self.db.atomic():
+            self.db.set_meta("vectors", str(stamp))
+        self._vectors = vectors
+
+    def _save(self, vectors: VectorIndex, generation: int) -> Stamp:
+        try:
+            return vectors.save(vectors_path(self.directory, generation))
+        except OSError as error:
+            raise cannot_write(self.directory, error) from error
+
+    def _drop_old_vector_files(self, keep: set[int]) -> None:
+        """Older generations go; the previous one stays for readers that are just opening it."""
+        wanted = {vectors_path(self.directory, generation) for generation in keep}
+        for old in [*self.directory.glob("vectors-*.faiss"), *self.directory.glob("vectors-*.tmp")]:
+            if old not in wanted:
                 old.unlink(missing_ok=True)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _delete_index_files(directory: Path) -> None:
+    for path in directory.iterdir():
+        if path.name.startswith(DB_NAME) or path.name.startswith("vectors-"):
+            path.unlink()

@@ -12,11 +12,7 @@ from qa.store.index import DB_NAME, Index
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-@given(
-    st.one_of(
-        st.text(), st.sampled_from(['"', "NEAR(", "a AND", "*", "OR OR", "-x", "col:val", "^"])
-    )
-)
+@given(st.one_of(st.text(), st.sampled_from(['"', "NEAR(", "a AND", "*", "OR OR", "-x", "col:val", "^"])))
 def test_any_question_is_a_safe_fts_query(seed_engine, question):
     ids = seed_engine.index.db.lexical_search(question, 10)
     assert len(ids) <= 10

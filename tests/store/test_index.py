@@ -13,11 +13,11 @@ import pytest
 from qa.config import BUNDLED_MODEL, Settings
 from qa.embed import Embedder
 from qa.engine import Engine
-from qa.errors import IndexMismatchError
+from qa.errors import CorruptIndexError, IndexMismatchError
 from qa.ingest import read_file
 from qa.passages import chunk_article
 from qa.store.index import Index, SkippedFile
-from qa.store.vectors import VectorIndex, vectors_path
+from qa.store.vectors import Stamp, VectorIndex, vectors_path
 
 FORBES = "000_89455b2704f0d18a.txt"
 KYIV = "001_41b4ecfdd1211d06.txt"
@@ -148,9 +148,7 @@ def test_deleting_a_file_removes_its_passages(seed_copy, embedder, seed_articles
 
 
 def test_a_file_that_becomes_unusable_leaves_the_index(seed_copy, embedder):
-    (seed_copy.corpus_dir / KYIV_SIDECAR).write_text(
-        '{"outlet": "The Kyiv Independent", "published": "2024-13-45"}'
-    )
+    (seed_copy.corpus_dir / KYIV_SIDECAR).write_text('{"outlet": "The Kyiv Independent", "published": "2024-13-45"}')
     report = Engine(seed_copy, embedder=embedder).build_index()
     assert [s.path for s in report.skipped] == [KYIV]
     with opened(seed_copy) as index:
@@ -161,9 +159,7 @@ def test_a_file_that_becomes_unusable_leaves_the_index(seed_copy, embedder):
 def test_stale_files_lists_new_changed_and_removed_files(seed_copy):
     corpus = seed_copy.corpus_dir
     (corpus / "002_new.txt").write_text("A new article about the harbour. " * 20)
-    (corpus / FORBES).write_text(
-        (corpus / FORBES).read_text() + "\n\nOne more sentence was added here today."
-    )
+    (corpus / FORBES).write_text((corpus / FORBES).read_text() + "\n\nOne more sentence was added here today.")
     (corpus / KYIV).unlink()
     with opened(seed_copy) as index:
         assert index.stale_files(corpus) == sorted([FORBES, KYIV, "002_new.txt"])
@@ -273,12 +269,13 @@ def test_the_next_sync_writes_the_missing_faiss_file_again(seed_copy, embedder):
     missing.unlink()
     Engine(seed_copy, embedder=embedder).build_index()
     assert _faiss_file(seed_copy) == missing
-    loaded = VectorIndex.load(missing)
-    assert loaded is not None and len(loaded) > 0
+    with opened(seed_copy) as index:
+        loaded = VectorIndex.load(missing, Stamp.parse(index.db.get_meta("vectors")))
+        assert loaded is not None and len(loaded) == index.status().counts["passages"] > 0
 
 
 def test_a_faiss_file_of_an_older_generation_is_not_used(seed_copy, embedder):
-    # As after a crash between the SQLite commit and the FAISS write: the file on disk is stale.
+    # As if the database had moved on without its file: the file on disk is stale.
     stale = _faiss_file(seed_copy)
     VectorIndex.build(np.zeros(0, dtype=np.int64), np.zeros((0, 384), np.float32), 384).save(stale)
     with opened(seed_copy) as index:
@@ -287,7 +284,42 @@ def test_a_faiss_file_of_an_older_generation_is_not_used(seed_copy, embedder):
     assert any(DENIAL in hit.text for hit in answer.passages[:3])
 
 
-def test_an_unreadable_faiss_file_is_rebuilt_from_sqlite(seed_copy, embedder):
-    _faiss_file(seed_copy).write_bytes(b"not a faiss index" * 10)
+def _garbage(path: Path) -> None:
+    path.write_bytes(b"not a faiss index" * 10)
+
+
+def _truncated(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _flipped_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _other_build(path: Path) -> None:
+    """A valid FAISS file, but not the one the database recorded (another build's)."""
+    VectorIndex.build(np.arange(3, dtype=np.int64), np.eye(3, 384, dtype=np.float32), 384).save(path)
+
+
+@pytest.mark.parametrize("damage", [_garbage, _truncated, _flipped_byte, _other_build])
+def test_a_damaged_faiss_file_is_a_clear_error_naming_it(seed_copy, embedder, damage):
+    path = _faiss_file(seed_copy)
+    damage(path)
+    engine = Engine(seed_copy, embedder=embedder)
+    try:
+        with pytest.raises(CorruptIndexError) as caught:
+            engine.ask("Who denied sales to Russia?")
+    finally:
+        engine.close()
+    assert str(path) in str(caught.value)
+    assert "qa index" in str(caught.value)
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_qa_index_repairs_a_damaged_faiss_file(seed_copy, embedder, rebuild):
+    _truncated(_faiss_file(seed_copy))
+    Engine(seed_copy, embedder=embedder).build_index(rebuild=rebuild)
     answer = _ask_denial(seed_copy, embedder)
     assert any(DENIAL in hit.text for hit in answer.passages[:3])

@@ -1,0 +1,17 @@
+"""Errors of the index on disk, each saying what happened and the command that fixes it."""
+
+from __future__ import annotations
+
+from qa.errors import QAError
+
+
+class IndexFormatError(QAError):
+    """The index directory was written by a newer or unknown version of qa."""
+
+
+class StorageError(QAError):
+    """The index cannot be written: disk full, read-only directory, or a file held by someone else."""
+
+
+class IndexBusyError(QAError):
+    """Another process is writing the index and the caller chose not to wait."""
