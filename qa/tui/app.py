@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, ProgressBar, Static
 
@@ -33,6 +33,7 @@ from qa.tui.screens.timeline import TimelineScreen
 from qa.tui.widgets.answer_card import AnswerCard
 from qa.tui.widgets.answer_view import AnswerView, QuestionLine, plain
 from qa.tui.widgets.question_input import QuestionInput
+from qa.tui.widgets.transcript import Transcript
 
 PASSAGES_PER_ANSWER = 5
 DARK_THEME = "textual-dark"
@@ -70,13 +71,13 @@ class QAApp(App):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="filterbar", markup=False)
-        yield VerticalScroll(id="transcript")
+        yield Transcript(id="transcript")
         with Horizontal(id="statusbar"):
             yield LoadingIndicator(id="busy")
             yield Static("Loading the embedding model\u2026", id="status", markup=False)
             yield ProgressBar(id="progress", show_eta=False)
         yield QuestionInput(self.history, placeholder="Ask a question, e.g. Who denied sales to Russia?", id="question")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#question").focus()
@@ -176,7 +177,7 @@ class QAApp(App):
         self.history.add(question)
         event.input.value = ""
         line = QuestionLine(question)
-        transcript = self.query_one("#transcript", VerticalScroll)
+        transcript = self.query_one("#transcript", Transcript)
         transcript.mount(line)
         transcript.scroll_end(animate=False)
         self._set_busy(f"ask-{id(line)}", True)
@@ -202,9 +203,10 @@ class QAApp(App):
 
     def _show_answer(self, answer: Answer, line: QuestionLine) -> None:
         self._set_busy(f"ask-{id(line)}", False)
-        transcript = self.query_one("#transcript", VerticalScroll)
+        transcript = self.query_one("#transcript", Transcript)
         transcript.mount(AnswerView(answer), after=line)
-        transcript.scroll_end(animate=False)
+        # Start reading at the question: the first card (the best answer) is what matters most.
+        self.call_after_refresh(transcript.scroll_to_widget, line, animate=False, top=True)
         self.set_status(f"{len(answer.passages)} passage(s) for: {answer.question}")
 
     def _current_answer(self) -> Answer | None:
@@ -332,7 +334,7 @@ class QAApp(App):
         """Index with a second Engine (same model), so questions keep using the open index meanwhile."""
 
         def on_progress(stage: str, done: int, total: int) -> None:
-            self.call_from_thread(self._show_progress, stage, done, total)
+            self.call_from_thread(self.show_progress, stage, done, total)
 
         writer = Engine(self.engine.settings, embedder=self.engine.embedder)
         try:
@@ -358,9 +360,12 @@ class QAApp(App):
         )
         self.call_from_thread(self._add_finished, message, error=bool(report.skipped) and not report.changed)
 
-    def _show_progress(self, stage: str, done: int, total: int) -> None:
+    def show_progress(self, stage: str, done: int, total: int) -> None:
         self.query_one("#progress", ProgressBar).update(total=total or None, progress=done)
-        self.set_status(f"Adding: {stage} {done}/{total}")
+        if stage == "waiting":
+            self.set_status("Adding: waiting for another qa process to finish writing the index\u2026")
+        else:
+            self.set_status(f"Adding: {stage} {done}/{total}" if total else f"Adding: {stage}\u2026")
 
     def _add_finished(self, message: str, *, error: bool) -> None:
         self.query_one("#progress", ProgressBar).remove_class("-active")
@@ -376,7 +381,7 @@ class QAApp(App):
         self.theme = LIGHT_THEME if self.current_theme.dark else DARK_THEME
 
     def action_clear(self) -> None:
-        self.query_one("#transcript", VerticalScroll).remove_children()
+        self.query_one("#transcript", Transcript).remove_children()
 
     def action_focus_question(self) -> None:
         self.query_one("#question").focus()

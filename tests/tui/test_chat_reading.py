@@ -86,6 +86,20 @@ async def test_the_timeline_orders_hits_by_publication_date_and_opens_them(seed_
         assert app.query_one("#question").has_focus or app.query(AnswerCard)
 
 
+async def test_tab_from_the_question_reaches_the_first_card_and_enter_reads_it(seed_settings, make_app, ask, wait):
+    app = make_app(seed_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ask(app, pilot, SEED_QUESTION)
+        first = app.query(AnswerCard).first()
+        await pilot.press("tab")
+        assert app.focused is first
+        await pilot.press("down")
+        assert app.focused is list(app.query(AnswerCard))[1]
+        await pilot.press("up", "enter")
+        await wait(app, pilot)
+        assert isinstance(app.screen, ReadingScreen) and app.screen.hit == first.hit
+
+
 def test_timeline_puts_older_first_and_undated_last(seed_engine):
     hits = seed_engine.ask(SEED_QUESTION).passages
     older = hits[0].model_copy(update={"published": hits[0].published.replace(year=2020), "rank": 9})
