@@ -112,7 +112,7 @@ def _labels(header: list[str]) -> list[_Label]:
             if not labels or labels[-1].outlet != outlet:
                 labels.append(_Label(outlet, aggregator=bool(known and known.aggregator)))
             continue
-        date = parse_news_date(bare)
+        date = next(filter(None, (parse_news_date(part) for part in bare.split("|"))), None)
         if date is not None and labels and labels[-1].date is None:
             labels[-1].date = date
     return labels
@@ -151,10 +151,18 @@ def _sign_off(raw: str, origin: str) -> list[Candidate]:
         for size in range(len(words), 0, -1):  # "the Kyiv Independent today" -> "the Kyiv Independent"
             known = outlet_named(" ".join(words[:size]))
             if known is not None and not known.aggregator:
-                rule = f"sign-off {match.group(0)!r}"
+                rule = f"sign-off {_sentence_around(raw, match.start(), match.end())!r}"
                 candidates.append(_candidate("outlet", known.name, rule, origin, SIGN_OFF_CONFIDENCE))
                 break
     return candidates[-1:]  # the last appeal on the page is the page's own
+
+
+def _sentence_around(raw: str, start: int, end: int) -> str:
+    line_start = raw.rfind("\n", 0, start) + 1
+    line_end = raw.find("\n", end)
+    line = raw[line_start : line_end if line_end >= 0 else len(raw)]
+    sentences = re.split(r"(?<=[.!?])\s+", line.strip())
+    return next((s for s in sentences if raw[start:end] in s), line.strip())
 
 
 def _dateline(raw: str, origin: str) -> list[Candidate]:

@@ -40,6 +40,8 @@ _META_FIELDS = {
     "url": ("og:url",),
     "author": ("author", "article:author", "byl", "dc.creator", "parsely-author"),
 }  # fmt: skip
+MIN_BODY_WORDS = 10
+"""Less than this is what extractors salvage from a page without a story: a menu label, a title."""
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
@@ -56,7 +58,7 @@ def read_html(raw: str, *, origin: str, field_map: dict[str, str] | None = None)
         raw, include_comments=False, include_tables=False, favor_precision=True, deduplicate=False
     )
     text = "\n\n".join(" ".join(line.split()) for line in (extracted or "").splitlines() if line.strip())
-    if not text:
+    if len(text.split()) < MIN_BODY_WORDS:
         raise IngestError(
             f"{origin}: no article body found in the HTML (only navigation or an empty page); "
             "save the article page itself, or paste its text into a .txt file"
