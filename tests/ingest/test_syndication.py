@@ -1,0 +1,86 @@
+"""The same story from two outlets is kept once, with every outlet and date listed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from qa.ingest import read_corpus_file
+from qa.ingest.syndication import SYNDICATION_THRESHOLD, SyndicationIndex, find_syndicated, fold_syndicated
+from qa.models import Article, FieldProvenance, MetadataSource
+
+STORY = (
+    "The city council voted on Monday to expand the tram network by three new lines, officials said, "
+    "after two years of consultation with residents and businesses. The first line will open in 2026 "
+    "and connect the airport with the central station, the council said in a statement. Critics said "
+    "the plan was too expensive and would take money from bus services in the outer districts, which "
+    "they said were already underfunded."
+)
+
+
+def article(doc_id: str, text: str, outlet: str, day: int) -> Article:
+    provenance = {name: FieldProvenance(source=MetadataSource.RECORD) for name in ("outlet", "published")}
+    return Article(
+        doc_id=doc_id,
+        text=text,
+        source_path=f"{doc_id}.txt",
+        outlet=outlet,
+        published=dt.date(2024, 2, day),
+        provenance=provenance,
+    )
+
+
+WIRE = article("wire", STORY, "Reuters", 11)
+RERUN = article("rerun", "UPDATED: " + STORY.replace("officials said", "city officials said"), "Daily Courier", 12)
+OTHER = article("other", STORY.replace("tram", "bus").replace("council", "mayor").replace("lines", "routes"), "X", 12)
+
+
+def test_a_lightly_edited_copy_is_the_same_story_and_a_rewrite_is_not():
+    assert [(a.doc_id, round(s, 2) >= SYNDICATION_THRESHOLD) for a, s in find_syndicated(WIRE, [RERUN])] == [
+        ("rerun", True)
+    ]
+    assert find_syndicated(WIRE, [OTHER]) == []
+
+
+def test_folding_keeps_the_first_copy_and_lists_the_others():
+    kept = fold_syndicated([WIRE.model_copy(deep=True), RERUN, OTHER])
+    assert [a.doc_id for a in kept] == ["wire", "other"]
+    [listing] = kept[0].also_published_by
+    assert (listing.outlet, listing.published, listing.doc_id, listing.source_path) == (
+        "Daily Courier",
+        dt.date(2024, 2, 12),
+        "rerun",
+        "rerun.txt",
+    )
+
+
+def test_short_templated_texts_are_never_matched():
+    notice = "Qtly div 10 cts vs 10 cts prior. Pay April 1. Record March 15."
+    index = SyndicationIndex()
+    index.add("a", notice)
+    assert index.matches(notice) == []
+
+
+def test_the_index_is_incremental():
+    index = SyndicationIndex()
+    index.add("wire", WIRE.text)
+    assert [key for key, _ in index.matches(RERUN.text)] == ["wire"]
+    index.remove("wire")
+    assert index.matches(RERUN.text) == []
+
+
+def test_the_same_text_from_two_outlets_in_one_file_is_stored_once_with_both(tmp_path):
+    records = [
+        {"text": STORY, "outlet": "Reuters", "date": "2024-02-11"},
+        {"text": STORY, "outlet": "Daily Courier", "date": "2024-02-12", "url": "https://courier.example.org/t"},
+        {"text": STORY, "outlet": "Reuters", "date": "2024-02-11"},
+    ]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(map(json.dumps, records)))
+    reading = read_corpus_file(path, corpus_dir=tmp_path)
+    [kept] = reading.articles
+    assert kept.outlet == "Reuters"
+    assert [(s.outlet, s.published, s.url) for s in kept.also_published_by] == [
+        ("Daily Courier", dt.date(2024, 2, 12), "https://courier.example.org/t")
+    ]
+    assert reading.problems == ["line 3: same text and metadata as line 1; kept once"]
