@@ -24,6 +24,13 @@ _CHROME = [
         r"\b(getty images|associated press|reuters|afp|shutterstock)( via \w+)?$",  # credit lines
         r"\bconsider supporting\b",  # donation appeals
         r"\bbecome a (member|patron|subscriber)\b",
+        r"^-?\d{1,3}(\.\d)?\s*°?\s*[CF]\b",  # weather widgets ("8.7 C", "72°F Sunny")
+        r"^(sign up|subscribe) (for|to) (our|the) [\w ]*newsletter",  # newsletter boxes
+        r"^(follow|like) us on\b",
+        r"^(share|email|print|tweet)( this)?( (article|story|page))?\s*[:|]?$",  # share buttons
+        r"^(click|tap) here\b",
+        r"^(©|\(c\)|copyright)\s*\d{4}|\ball rights reserved\b",  # footers
+        r"^(advertisement|scroll to continue|story continues below)\b",
     )
 ]
 

@@ -117,6 +117,12 @@ def test_the_article_text_is_the_body_paragraphs_in_order(seed_articles, seed, n
         "8.7 C",
         "New York",
         "We’ve been working hard to bring you news. Consider supporting the Kyiv Independent.",
+        "72°F Sunny",
+        "Sign up for our daily newsletter to get the most important stories of the day delivered to you.",
+        "Follow us on Twitter, Facebook and Instagram for the latest news and updates from our newsroom.",
+        "Share this article",
+        "© 2024 Valley Courier Media Group. All rights reserved. Reproduction without permission is prohibited.",
+        "Advertisement - scroll to continue reading the rest of this story below this message from our sponsor.",
     ],
 )
 def test_chrome_lines_are_recognized(line):
