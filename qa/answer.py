@@ -1,14 +1,26 @@
-"""From a question to an Answer: retrieve, attribute, highlight the answering sentence, or abstain."""
+"""From a question to an Answer: retrieve under filters, highlight, group, corroborate, or abstain."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from qa.attribution import speaker_of
 from qa.embed import Embedder
 from qa.errors import UsageError
-from qa.models import Answer, Article, Hit, Passage
+from qa.models import (
+    Answer,
+    Article,
+    ArticleCard,
+    Corroboration,
+    Hit,
+    Passage,
+    SearchFilters,
+    format_date,
+)
 from qa.passages import sentence_spans
 from qa.search import RRF_K, hybrid_search
 from qa.store.index import Index
@@ -16,6 +28,18 @@ from qa.store.index import Index
 NOTHING_FOUND = "Nothing in the corpus answers this question."
 RERANK_POOL = 20
 """Fused candidates whose sentences are scored; the best-sentence ranking then joins the fusion."""
+CORROBORATION_MIN_SIMILARITY = 0.55
+"""Two outlets' answer sentences this similar (cosine) support the same answer; see bench/calibrate.py."""
+RECENCY_BAND = 0.15
+"""For "latest" questions: passages this close to the best similarity count as equally relevant."""
+_RECENCY_WORDS = re.compile(
+    r"\b(latest|newest|most recent|recent(ly)?|now|currently|current|today|this (week|month|year)|so far|"
+    r"still|anymore|any more|as of)\b",
+    re.I,
+)
+
+
+_QUOTES = "“”\"' "
 
 
 @dataclass
@@ -24,7 +48,8 @@ class _Candidate:
     article: Article
     fused: float
     similarity: float
-    highlight: tuple[int, int] | None
+    highlight: tuple[int, int] | None = None
+    sentence_vector: np.ndarray | None = None
 
 
 def answer_question(
@@ -34,6 +59,8 @@ def answer_question(
     *,
     k: int = 5,
     min_similarity: float,
+    filters: SearchFilters | None = None,
+    include_nearest: bool = False,
 ) -> Answer:
     """The `k` best attributed passages, or an abstention when none is close enough to the question.
 
@@ -45,24 +72,80 @@ def answer_question(
         raise UsageError('The question is empty. Ask something, e.g. qa ask "Who denied sales to Russia?"')
     if k < 1:
         raise UsageError(f"-k must be at least 1, not {k}.")
+    filters = filters or SearchFilters()
+    among = None
+    excluded_undated = index.count_undated_articles() if filters.by_date else 0
+    excluded_note = (
+        f"{excluded_undated} undated article(s) left out by the date filter." if excluded_undated else None
+    )
+    if filters.active:
+        among = index.passage_ids_where(outlets=filters.outlets, since=filters.since, until=filters.until)
+        if len(among) == 0:
+            return Answer(
+                question=question,
+                abstained=True,
+                message=_join(f"No article in the index matches the filters ({describe(filters)}).", excluded_note),
+                passages=[],
+                filters=filters,
+                excluded_undated=excluded_undated,
+            )
+
     query = embedder.encode_query(question)
-    scored = hybrid_search(index, query, question, limit=max(k, RERANK_POOL))
+    scored = hybrid_search(index, query, question, limit=max(k, RERANK_POOL), among=among)
     found = index.db.passages_with_articles([s.passage_id for s in scored])
     candidates = [
-        _Candidate(*found[s.passage_id], fused=s.fused, similarity=s.similarity, highlight=None)
+        _Candidate(*found[s.passage_id], fused=s.fused, similarity=s.similarity)
         for s in scored
         if s.passage_id in found
     ]
     _highlight(candidates, query, embedder)
-    _fuse_sentence_ranking(candidates)
+    _fuse(candidates, favour_recent=asks_for_latest(question))
+    candidates = _without_repeated_text(candidates)
     relevant = [c for c in candidates if c.similarity >= min_similarity][:k]
     if not relevant:
-        return Answer(question=question, abstained=True, message=NOTHING_FOUND, passages=[])
+        return Answer(
+            question=question,
+            abstained=True,
+            message=_join(NOTHING_FOUND, excluded_note),
+            passages=[],
+            filters=filters,
+            excluded_undated=excluded_undated,
+            nearest=[_hit(rank, c) for rank, c in enumerate(candidates[:k], start=1)] if include_nearest else [],
+        )
+    hits = [_hit(rank, c) for rank, c in enumerate(relevant, start=1)]
+    corroborating = _corroborating(relevant)
     return Answer(
         question=question,
         abstained=False,
-        passages=[_hit(rank, c) for rank, c in enumerate(relevant, start=1)],
+        message=excluded_note,
+        passages=hits,
+        cards=_cards(hits),
+        corroboration=[_corroboration(c, similarity) for c, similarity in corroborating],
+        summary=_summary(relevant[0], [c for c, _ in corroborating]),
+        filters=filters,
+        excluded_undated=excluded_undated,
     )
+
+
+def asks_for_latest(question: str) -> bool:
+    """'What is the latest…', '…now?', 'recently': the asker wants the newest reports first."""
+    return _RECENCY_WORDS.search(question) is not None
+
+
+def describe(filters: SearchFilters) -> str:
+    """`outlet Forbes or Reuters, since 1 Feb 2024`: the filters as a reader would say them."""
+    parts = []
+    if filters.outlets:
+        parts.append("outlet " + " or ".join(filters.outlets))
+    if filters.since:
+        parts.append(f"since {format_date(filters.since)}")
+    if filters.until:
+        parts.append(f"until {format_date(filters.until)}")
+    return ", ".join(parts) or "none"
+
+
+def _join(*sentences: str | None) -> str | None:
+    return " ".join(s for s in sentences if s) or None
 
 
 def _highlight(candidates: list[_Candidate], query: np.ndarray, embedder: Embedder) -> None:
@@ -75,27 +158,104 @@ def _highlight(candidates: list[_Candidate], query: np.ndarray, embedder: Embedd
     ]
     if not sentences:
         return
-    scores = embedder.encode_documents(sentences) @ query
+    vectors = embedder.encode_documents(sentences)
+    scores = vectors @ query
     offset = 0
     for candidate, passage_spans in zip(candidates, spans, strict=True):
         if passage_spans:
             own = scores[offset : offset + len(passage_spans)]
             best = int(np.argmax(own))
             candidate.highlight = passage_spans[best]
+            candidate.sentence_vector = vectors[offset + best]
             candidate.similarity = max(candidate.similarity, float(own[best]))
         offset += len(passage_spans)
 
 
-def _fuse_sentence_ranking(candidates: list[_Candidate]) -> None:
-    """Add a third ranking, by best-sentence similarity, to the fusion and re-sort.
+def _fuse(candidates: list[_Candidate], *, favour_recent: bool) -> None:
+    """Add the best-sentence ranking to the dense+lexical fusion and re-sort; newest first if asked.
 
     A passage holding the one sentence that answers the question can rank low on its
-    whole-passage vector when the rest of it is about something else.
+    whole-passage vector when the rest of it is about something else. For "latest" questions,
+    the passages about as relevant as the best one (within RECENCY_BAND) are ordered newest first.
     """
-    by_sentence = sorted(candidates, key=lambda c: -c.similarity)
-    for rank, candidate in enumerate(by_sentence, start=1):
+    for rank, candidate in enumerate(sorted(candidates, key=lambda c: -c.similarity), start=1):
         candidate.fused += 1.0 / (RRF_K + rank)
     candidates.sort(key=lambda c: (-c.fused, -c.similarity))
+    if favour_recent and candidates:
+        best = max(c.similarity for c in candidates)
+        band = [c for c in candidates if c.similarity >= best - RECENCY_BAND]
+        rest = [c for c in candidates if c.similarity < best - RECENCY_BAND]
+        band.sort(key=lambda c: (c.article.published or dt.date.min), reverse=True)
+        candidates[:] = band + rest
+
+
+def _without_repeated_text(candidates: list[_Candidate]) -> list[_Candidate]:
+    """The same passage text carried by two articles (a syndicated copy) is shown once."""
+    seen: set[str] = set()
+    kept = []
+    for candidate in candidates:
+        key = " ".join(candidate.passage.text.split()).casefold()
+        if key not in seen:
+            seen.add(key)
+            kept.append(candidate)
+    return kept
+
+
+def _corroborating(relevant: list[_Candidate]) -> list[tuple[_Candidate, float]]:
+    """Passages from other outlets whose answer sentence says what the top one's does, one per outlet."""
+    top = relevant[0]
+    if top.sentence_vector is None:
+        return []
+    named = {(top.article.outlet or "").casefold()}
+    found = []
+    for candidate in relevant[1:]:
+        outlet = (candidate.article.outlet or "").casefold()
+        if not outlet or outlet in named or candidate.sentence_vector is None:
+            continue
+        similarity = float(candidate.sentence_vector @ top.sentence_vector)
+        if similarity >= CORROBORATION_MIN_SIMILARITY:
+            named.add(outlet)
+            found.append((candidate, similarity))
+    return found
+
+
+def _corroboration(candidate: _Candidate, similarity: float) -> Corroboration:
+    start, end = candidate.highlight or (0, len(candidate.passage.text))
+    return Corroboration(
+        doc_id=candidate.article.doc_id,
+        outlet=candidate.article.outlet,
+        published=candidate.article.published,
+        sentence=candidate.passage.text[start:end],
+        similarity=round(similarity, 4),
+    )
+
+
+def _summary(top: _Candidate, others: list[_Candidate]) -> str | None:
+    """`Musk (The Kyiv Independent, 11 Feb 2024): “…” · SpaceX (Forbes, 11 Feb 2024): “…”`.
+
+    Every quoted sentence is verbatim from the corpus; the speaker is named only when the
+    passage itself attributes the sentence.
+    """
+    parts = []
+    for candidate in [top, *others]:
+        if candidate.highlight is None:
+            continue
+        start, end = candidate.highlight
+        sentence = candidate.passage.text[start:end].strip(_QUOTES)
+        source = f"{candidate.article.outlet or 'unknown outlet'}, {format_date(candidate.article.published)}"
+        speaker = speaker_of(candidate.passage.text, candidate.highlight)
+        who = f"{speaker} ({source})" if speaker else source
+        parts.append(f"{who}: “{sentence}”")
+    return " · ".join(parts) or None
+
+
+def _cards(hits: list[Hit]) -> list[ArticleCard]:
+    """Hits grouped by article, each card in the order of its best hit."""
+    cards: dict[str, ArticleCard] = {}
+    for hit in hits:
+        card = cards.setdefault(hit.doc_id, ArticleCard(doc_id=hit.doc_id, citation=hit.citation, hits=[]))
+        card.hits.append(hit)
+    return list(cards.values())
 
 
 def _hit(rank: int, candidate: _Candidate) -> Hit:

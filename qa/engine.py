@@ -10,7 +10,7 @@ from qa.answer import answer_question
 from qa.config import Settings
 from qa.embed import Embedder
 from qa.errors import QAError
-from qa.models import Answer, Article
+from qa.models import Answer, Article, SearchFilters
 from qa.store.index import Index, IndexStatus, ProgressCallback, SyncReport
 
 if TYPE_CHECKING:
@@ -42,7 +42,15 @@ class Engine:
             self._index = Index.open(self.settings.index_dir)
         return self._index
 
-    def ask(self, question: str, *, k: int = 5) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int = 5,
+        filters: SearchFilters | None = None,
+        include_nearest: bool = False,
+    ) -> Answer:
+        """Answer from the index: attributed passages, or an abstention (with the nearest on request)."""
         if len(self.index.vectors()) == 0:
             raise QAError(
                 f"The index in {self.settings.index_dir} is empty. Put articles in "
@@ -50,7 +58,13 @@ class Engine:
             )
         self.index.check_model(self.embedder.name, self.embedder.dimension)
         return answer_question(
-            self.index, self.embedder, question, k=k, min_similarity=self.settings.min_similarity
+            self.index,
+            self.embedder,
+            question,
+            k=k,
+            min_similarity=self.settings.min_similarity,
+            filters=filters,
+            include_nearest=include_nearest,
         )
 
     def article(self, doc_id: str) -> Article | None:

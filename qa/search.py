@@ -25,11 +25,21 @@ class ScoredPassage:
 
 
 def hybrid_search(
-    index: Index, query: np.ndarray, question: str, *, limit: int, depth: int = DEFAULT_DEPTH
+    index: Index,
+    query: np.ndarray,
+    question: str,
+    *,
+    limit: int,
+    depth: int = DEFAULT_DEPTH,
+    among: np.ndarray | None = None,
 ) -> list[ScoredPassage]:
-    """The `limit` best passages by fused rank, each with its cosine similarity to the question."""
-    dense = index.search_dense(query, max(depth, limit))
-    lexical = index.search_lexical(question, max(depth, limit))
+    """The `limit` best passages by fused rank, each with its cosine similarity to the question.
+
+    `among` restricts both retrievers to these passage ids (the filters), so neither side can
+    fill the fused list with passages the filters exclude.
+    """
+    dense = index.search_dense(query, max(depth, limit), among=among)
+    lexical = index.search_lexical(question, max(depth, limit), among=among)
     fused: dict[int, float] = defaultdict(float)
     for rank, (passage_id, _) in enumerate(dense, start=1):
         fused[passage_id] += 1.0 / (RRF_K + rank)

@@ -3,45 +3,135 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
 from qa.cli.common import CorpusOption, IndexOption, app, settings_from
 from qa.errors import UsageError
+from qa.models import format_date
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from qa.models import Answer
+    from qa.models import Answer, SearchFilters
+
+
+OutletOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--outlet",
+        help="Only passages from this outlet (case-insensitive); repeat for several.",
+        show_default=False,
+    ),
+]
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help="Only articles published on or after this date: 2024-02-11, 'February 2024', 2024, "
+        "'last week'. Undated articles are then left out (and counted).",
+        show_default=False,
+    ),
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option("--until", help="Only articles published on or before this date (same forms).", show_default=False),
+]
+
+
+def filters_from(outlets: list[str] | None, since: str | None, until: str | None) -> SearchFilters:
+    """The filters from the command line; an unreadable date is a usage error naming it."""
+    from qa.dates import parse_date_bound
+    from qa.models import SearchFilters
+
+    filters = SearchFilters(
+        outlets=[outlet.strip() for outlet in outlets or [] if outlet.strip()],
+        since=parse_date_bound(since, end=False) if since is not None else None,
+        until=parse_date_bound(until, end=True) if until is not None else None,
+    )
+    if filters.since and filters.until and filters.since > filters.until:
+        raise UsageError(f"--since {since} is after --until {until}: no date can match both.")
+    return filters
 
 
 @app.command()
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, in plain words.", show_default=False)],
+    question: Annotated[
+        str | None, typer.Argument(help="The question, in plain words.", show_default=False)
+    ] = None,
     k: Annotated[int, typer.Option("-k", "--top", min=1, help="How many passages to show at most.")] = 5,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON document (schema in the README) instead of text.")
     ] = False,
+    outlet: OutletOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    nearest: Annotated[
+        bool,
+        typer.Option("--nearest", help="When nothing answers, still list the closest passages, marked as such."),
+    ] = False,
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            "--batch",
+            help="Answer every line of FILE (- for stdin) as a question; with --json, one JSON result per line.",
+            show_default=False,
+        ),
+    ] = None,
     corpus: CorpusOption = None,
     index: IndexOption = None,
 ) -> None:
     """Answer a question with attributed passages from the index.
 
-    Each passage is led by its outlet and date; the sentence that best answers the question is
-    emphasized. When nothing in the corpus is close enough, it says so instead of guessing.
+    Each answer card is led by its outlet and date; the sentence that best answers the question
+    is emphasized, passages of one article are grouped, and other outlets that report the same
+    are listed. When nothing in the corpus is close enough, it says so instead of guessing.
 
-    Example: qa ask "Who denied sales to Russia?" -k 3
+    Examples:
+
+        qa ask "Who denied sales to Russia?" -k 3
+
+        qa ask "What did SpaceX say?" --outlet Forbes --since "February 2024"
+
+        qa ask --json --batch questions.txt > answers.jsonl
     """
-    if not question.strip():
+    if (question is None) == (batch is None):
+        raise UsageError(
+            'Give one question, e.g. qa ask "Who denied sales to Russia?", or --batch FILE; not both.'
+        )
+    if question is not None and not question.strip():
         raise UsageError('The question is empty. Ask something, e.g. qa ask "Who denied sales to Russia?"')
+    filters = filters_from(outlet, since, until)
     from qa.engine import Engine
 
-    answer = Engine(settings_from(corpus, index)).ask(question, k=k)
-    if as_json:
-        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
-    else:
-        _print_answer(answer)
+    engine = Engine(settings_from(corpus, index))
+    questions = [question] if question is not None else _batch_questions(batch)
+    for each in questions:
+        answer = engine.ask(each, k=k, filters=filters, include_nearest=nearest)
+        if as_json:
+            indent = None if batch is not None else 2
+            sys.stdout.write(answer.model_dump_json(indent=indent) + "\n")
+            sys.stdout.flush()
+        else:
+            _print_answer(answer)
+
+
+def _batch_questions(batch: Path) -> Iterator[str]:
+    """Non-blank lines of the file (or stdin for -), read as they come."""
+    handle = sys.stdin if str(batch) == "-" else _open_batch(batch)
+    for line in handle:
+        if line.strip():
+            yield line.strip()
+
+
+def _open_batch(path: Path) -> TextIO:
+    try:
+        return path.open(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"Cannot read the batch file {path}: {error.strerror or error}.") from error
 
 
 INDENT = 3
@@ -52,25 +142,44 @@ def _print_answer(answer: Answer) -> None:
     from rich.text import Text
 
     console = Console(highlight=False)
-    if answer.abstained:
+    plain = not console.is_terminal
+
+    def say(part: Text, indent: int = INDENT) -> None:
+        for line in part.wrap(console, console.width - indent):
+            line.rstrip()
+            console.print(Text(" " * indent) + line if line.plain else line)
+
+    if answer.message:
         console.print(answer.message)
+    if answer.abstained:
+        if answer.nearest:
+            console.print("\nClosest passages (they do not answer the question):\n")
+            for hit in answer.nearest:
+                console.print(Text(f"{hit.rank}. {hit.citation.label}", style="dim"))
+                say(Text(hit.text, style="dim"))
+                console.print()
         return
-    for hit in answer.passages:
-        citation = hit.citation
-        heading = Text(f"{hit.rank}. ", style="bold")
+    if answer.corroboration and answer.summary:
+        say(Text(answer.summary, style="bold"), indent=0)
+        console.print()
+    for number, card in enumerate(answer.cards, start=1):
+        citation = card.citation
+        heading = Text(f"{number}. ", style="bold")
         heading.append(citation.label, style="bold cyan")
         if citation.via:
             heading.append(f"  ({citation.via})", style="dim")
-        body = [Text(hit.title or "untitled", style="italic")]
-        if hit.url:
-            body.append(Text(hit.url, style="dim"))
-        body.append(_passage_text(hit.text, hit.highlight, plain=not console.is_terminal))
-        body.append(Text(f"similarity {hit.similarity:.2f} · doc {hit.doc_id}", style="dim"))
         console.print(heading)
-        for part in body:
-            for line in part.wrap(console, console.width - INDENT):
-                line.rstrip()
-                console.print(Text(" " * INDENT) + line if line.plain else line)
+        say(Text(citation.title or "untitled", style="italic"))
+        if citation.url:
+            say(Text(citation.url, style="dim"))
+        for position, hit in enumerate(card.hits):
+            if position:
+                console.print()
+            say(_passage_text(hit.text, hit.highlight, plain=plain))
+            say(Text(f"similarity {hit.similarity:.2f} · passage {hit.rank} · doc {hit.doc_id}", style="dim"))
+        if number == 1 and answer.corroboration:
+            others = ", ".join(f"{c.outlet} ({format_date(c.published)})" for c in answer.corroboration)
+            say(Text(f"also reported by {others}", style="green"))
         console.print()
 
 
