@@ -103,3 +103,13 @@ def seed_copy(tmp_path, seed_settings) -> Settings:
         seed_settings.index_dir, tmp_path / "index", ignore=shutil.ignore_patterns("*-shm")
     )
     return Settings(corpus_dir=corpus, index_dir=index, model=BUNDLED_MODEL)
+
+
+@pytest.fixture(scope="session")
+def exported_encoder(tmp_path_factory) -> Path:
+    """The bundled model exported once to ONNX (qa.encoders); treat as read-only, copy to change it."""
+    from qa.encoders import export_query_encoder
+
+    directory = tmp_path_factory.mktemp("onnx-export") / "encoder"
+    export_query_encoder(BUNDLED_MODEL, directory)
+    return directory

@@ -141,7 +141,7 @@ QUESTIONS = ENGLISH + VERY_LONG + CYRILLIC + CJK + ARABIC + EMOJI_AND_MIXED + ED
 
 @pytest.fixture(scope="module")
 def export_dir(tmp_path_factory):
-    """One real export of the bundled model, written over a stale directory it must replace."""
+    """A real export of the bundled model, written over a stale directory it must replace."""
     directory = tmp_path_factory.mktemp("export") / "encoder"
     directory.mkdir()
     (directory / "stale.bin").write_bytes(b"left over from an older export")

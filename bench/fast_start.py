@@ -1,0 +1,219 @@
+"""Cold start (issue 8): a one-shot `qa ask` via the ONNX query encoder vs via sentence-transformers,
+on the seed corpus and on a 30,000-passage index, plus `qa --help`.
+
+Every `qa ask` is a fresh process (page cache warm: one untimed run first). The ONNX ("light") row
+times the real `qa ask` when it already runs without torch; until then it times a stand-in process
+that does what the integrated `qa ask` will: qa.encoders.load_query_encoder + Index.open +
+answer_question, printing the same JSON. The sentence-transformers row times the real `qa ask` on
+a copy of the index without its encoder/ directory (the fallback path).
+
+The 30,000-passage index is Reuters-21578 bodies plus HuffPost items, written as corpus files and
+indexed by the real `qa index` code, with synthetic (hash-seeded, unit-length) vectors so that
+building it takes minutes, not an hour; search cost does not depend on the values. It is kept in
+--large-index and reused.
+
+Reproduce:  HF_HUB_OFFLINE=1 .venv/bin/python bench/fast_start.py [--corpus corpus] [--runs 5] \\
+    [--eval-data ../shared/eval-data] [--large-index /tmp/qa-bench-30k] [--skip-large]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from qa.config import BUNDLED_MODEL, Settings
+from qa.encoders import export_query_encoder
+
+QUESTION = "Who denied sales to Russia?"
+LARGE_QUESTION = "Why did cocoa prices rise?"
+HEAVY = ("torch", "transformers", "sentence_transformers")
+LARGE_PASSAGES = 30_000
+QA = Path(sys.executable).with_name("qa")
+STAND_IN = """
+import sys
+from qa.answer import answer_question
+from qa.config import Settings
+from qa.encoders import load_query_encoder
+from qa.store.index import Index
+
+settings = Settings()
+index = Index.open(settings.index_dir)
+encoder = load_query_encoder(settings.index_dir / "encoder", settings.model)
+answer = answer_question(index, encoder, sys.argv[1], k=5, min_similarity=settings.min_similarity)
+sys.stdout.write(answer.model_dump_json(indent=2) + "\\n")
+"""
+
+
+def timed(command: Sequence[str], env: dict[str, str], runs: int) -> list[float]:
+    subprocess.run(command, env=env, check=True, capture_output=True)  # warms the page cache
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def heavy_modules_imported(command: Sequence[str], env: dict[str, str]) -> list[str]:
+    """Which of torch/transformers/sentence-transformers the command imports (via -X importtime)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", *command], env=env, check=True, capture_output=True, text=True
+    )
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import")}
+    return [name for name in HEAVY if name in loaded]
+
+
+def index_env(index_dir: Path, corpus_dir: Path) -> dict[str, str]:
+    return {**os.environ, "QA_INDEX": str(index_dir), "QA_CORPUS": str(corpus_dir), "HF_HUB_OFFLINE": "1"}
+
+
+def without_encoder(index_dir: Path, target: Path) -> Path:
+    """A copy of the index minus encoder/: what `qa ask` sees on an older index (the fallback)."""
+    shutil.copytree(index_dir, target, ignore=shutil.ignore_patterns("encoder"))
+    return target
+
+
+def compare(label: str, index_dir: Path, corpus_dir: Path, question: str, runs: int, scratch: Path) -> list[str]:
+    env = index_env(index_dir, corpus_dir)
+    real_ask = [str(QA), "ask", question, "--json"]
+    heavy = heavy_modules_imported([str(QA), "ask", question, "--json"], env)
+    if heavy:
+        light_command, light_label = [sys.executable, "-c", STAND_IN, question], "ONNX (stand-in process)"
+    else:
+        light_command, light_label = real_ask, "ONNX (real qa ask)"
+    light = timed(light_command, env, runs)
+    fallback_env = index_env(without_encoder(index_dir, scratch / f"{label}-no-encoder"), corpus_dir)
+    reference = timed(real_ask, fallback_env, runs)
+    return [
+        f"{label:<22} {light_label:<26} median {statistics.median(light):5.2f} s  min {min(light):5.2f} s",
+        f"{'':<22} {'sentence-transformers':<26} median {statistics.median(reference):5.2f} s  "
+        f"min {min(reference):5.2f} s",
+        f"{'':<22} real `qa ask` imports: {', '.join(heavy) or 'none of torch/transformers/sentence-transformers'}",
+    ]
+
+
+class SyntheticVectors:
+    """Stands in for the model when building the large index: unit vectors seeded by each text's hash."""
+
+    name = BUNDLED_MODEL
+    dimension = 384
+    loaded = True
+
+    def encode_documents(self, texts: Sequence[str], *, on_progress: Callable[[int], None] | None = None):
+        vectors = np.stack([_unit_vector(text, self.dimension) for text in texts])
+        if on_progress is not None:
+            on_progress(len(texts))
+        return vectors
+
+
+def _unit_vector(text: str, dimension: int) -> np.ndarray:
+    seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+    vector = np.random.default_rng(seed).standard_normal(dimension).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def write_large_corpus(eval_data: Path, corpus_dir: Path) -> None:
+    """Reuters-21578 articles, then HuffPost items until the passages reach LARGE_PASSAGES."""
+    from qa.passages import chunk_text
+
+    reuters = eval_data / "reuters-21578" / "reuters21578.jsonl.gz"
+    huffpost = eval_data / "huffpost-news-category-v3-first10k" / "News_Category_Dataset_v3.first10k.jsonl.gz"
+    for path in (reuters, huffpost):
+        if not path.is_file():
+            sys.exit(f"Missing evaluation data: {path} (pass --eval-data DIR).")
+    corpus_dir.mkdir(parents=True)
+    passages = 0
+    with gzip.open(reuters, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            body = (record.get("body") or "").strip()
+            if not body:
+                continue
+            name = f"reuters-{record['id']:05d}"
+            (corpus_dir / f"{name}.txt").write_text(body, encoding="utf-8")
+            meta = {"title": record.get("title") or "", "outlet": "Reuters", "published": record["date"][:10]}
+            (corpus_dir / f"{name}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+            passages += len(chunk_text(body))
+    with gzip.open(huffpost, "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines):
+            if passages >= LARGE_PASSAGES:
+                break
+            record = json.loads(line)
+            text = f"{record['headline']}\n\n{record['short_description']}".strip()
+            (corpus_dir / f"huffpost-{number:05d}.txt").write_text(text, encoding="utf-8")
+            meta = {"title": record["headline"], "outlet": "HuffPost", "published": record["date"][:10]}
+            (corpus_dir / f"huffpost-{number:05d}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+            passages += len(chunk_text(text))
+
+
+def large_index(directory: Path, eval_data: Path) -> tuple[Path, Path, int]:
+    from qa.engine import Engine
+
+    corpus_dir, index_dir = directory / "corpus", directory / "index"
+    if not (index_dir / "encoder").is_dir():
+        shutil.rmtree(directory, ignore_errors=True)
+        print(f"building the large index in {directory} (once; reused next time) ...", file=sys.stderr)
+        write_large_corpus(eval_data, corpus_dir)
+        settings = Settings(corpus_dir=corpus_dir, index_dir=index_dir)
+        Engine(settings, embedder=SyntheticVectors()).build_index()
+        export_query_encoder(BUNDLED_MODEL, index_dir / "encoder")
+    from qa.store.index import Index
+
+    index = Index.open(index_dir)
+    passages = index.status().counts["passages"]
+    index.close()
+    return corpus_dir, index_dir, passages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=Path("corpus"))
+    parser.add_argument("--runs", type=int, default=5, help="cold processes timed per row")
+    parser.add_argument("--eval-data", type=Path, default=Path("../shared/eval-data"))
+    parser.add_argument("--large-index", type=Path, default=Path(tempfile.gettempdir()) / "qa-bench-30k")
+    parser.add_argument("--skip-large", action="store_true", help="only the seed corpus and --help")
+    args = parser.parse_args()
+    if not args.corpus.is_dir():
+        sys.exit(f"No corpus directory at {args.corpus}")
+
+    from qa.engine import Engine
+
+    lines = []
+    with tempfile.TemporaryDirectory(prefix="qa-fast-start-") as scratch_name:
+        scratch = Path(scratch_name)
+        seed_index = scratch / "seed-index"
+        report = Engine(Settings(corpus_dir=args.corpus, index_dir=seed_index)).build_index()
+        export_query_encoder(BUNDLED_MODEL, seed_index / "encoder")
+        lines += compare(f"seed ({report.passages} passages)", seed_index, args.corpus, QUESTION, args.runs, scratch)
+        if not args.skip_large:
+            corpus_dir, index_dir, passages = large_index(args.large_index, args.eval_data)
+            lines += compare(f"large ({passages} passages)", index_dir, corpus_dir, LARGE_QUESTION, args.runs, scratch)
+        help_times = timed([str(QA), "--help"], index_env(seed_index, args.corpus), args.runs)
+    lines.append(
+        f"{'qa --help':<22} {'':<26} median {statistics.median(help_times):5.2f} s  min {min(help_times):5.2f} s"
+    )
+    print(f"cold processes, page cache warm, {args.runs} runs each; goals: seed < 1.0 s, 30k < 1.5 s, --help < 0.3 s")
+    print("\n".join(lines))
+    print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (other work inflates these numbers)")
+    large = "--skip-large" if args.skip_large else f"--eval-data {args.eval_data} --large-index {args.large_index}"
+    print(
+        f"reproduce: HF_HUB_OFFLINE=1 {sys.executable} bench/fast_start.py --corpus {args.corpus} "
+        f"--runs {args.runs} {large}"
+    )
+
+
+if __name__ == "__main__":
+    main()
