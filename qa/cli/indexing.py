@@ -1,25 +1,42 @@
-"""`qa index` and `qa status`: keep the index in step with the corpus and say what it holds."""
+"""`qa index`, `qa add` and `qa status`: keep the index in step with the corpus and say what it holds."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qa.cli.common import CorpusOption, IndexOption, app, settings_from
-from qa.errors import QAError
+from qa.errors import QAError, UsageError
 
 if TYPE_CHECKING:
     from qa.config import Settings
     from qa.store.index import SyncReport
 
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")]
+NoWaitOption = Annotated[
+    bool,
+    typer.Option("--no-wait", help="Fail at once if another qa process is writing the index, instead of waiting."),
+]
+PLAIN_EVERY_SECONDS = 10.0
+"""Without a terminal, a progress line at most this often (and at each new stage)."""
+LISTED_FILES = 20
+"""The report names at most this many files per kind of change."""
+
 
 @app.command("index")
 def index_command(
     rebuild: Annotated[
-        bool, typer.Option("--rebuild", help="Discard the index and embed the whole corpus again.")
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Embed the whole corpus again (other model, damaged index). The old index answers until it is done.",
+        ),
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")] = False,
+    quiet: QuietOption = False,
+    no_wait: NoWaitOption = False,
     corpus: CorpusOption = None,
     index: IndexOption = None,
 ) -> None:
@@ -27,6 +44,7 @@ def index_command(
 
     Only new or changed files are read and embedded; removed files leave the index. A file that
     cannot be used (bad metadata, no text) is skipped with the reason, and the rest still index.
+    Interrupted (Ctrl-C, crash), the index keeps its previous state and the next run resumes.
     """
     from qa.engine import Engine
 
@@ -36,61 +54,184 @@ def index_command(
             f"The corpus directory {settings.corpus_dir} does not exist. "
             "Create it and put articles in it, or point --corpus / QA_CORPUS at yours."
         )
-    engine = Engine(settings)
-    with _progress(quiet) as on_progress:
-        report = engine.build_index(rebuild=rebuild, on_progress=on_progress)
-    _print_report(report, settings, quiet=quiet)
+    with Progress(settings, quiet=quiet) as on_progress:
+        report = Engine(settings).build_index(rebuild=rebuild, on_progress=on_progress, wait=not no_wait)
+    print_report(report, settings, quiet=quiet)
 
 
-def _progress(quiet: bool):
-    """A progress bar on a terminal; otherwise silence (the summary follows)."""
-    from contextlib import nullcontext
+@app.command()
+def add(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Article files or folders to copy into the corpus.", show_default=False)
+    ],
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Outlet of every added article.")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Publication date of every added article (YYYY-MM-DD).")
+    ] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Address of the added article.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title of the added article.")] = None,
+    field_map: Annotated[
+        str | None,
+        typer.Option("--map", help="Fields of JSON/CSV records, e.g. text=body,outlet=source.name,date=published_at."),
+    ] = None,
+    quiet: QuietOption = False,
+    no_wait: NoWaitOption = False,
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+) -> None:
+    """Copy files into the corpus and index them in one step.
 
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    Flags apply to every added article and are kept beside the copies, so each later `qa index`
+    reads them the same way.
+    """
+    from qa.engine import Engine
 
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
-        return nullcontext(None)
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        raise UsageError(f"No such file or folder: {', '.join(map(str, missing))}")
+    settings = settings_from(corpus, index)
+    overrides = _explicit_metadata(outlet=outlet, published=date, url=url, title=title)
+    mapping = _field_map(field_map)
+    with Progress(settings, quiet=quiet) as on_progress:
+        report = Engine(settings).add(
+            paths, overrides=overrides, field_map=mapping, on_progress=on_progress, wait=not no_wait
+        )
+    print_report(report, settings, quiet=quiet)
 
-    class _Bar:
-        def __enter__(self):
-            self.progress = Progress(
-                TextColumn("{task.description:<10}"),
+
+def _explicit_metadata(**flags: str | None):
+    from pydantic import ValidationError
+
+    from qa.ingest import ExplicitMetadata
+
+    given = {name: value for name, value in flags.items() if value is not None}
+    if not given:
+        return None
+    try:
+        return ExplicitMetadata.model_validate(given)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        flag = "--date" if problem["loc"][0] == "published" else f"--{problem['loc'][0]}"
+        raise UsageError(f"{flag} {given[problem['loc'][0]]!r}: {problem['msg']}") from None
+
+
+def _field_map(spec: str | None) -> dict[str, str] | None:
+    if spec is None:
+        return None
+    from qa.ingest import parse_field_map
+
+    return parse_field_map(spec)
+
+
+class Progress:
+    """Progress for a build: a live bar on a terminal, a plain line now and then otherwise, or nothing.
+
+    Used as a context manager that yields the `on_progress(stage, done, total)` callback.
+    """
+
+    def __init__(self, settings: Settings, *, quiet: bool) -> None:
+        from rich.console import Console
+
+        self.settings = settings
+        self.quiet = quiet
+        self.console = Console(stderr=True)
+        self.bar = None
+        self.tasks: dict[str, int] = {}
+        self.stage: str | None = None
+        self.stage_started = 0.0
+        self.last_line = 0.0
+
+    def __enter__(self):
+        if self.quiet:
+            return None
+        if self.console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(
+                TextColumn("{task.description:<18}"),
                 BarColumn(),
                 MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
                 TimeRemainingColumn(),
-                console=console,
+                console=self.console,
                 transient=True,
             )
-            self.progress.start()
-            self.tasks: dict[str, int] = {}
-            return self.update
+            self.bar.start()
+        return self.update
 
-        def update(self, stage: str, done: int, total: int) -> None:
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.stage_started, self.last_line = stage, now, 0.0
+            message = _STAGE_MESSAGES.get(stage)
+            if message:
+                self.console.print(message.format(index=self.settings.index_dir), highlight=False, soft_wrap=True)
+        if stage not in _COUNTED:
+            return
+        description, unit = _COUNTED[stage]
+        elapsed = now - self.stage_started
+        rate = done / elapsed if elapsed > 0 and done else 0.0
+        if self.bar is not None:
             if stage not in self.tasks:
-                self.tasks[stage] = self.progress.add_task(stage, total=total)
-            self.progress.update(self.tasks[stage], completed=done, total=total)
+                self.tasks[stage] = self.bar.add_task(description, total=total, rate="")
+            self.bar.update(self.tasks[stage], completed=done, total=total, rate=f"{rate:.1f} {unit}/s")
+        elif now - self.last_line >= PLAIN_EVERY_SECONDS or done == total:
+            self.last_line = now
+            left = f", about {_duration((total - done) / rate)} left" if rate and done < total else ""
+            self.console.print(
+                f"{description}: {done}/{total} {unit} ({rate:.1f} {unit}/s{left})", highlight=False, soft_wrap=True
+            )
 
-        def __exit__(self, *exc):
-            self.progress.stop()
 
-    return _Bar()
+_COUNTED = {
+    "reading": ("reading", "files"),
+    "embedding": ("embedding", "passages"),
+    "articles": ("storing", "articles"),
+}
+"""Stages with counts: (what the line says, unit)."""
+_STAGE_MESSAGES = {
+    "waiting": "Another qa process is writing the index in {index}; waiting for it to finish…",
+    "loading model": "Loading the embedding model…",
+    "saving": "Publishing the new index…",
+}
 
 
-def _print_report(report: SyncReport, settings: Settings, *, quiet: bool) -> None:
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+def print_report(report: SyncReport, settings: Settings, *, quiet: bool) -> None:
+    """Skipped files and problems on stderr; unless quiet, what changed on stdout."""
     for skipped in report.skipped:
         typer.echo(f"skipped {settings.corpus_dir / skipped.path}: {skipped.reason}", err=True)
+    for problem in report.problems:
+        typer.echo(f"left out of {settings.corpus_dir / problem.path}: {problem.reason}", err=True)
     if quiet:
         return
     if not (report.changed or report.unchanged or report.skipped):
-        typer.echo(f"The corpus {settings.corpus_dir} has no article files (.txt, .md); the index is empty.")
+        typer.echo(f"The corpus {settings.corpus_dir} has no article files; the index is empty.")
         return
+    for label, paths in (("new", report.added), ("changed", report.updated), ("removed", report.removed)):
+        for path in paths[:LISTED_FILES]:
+            typer.echo(f"{label:<8} {path}")
+        if len(paths) > LISTED_FILES:
+            typer.echo(f"{label:<8} … and {len(paths) - LISTED_FILES} more")
     skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
+    resumed = (
+        f" ({report.resumed_passages} of them embedded by an earlier interrupted run)"
+        if report.resumed_passages
+        else ""
+    )
     typer.echo(
         f"Indexed {settings.corpus_dir} into {settings.index_dir}: {len(report.added)} new, "
         f"{len(report.updated)} changed, {len(report.removed)} removed, {report.unchanged} unchanged "
-        f"files{skipped}; {report.articles} articles, {report.passages} passages embedded "
+        f"files{skipped}; {report.articles} articles, {report.passages} passages embedded{resumed} "
         f"in {report.seconds:.1f} s."
     )
 
@@ -102,9 +243,12 @@ def status(corpus: CorpusOption = None, index: IndexOption = None) -> None:
 
     settings = settings_from(corpus, index)
     engine = Engine(settings)
-    info = engine.status()
+    try:
+        info = engine.status()
+        stale = engine.stale_files() if settings.corpus_dir.is_dir() else []
+    finally:
+        engine.close()
     counts = info.counts
-    stale = engine.stale_files() if settings.corpus_dir.is_dir() else []
     lines = [
         f"index       {info.directory}",
         f"corpus      {settings.corpus_dir}",
@@ -114,8 +258,15 @@ def status(corpus: CorpusOption = None, index: IndexOption = None) -> None:
         f"articles    {counts['articles']} "
         f"({counts['articles_without_outlet']} without outlet, {counts['articles_without_date']} undated)",
         f"passages    {counts['passages']}",
+        f"search      {'approximate (IVF)' if info.approximate else 'exact'}, generation {info.generation}",
         f"stale       {len(stale)} file(s) new, changed or removed since the last build"
         + (": run `qa index`" if stale else ""),
     ]
-    lines += [f"            {path}" for path in stale[:20]]
+    lines += [f"            {path}" for path in stale[:LISTED_FILES]]
+    if len(stale) > LISTED_FILES:
+        lines.append(f"            … and {len(stale) - LISTED_FILES} more")
+    if info.staged_passages:
+        lines.append(
+            f"unfinished  {info.staged_passages} passages embedded by an interrupted build: run `qa index` to finish it"
+        )
     typer.echo("\n".join(lines))

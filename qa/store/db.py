@@ -178,24 +178,29 @@ class Database:
             raise storage_error(error, self.path) from error
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as error:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise storage_error(error, self.path) from error
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def pin_snapshot(self) -> None:
         """Hold a read transaction: every query sees one committed state until `release_snapshot`.
 
         With WAL a writer keeps committing meanwhile; this reader simply does not see it.
         """
-        self.release_snapshot()
-        self.conn.execute("BEGIN")
-        self.conn.execute("SELECT COUNT(*) FROM meta").fetchone()
+        try:
+            self.release_snapshot()
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT COUNT(*) FROM meta").fetchone()
+        except sqlite3.Error as error:
+            raise storage_error(error, self.path) from error
 
     def release_snapshot(self) -> None:
         if self.conn.in_transaction:
@@ -386,6 +391,9 @@ class Database:
             "DELETE FROM staged_files WHERE path IN (SELECT value FROM json_each(?))", (json.dumps(paths),)
         )
 
+    def staged_count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM staged_passages").fetchone()[0]
+
     def next_passage_id(self) -> int:
         """An id above every passage id ever published or staged: FAISS ids are never reused."""
         published = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'passages'").fetchone()
@@ -461,6 +469,11 @@ def storage_error(error: sqlite3.Error, path: Path) -> QAError:
     if "readonly" in message or "read-only" in message or "unable to open" in message:
         return StorageError(
             f"Cannot write the index database {path} ({message}). Check that its directory is writable."
+        )
+    if "disk I/O error" in message:
+        return StorageError(
+            f"A write to the index database {path} failed ({message}): is the disk full or the directory "
+            "read-only? Free some space and run the command again; the index is unchanged."
         )
     if "locked" in message or "busy" in message:
         return StorageError(f"The index database {path} is busy ({message}). Try again in a moment.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,6 +80,8 @@ class IndexStatus:
     generation: int = 0
     approximate: bool = False
     """Whether dense search is approximate (IVF) rather than exact."""
+    staged_passages: int = 0
+    """Passages embedded by a build that was interrupted before publishing; the next build uses them."""
 
 
 @dataclass
@@ -147,9 +150,13 @@ class Index:
         wait: bool = True,
         on_wait: Callable[[], None] | None = None,
     ) -> Iterator[Index]:
-        """The index opened for writing under the directory's lock (one writer at a time)."""
+        """The index opened for writing under the directory's lock (one writer at a time).
+
+        A directory that cannot be written fails here, before anything is touched.
+        """
         try:
             directory.mkdir(parents=True, exist_ok=True)
+            tempfile.TemporaryFile(dir=directory).close()
         except OSError as error:
             raise cannot_write(directory, error) from error
         with writer_lock(directory, wait=wait, on_wait=on_wait):
@@ -260,6 +267,7 @@ class Index:
             counts=self.db.counts(),
             generation=self.generation,
             approximate=self.vectors().approximate,
+            staged_passages=self.db.staged_count(),
         )
 
     def stale_files(self, corpus_dir: Path) -> list[str]:

@@ -1,0 +1,89 @@
+"""Benchmark: a full `qa index` of Reuters-21578, then `qa add` of one article to that index.
+
+Prints articles, passages, passages/s, wall time, peak memory and index size on disk for the
+build, and the seconds `qa add` takes. Both run as real `qa` processes, as a user would run them.
+
+    .venv/bin/python bench/index_reuters.py [--data ../shared/eval-data/reuters-21578/reuters21578.jsonl.gz]
+        [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "eval-data" / "reuters-21578" / "reuters21578.jsonl.gz"
+NEW_ARTICLE = (
+    "The port authority said on Monday that container traffic rose for the third month in a row, "
+    "helped by new shipping routes to the south. Officials expect the growth to continue into the "
+    "autumn, although they warned that a strike by crane operators could slow the terminals.\n\n"
+    "Shipping companies welcomed the figures and said they would add two weekly sailings."
+)
+
+
+def directory_size(directory: Path) -> int:
+    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file())
+
+
+def run_qa(*args: str) -> float:
+    """Run `qa ARGS` as a real process and return its wall time; stop on failure."""
+    script = Path(sys.executable).parent / "qa"
+    started = time.perf_counter()
+    result = subprocess.run([str(script), *args], env={**os.environ, "HF_HUB_OFFLINE": "1"}, check=False)
+    if result.returncode != 0:
+        sys.exit(f"`qa {' '.join(args)}` failed with exit code {result.returncode}")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="Reuters-21578 JSONL (.jsonl.gz)")
+    parser.add_argument("--workdir", type=Path, default=None, help="where the corpus link and index go")
+    args = parser.parse_args()
+    if not args.data.is_file():
+        sys.exit(f"Reuters-21578 not found at {args.data}; pass --data PATH")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="qa-bench-reuters-"))
+    corpus, index = workdir / "corpus", workdir / "index"
+    corpus.mkdir(parents=True, exist_ok=True)
+    link = corpus / args.data.name
+    if not link.exists():
+        link.symlink_to(args.data.resolve())
+    paths = ["--corpus", str(corpus), "--index", str(index)]
+
+    build_seconds = run_qa("index", *paths)
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+    from qa.store.index import Index
+
+    opened = Index.open(index)
+    try:
+        counts = opened.status().counts
+        approximate = opened.status().approximate
+    finally:
+        opened.close()
+    size_mib = directory_size(index) / 2**20
+
+    article = workdir / "port-traffic.txt"
+    article.write_text(NEW_ARTICLE, encoding="utf-8")
+    add_seconds = run_qa("add", str(article), "--outlet", "Bench Wire", "--date", "2024-05-06", "--quiet", *paths)
+
+    print(f"Reuters-21578 full build ({args.data.name}), index in {index}")
+    print(f"  articles        {counts['articles']}")
+    print(f"  passages        {counts['passages']}")
+    print(f"  wall time       {build_seconds:.1f} s")
+    print(f"  passages/s      {counts['passages'] / build_seconds:.1f}")
+    print(f"  peak memory     {peak_mib:.0f} MiB (max RSS of the qa process)")
+    print(f"  index on disk   {size_mib:.1f} MiB ({'approximate' if approximate else 'exact'} search)")
+    print(f"  qa add 1 article  {add_seconds:.1f} s")
+    print(f"reproduce: .venv/bin/python bench/index_reuters.py --data {args.data}")
+
+
+if __name__ == "__main__":
+    main()
