@@ -30,17 +30,23 @@ class FiltersScreen(ModalScreen[SearchFilters | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="filters-form", classes="dialog"):
             yield Label("Filter the sources", classes="dialog-title")
+            yield Label("Dates: ISO (2024-02-11) or words (February 2024, last week).", classes="dialog-hint")
             yield Label("Outlets (comma-separated)")
-            yield Input(", ".join(self.current.outlets), placeholder="e.g. Forbes, The Kyiv Independent", id="outlets")
+            yield Input(
+                ", ".join(self.current.outlets),
+                placeholder="e.g. Forbes, The Kyiv Independent",
+                id="outlets",
+                compact=True,
+            )
             yield Label("From (published on or after)")
-            yield Input(_iso(self.current.since), placeholder="e.g. 2024-01-01 or last year", id="since")
+            yield Input(_iso(self.current.since), placeholder="e.g. 2024-01-01 or last year", id="since", compact=True)
             yield Label("To (published on or before)")
-            yield Input(_iso(self.current.until), placeholder="e.g. 2024-12-31 or today", id="until")
+            yield Input(_iso(self.current.until), placeholder="e.g. 2024-12-31 or today", id="until", compact=True)
             yield Static("", id="filters-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Apply", variant="primary", id="apply")
-                yield Button("Clear all", id="clear")
-                yield Button("Cancel", id="cancel")
+                yield Button("Apply", variant="primary", id="apply", compact=True)
+                yield Button("Clear all", id="clear", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#outlets", Input).focus()
@@ -66,7 +72,9 @@ class FiltersScreen(ModalScreen[SearchFilters | None]):
                 self.query_one("#until", Input).value,
             )
         except UsageError as error:
-            self.query_one("#filters-error", Static).update(Text(str(error)))
+            message = self.query_one("#filters-error", Static)
+            message.update(Text(str(error)))
+            message.add_class("-shown")
             return
         self.dismiss(filters)
 

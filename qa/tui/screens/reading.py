@@ -66,6 +66,15 @@ def metadata_text(article: Article) -> Text:
     return text
 
 
+def source_text(hit: Hit) -> Text:
+    """Who said it and when, kept in view above the scrolling article."""
+    text = Text()
+    text.append(f" {literal(hit.citation.label)} ", style="bold reverse")
+    if hit.citation.via:
+        text.append(f"  {literal(hit.citation.via)}", style="italic")
+    return text
+
+
 class ReadingScreen(Screen):
     """Reading one article; Escape goes back to the chat."""
 
@@ -83,6 +92,7 @@ class ReadingScreen(Screen):
     def compose(self) -> ComposeResult:
         article, hit = self.article, self.hit
         yield Header()
+        yield Static(source_text(hit), id="reading-source", markup=False)
         with VerticalScroll(id="article"):
             yield Static(Text(literal(article.title or "untitled")), id="article-title", markup=False)
             yield Static(metadata_text(article), id="metadata", markup=False)

@@ -1,0 +1,108 @@
+"""End to end: the real `qa chat` command in a real terminal (tmux), driven by keys, read from the pane.
+
+Skipped, saying why, where tmux is not installed. Polls are bounded so a broken app fails, never hangs.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+SEED_QUESTION = "Who denied sales to Russia?"
+WAIT_SECONDS = 240
+"""Upper bound for each step (a cold model load on a busy machine); never a timing assertion."""
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed: the end-to-end `qa chat` run needs it"
+)
+
+
+class Pane:
+    """One tmux server of our own (-L socket), one session, one pane."""
+
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False)
+
+    def capture(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "chat").stdout
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "chat", *keys)
+
+    def text(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "chat", "-l", text)
+
+    def alive(self) -> bool:
+        return self.tmux("has-session", "-t", "chat").returncode == 0
+
+    def wait_for(self, needle: str) -> str:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            screen = self.capture()
+            if needle in screen:
+                return screen
+            time.sleep(0.5)
+        raise AssertionError(f"{needle!r} never appeared; the pane shows:\n{self.capture()}")
+
+
+@pytest.fixture
+def pane(tmp_path):
+    pane = Pane(f"qa-test-{tmp_path.name}")
+    yield pane
+    pane.tmux("kill-server")
+
+
+def test_qa_chat_in_tmux_answers_the_seed_question_with_attributed_cards(pane: Pane, seed_settings, tmp_path: Path):
+    qa = Path(sys.executable).parent / "qa"
+    history = tmp_path / "history"
+    command = shlex.join(
+        [
+            "env",
+            "-u",  # set by the test session; they would pin the app to 80x24 instead of the pane's size
+            "COLUMNS",
+            "-u",
+            "LINES",
+            "HF_HUB_OFFLINE=1",
+            "TRANSFORMERS_OFFLINE=1",
+            f"QA_HISTORY={history}",
+            str(qa),
+            "chat",
+            "--corpus",
+            str(seed_settings.corpus_dir),
+            "--index",
+            str(seed_settings.index_dir),
+        ]
+    )
+    started = pane.tmux("new-session", "-d", "-s", "chat", "-x", "120", "-y", "60", command)
+    assert started.returncode == 0, started.stderr
+    pane.wait_for("Ready · ")
+    pane.text(SEED_QUESTION)
+    pane.keys("Enter")
+    pane.wait_for("passage(s) for: Who denied sales to Russia?")
+    screen = pane.wait_for("relevance ●")
+    assert f"Q: {SEED_QUESTION}" in screen
+    assert "The Kyiv Independent · 11 Feb 2024" in screen
+    assert "Forbes · 11 Feb 2024   via The America One News · 31 May 2025" in screen
+
+    pane.keys("Tab")
+    pane.keys("Enter")
+    reading = pane.wait_for("qa — reading")
+    assert "The Kyiv Independent · 11 Feb 2024" in reading.splitlines()[1]
+    pane.keys("Escape")
+    pane.wait_for("^t Timeline")
+
+    pane.keys("C-q")
+    deadline = time.monotonic() + WAIT_SECONDS
+    while pane.alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not pane.alive(), "ctrl+q did not end `qa chat`"
+    assert history.read_text(encoding="utf-8").splitlines() == [SEED_QUESTION]
