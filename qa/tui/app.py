@@ -331,15 +331,17 @@ class QAApp(App):
 
     @work(thread=True, exclusive=True, group="add")
     def add_documents(self, paths: list[Path]) -> None:
-        """Index with a second Engine (same model), so questions keep using the open index meanwhile."""
+        """Index with a second Engine, so questions keep using the open index meanwhile.
+
+        The writer loads its own copy of the model: a fast tokenizer shared by two threads can fail
+        ("Already borrowed"), and questions must not wait for the whole indexing run.
+        """
 
         def on_progress(stage: str, done: int, total: int) -> None:
             self.call_from_thread(self.show_progress, stage, done, total)
 
-        writer = Engine(self.engine.settings, embedder=self.engine.embedder)
+        writer = Engine(self.engine.settings)
         try:
-            with self._engine_lock:
-                self.engine.load_model()
             report = writer.add(paths, on_progress=on_progress)
             with self._engine_lock:
                 self.engine.close()  # reopened on the next question, with the new articles

@@ -2,29 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
+from qa.dates import parse_date_bound
 from qa.errors import UsageError
 from qa.models import SearchFilters, format_date
-
-
-def parse_date_bound(text: str, *, end: bool) -> dt.date:
-    """A date bound in ISO or natural language, via the library's parser when it is available.
-
-    Until `qa.dates` lands, only ISO dates (2024-02-11) are understood.
-    """
-    try:
-        from qa.dates import parse_date_bound as library_parse
-    except ImportError:
-        return _parse_iso_date_bound(text)
-    return library_parse(text, end=end)
-
-
-def _parse_iso_date_bound(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError as error:
-        raise UsageError(f"Cannot read the date {text!r}: write it as YYYY-MM-DD, e.g. 2024-02-11.") from error
 
 
 def filters_from_form(outlets: str, since: str, until: str) -> SearchFilters:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
+from qa.engine import Engine
 from qa.tui.app import QAApp
 from qa.tui.widgets.answer_card import AnswerCard, card_text, relevance
 
@@ -72,3 +73,54 @@ async def test_questions_can_follow_each_other_and_keep_their_order(seed_setting
         kinds = [type(child).__name__ for child in transcript.children]
         assert kinds == ["QuestionLine", "AnswerView", "QuestionLine", "AnswerView"]
         assert not transcript.children[1].query(AnswerCard) and transcript.children[3].query(AnswerCard)
+
+
+async def test_the_model_loads_in_the_background_while_the_input_takes_keys(seed_settings, wait):
+    app = QAApp(seed_settings, engine=Engine(seed_settings))  # a fresh model: loading takes seconds
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert _status(app) == "Loading the embedding model…"
+        assert app.query_one("#busy").display
+        await pilot.press("W", "h", "o")
+        assert app.query_one("#question", Input).value == "Who"
+        await wait(app, pilot)
+        assert _status(app) == "Ready · 13 passages indexed"
+        assert not app.query_one("#busy").display
+
+
+async def test_f2_switches_between_the_dark_and_light_theme(seed_settings, make_app):
+    app = make_app(seed_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.theme == "textual-dark" and app.current_theme.dark
+        await pilot.press("f2")
+        assert app.theme == "textual-light" and not app.current_theme.dark
+        await pilot.press("f2")
+        assert app.theme == "textual-dark"
+
+
+async def test_the_command_palette_offers_the_chat_commands(seed_settings, make_app, wait):
+    app = make_app(seed_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Filter sources", "Clear filters", "Timeline", "Copy citation", "Export session"} <= titles
+        assert {"Add files or folders", "Light or dark"} <= titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Filter sources")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait(app, pilot)
+        assert type(app.screen).__name__ == "FiltersScreen"
+
+
+def test_footer_shows_the_key_bindings():
+    shown = {binding.key: binding.description for binding in QAApp.BINDINGS if binding.show}
+    assert shown == {
+        "ctrl+q": "Quit",
+        "ctrl+f": "Filter",
+        "ctrl+t": "Timeline",
+        "ctrl+y": "Cite",
+        "ctrl+s": "Export",
+        "ctrl+o": "Add",
+        "f2": "Theme",
+    }
