@@ -1,0 +1,235 @@
+"""Killing a real `qa index` / `qa add` at varied moments never loses or duplicates a passage.
+
+Each test kills a real process (SIGKILL, and SIGINT for Ctrl-C) at several points: during
+start-up, while the model loads, after a chunk of passages was committed, and while the new
+generation is being published. After every kill the index must still be the previous one, whole
+and searchable, or the complete new one; the next run must finish the work.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from qa.config import Settings
+from qa.ingest import corpus_files, read_corpus_file
+from qa.passages import chunk_article
+from qa.store.index import DB_NAME, Index
+
+QA_SCRIPT = Path(sys.executable).parent / "qa"
+WORDS = (
+    "river harbour council budget ferry bridge market school winter orchard station railway tunnel "
+    "factory union strike harvest museum library festival election court hospital clinic airport "
+    "storm flood drought tariff export import pension housing rent wages fishing mining forest"
+).split()
+
+
+def write_articles(directory: Path, count: int, *, seed: int) -> None:
+    """`count` distinct articles of a few paragraphs each (two to four passages apiece)."""
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    for number in range(count):
+        paragraphs = []
+        for paragraph in range(5):
+            sentences = [
+                f"Report {seed}-{number}-{paragraph}-{s} says the "
+                + " ".join(rng.choice(WORDS) for _ in range(14))
+                + " were discussed on Monday."
+                for s in range(3)
+            ]
+            paragraphs.append(" ".join(sentences))
+        (directory / f"report-{seed}-{number:03d}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
+
+
+def expected_state(settings: Settings) -> tuple[set[str], int]:
+    """(corpus files, passages) a complete index of the corpus holds."""
+    corpus = settings.corpus_dir
+    files = {path.relative_to(corpus).as_posix() for path in corpus_files(corpus)}
+    passages = sum(
+        len(chunk_article(article, min_words=settings.min_words, max_words=settings.max_words))
+        for path in corpus_files(corpus)
+        for article in read_corpus_file(path, corpus_dir=corpus).articles
+    )
+    return files, passages
+
+
+def published_state(settings: Settings) -> tuple[set[str], int]:
+    """Check the invariants of the published index and return its (files, passages)."""
+    index = Index.open(settings.index_dir)
+    try:
+        db = index.db.conn
+        passages = db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        assert len(index.vectors()) == passages, "FAISS and SQLite disagree"
+        duplicates = db.execute(
+            "SELECT doc_id, ordinal FROM passages GROUP BY doc_id, ordinal HAVING COUNT(*) > 1"
+        ).fetchall()
+        assert duplicates == []
+        orphans = db.execute(
+            "SELECT COUNT(*) FROM passages p WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.doc_id = p.doc_id)"
+        ).fetchone()[0]
+        assert orphans == 0
+        per_file = db.execute("SELECT source_path, COUNT(*) FROM articles GROUP BY source_path").fetchall()
+        assert all(count == 1 for _, count in per_file)  # one article per generated file, never twice
+        files = {row[0] for row in db.execute("SELECT path FROM files")}
+        ids, matrix = index.db.vectors()
+        hits = index.search_dense(matrix[0], 3) if len(ids) else []
+        assert not len(ids) or hits[0][0] == ids[0]  # searchable: a passage finds itself first
+        return files, passages
+    finally:
+        index.close()
+
+
+def staged_passages(settings: Settings) -> int:
+    connection = sqlite3.connect(f"file:{settings.index_dir / DB_NAME}?mode=ro", uri=True, timeout=30)
+    try:
+        return connection.execute("SELECT COUNT(*) FROM staged_passages").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def start(*args: str | Path) -> subprocess.Popen:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    return subprocess.Popen(
+        [str(QA_SCRIPT), *map(str, args)], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def wait_for_line(process: subprocess.Popen, text: str, timeout: float = 300) -> bool:
+    """Read the process's stderr until a line contains `text`; False if it ended first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stderr], [], [], 1)
+        if ready:
+            line = process.stderr.readline()
+            if not line:
+                return False
+            if text in line:
+                return True
+    raise AssertionError(f"no {text!r} within {timeout} s")
+
+
+def wait_for_staged(process: subprocess.Popen, settings: Settings, more_than: int, timeout: float = 600) -> bool:
+    """Wait until a chunk beyond `more_than` staged passages is committed; False if the process ended."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        if staged_passages(settings) > more_than:
+            return True
+        time.sleep(0.2)
+    raise AssertionError(f"no chunk committed within {timeout} s")
+
+
+def interrupt(process: subprocess.Popen, how: signal.Signals = signal.SIGKILL) -> None:
+    if process.poll() is None:
+        process.send_signal(how)
+    process.communicate(timeout=120)
+
+
+def assert_old_or_new(settings: Settings, old: tuple[set[str], int], new: tuple[set[str], int]) -> None:
+    state = published_state(settings)
+    assert state in (old, new), f"a mix of old and new: {len(state[0])} files, {state[1]} passages"
+
+
+def test_killing_qa_index_at_any_moment_keeps_the_old_index_and_the_next_run_completes(seed_copy):
+    rng = random.Random(int(os.environ.get("QA_CRASH_SEED", "5")))
+    old = published_state(seed_copy)
+    write_articles(seed_copy.corpus_dir, 260, seed=1)
+    new = expected_state(seed_copy)
+    command = ("index", "--corpus", seed_copy.corpus_dir, "--index", seed_copy.index_dir)
+
+    # 1. during start-up and reading, before anything is embedded
+    process = start(*command)
+    time.sleep(rng.uniform(0.5, 2.5))
+    interrupt(process)
+    assert_old_or_new(seed_copy, old, new)
+
+    # 2. while the model loads or the first batches are embedded
+    process = start(*command)
+    wait_for_line(process, "Loading the embedding model")
+    time.sleep(rng.uniform(0.0, 3.0))
+    interrupt(process)
+    assert_old_or_new(seed_copy, old, new)
+
+    # 3. after a chunk was committed, at a random moment within the next one
+    process = start(*command)
+    assert wait_for_staged(process, seed_copy, more_than=0)
+    time.sleep(rng.uniform(0.0, 2.0))
+    interrupt(process)
+    assert_old_or_new(seed_copy, old, new)
+    staged = staged_passages(seed_copy)
+    assert staged > 0
+
+    # 4. Ctrl-C after a further chunk: the run resumes from the staged chunks, not from zero
+    process = start(*command)
+    assert wait_for_staged(process, seed_copy, more_than=staged)
+    interrupt(process, signal.SIGINT)
+    assert_old_or_new(seed_copy, old, new)
+
+    # 5. while the new generation is published
+    process = start(*command)
+    wait_for_line(process, "Publishing the new index")
+    time.sleep(rng.uniform(0.0, 0.3))
+    interrupt(process)
+    assert_old_or_new(seed_copy, old, new)
+
+    # the next run completes: every corpus file indexed exactly once, nothing lost or doubled
+    finisher = start(*command)
+    out, err = finisher.communicate(timeout=900)
+    assert finisher.returncode == 0, err
+    assert published_state(seed_copy) == new
+    assert staged_passages(seed_copy) == 0
+
+
+def test_killing_qa_add_keeps_the_old_index_and_qa_index_finishes_with_the_flags(seed_copy, tmp_path):
+    old = published_state(seed_copy)
+    folder = tmp_path / "incoming"
+    write_articles(folder, 60, seed=2)
+    command = ("--corpus", seed_copy.corpus_dir, "--index", seed_copy.index_dir)
+    process = start("add", folder, "--outlet", "Valley Wire", *command)
+    assert wait_for_staged(process, seed_copy, more_than=0)
+    time.sleep(random.Random(7).uniform(0.0, 2.0))
+    interrupt(process)
+    files, passages = published_state(seed_copy)
+    assert (files, passages) == old or len(files) == len(old[0]) + 60
+
+    finisher = start("index", *command)
+    _, err = finisher.communicate(timeout=900)
+    assert finisher.returncode == 0, err
+    assert published_state(seed_copy) == expected_state(seed_copy)
+    index = Index.open(seed_copy.index_dir)
+    try:
+        outlets = dict(index.db.conn.execute("SELECT source_path, outlet FROM articles"))
+    finally:
+        index.close()
+    added = [path for path in outlets if path.startswith("incoming/")]
+    assert len(added) == 60 and {outlets[path] for path in added} == {"Valley Wire"}
+
+
+def test_a_reader_sees_the_old_or_the_new_index_while_a_writer_publishes(seed_copy):
+    """A reader pinned to one generation keeps answering from it, FAISS and SQLite alike."""
+    reader = Index.open(seed_copy.index_dir)
+    try:
+        before = (reader.generation, reader.db.counts()["passages"], len(reader.vectors()))
+        write_articles(seed_copy.corpus_dir, 5, seed=3)
+        writer = start("index", "--corpus", seed_copy.corpus_dir, "--index", seed_copy.index_dir)
+        _, err = writer.communicate(timeout=900)
+        assert writer.returncode == 0, err
+        ids, matrix = reader.db.vectors()
+        assert (reader.generation, reader.db.counts()["passages"], len(reader.vectors())) == before
+        assert reader.search_dense(matrix[0], 1)[0][0] == ids[0]
+        assert reader.refresh()
+        after = (reader.generation, reader.db.counts()["passages"], len(reader.vectors()))
+        assert after[0] == before[0] + 1 and after[1] == after[2] > before[1]
+        assert np.isin(reader.db.vectors()[0], ids).sum() == len(ids)  # old passages kept their ids
+    finally:
+        reader.close()
