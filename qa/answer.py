@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.attribution import speaker_of
-from qa.embed import Embedder
+from qa.embed import TextEncoder
 from qa.errors import UsageError
 from qa.models import (
     Answer,
@@ -57,7 +57,7 @@ class _Candidate:
 
 def answer_question(
     index: Index,
-    embedder: Embedder,
+    embedder: TextEncoder,
     question: str,
     *,
     k: int = 5,
@@ -151,7 +151,7 @@ def _join(*sentences: str | None) -> str | None:
     return " ".join(s for s in sentences if s) or None
 
 
-def _highlight(candidates: list[_Candidate], query: np.ndarray, embedder: Embedder) -> None:
+def _highlight(candidates: list[_Candidate], query: np.ndarray, embedder: TextEncoder) -> None:
     """Mark each passage's sentence closest to the question, embedding all sentences in one batch."""
     spans = [sentence_spans(c.passage.text) for c in candidates]
     sentences = [

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.answer import answer_question
 from qa.config import Settings
-from qa.embed import Embedder
+from qa.embed import Embedder, TextEncoder
 from qa.errors import QAError
 from qa.models import Answer, Article, SearchFilters
 from qa.store.index import Index, IndexStatus, ProgressCallback, SyncReport
 
 if TYPE_CHECKING:
     from qa.ingest import ExplicitMetadata
+
+log = logging.getLogger(__name__)
+
+ENCODER_DIRECTORY = "encoder"
+"""Inside the index: the model exported to ONNX, so questions are embedded without torch."""
+ENCODER_CHECKSUM_KEY = "query_encoder_sha256"
 
 
 class Engine:
@@ -23,6 +30,7 @@ class Engine:
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._query_encoder: TextEncoder | None = embedder
         self._index: Index | None = None
 
     @property
@@ -32,9 +40,34 @@ class Engine:
             self._embedder = Embedder(self.settings.model)
         return self._embedder
 
+    @property
+    def query_encoder(self) -> TextEncoder:
+        """What embeds questions: the index's ONNX export (no torch, well under a second to load).
+
+        An engine given an explicit embedder uses it. Without a usable export (an older index, a
+        damaged file) questions go through sentence-transformers after a one-line warning.
+        """
+        if self._query_encoder is None:
+            from qa.encoders import EncoderUnavailableError, load_query_encoder
+
+            try:
+                self._query_encoder = load_query_encoder(
+                    self.settings.index_dir / ENCODER_DIRECTORY,
+                    self.settings.model,
+                    checksum=self.index.db.get_meta(ENCODER_CHECKSUM_KEY),
+                )
+            except EncoderUnavailableError as error:
+                log.warning(
+                    "%s Falling back to sentence-transformers (slower start); run `qa index` to repair.", error
+                )
+                self._query_encoder = self.embedder
+        return self._query_encoder
+
     def load_model(self) -> None:
-        """Load the model now rather than on the first question (a UI does this in the background)."""
-        _ = self.embedder.model
+        """Load the question encoder now rather than on the first question (a UI does this in the background)."""
+        encoder = self.query_encoder
+        if isinstance(encoder, Embedder):
+            _ = encoder.model
 
     @property
     def index(self) -> Index:
@@ -56,10 +89,11 @@ class Engine:
                 f"The index in {self.settings.index_dir} is empty. Put articles in "
                 f"{self.settings.corpus_dir} and run `qa index`."
             )
-        self.index.check_model(self.embedder.name, self.embedder.dimension)
+        encoder = self.query_encoder
+        self.index.check_model(encoder.name, encoder.dimension)
         return answer_question(
             self.index,
-            self.embedder,
+            encoder,
             question,
             k=k,
             min_similarity=self.settings.min_similarity,
@@ -88,7 +122,7 @@ class Engine:
         with Index.writing(
             self.settings.index_dir, rebuild=rebuild, wait=wait, on_wait=lambda: progress("waiting", 0, 0)
         ) as index:
-            return index.sync(
+            report = index.sync(
                 self.settings.corpus_dir,
                 self.embedder,
                 min_words=self.settings.min_words,
@@ -96,6 +130,27 @@ class Engine:
                 rebuild=rebuild,
                 on_progress=on_progress,
             )
+            self._refresh_query_encoder(index, progress)
+            return report
+
+    def _refresh_query_encoder(self, index: Index, progress: ProgressCallback) -> None:
+        """Make sure the index holds a working ONNX export of its model, recorded by checksum."""
+        from qa.encoders import EncoderUnavailableError, load_query_encoder
+        from qa.encoders.cache import install_query_encoder
+
+        directory = self.settings.index_dir / ENCODER_DIRECTORY
+        try:
+            load_query_encoder(directory, self.settings.model, checksum=index.db.get_meta(ENCODER_CHECKSUM_KEY))
+            return
+        except EncoderUnavailableError as error:
+            log.info("exporting the query encoder: %s", error)
+        progress("exporting encoder", 0, 0)
+        try:
+            manifest = install_query_encoder(self.settings.model, directory)
+        except EncoderUnavailableError as error:
+            log.warning("%s Questions will use sentence-transformers (slower start).", error)
+            return
+        index.db.set_meta(ENCODER_CHECKSUM_KEY, manifest.checksum)
 
     def add(
         self,

@@ -1,8 +1,6 @@
 """Fast start (issue 8): questions are answered through the ONNX encoder without loading torch.
 
-The two tests marked xfail(strict=True) describe the integrated `qa ask` (the lead wires
-qa.encoders into `qa index` and Engine.ask); they fail today and must pass then: remove the
-marker when they XPASS.
+`qa index` installs the export in index/encoder; `qa ask` loads it, or warns once and falls back.
 """
 
 from __future__ import annotations
@@ -75,7 +73,6 @@ def test_the_light_path_answers_like_sentence_transformers_without_loading_them(
     assert comparable(light) == comparable(reference)
 
 
-@pytest.mark.xfail(strict=True, reason="until `qa ask` loads the ONNX encoder (lead's integration)")
 def test_qa_ask_on_an_exported_index_never_imports_torch(exported_index, embedder):
     result = run(REAL_ASK, exported_index)
     assert result.returncode == 0, result.stderr
@@ -84,7 +81,6 @@ def test_qa_ask_on_an_exported_index_never_imports_torch(exported_index, embedde
     assert comparable(json.loads(result.stdout)) == comparable(reference)
 
 
-@pytest.mark.xfail(strict=True, reason="until `qa ask` falls back with a warning (lead's integration)")
 def test_qa_ask_without_the_encoder_warns_once_and_falls_back(seed_copy, embedder):
     shutil.rmtree(seed_copy.index_dir / "encoder", ignore_errors=True)
     result = run(REAL_ASK, seed_copy)

@@ -57,6 +57,10 @@ def settings_from(corpus: Path | None, index: Path | None) -> Settings:
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show log messages and full tracebacks.")] = False,
 ) -> None:
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s" if debug else "%(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
 
 
