@@ -67,7 +67,9 @@ def eval_command(
         )
     file_to_doc = write_corpus(beir, settings.corpus_dir)
     engine = Engine(settings)
-    with _progress(quiet) as on_progress:
+    from qa.cli.indexing import Progress
+
+    with Progress(settings, quiet=quiet) as on_progress:
         engine.build_index(on_progress=on_progress)
         report = evaluate(beir, engine.index, engine.embedder, file_to_doc, on_progress=on_progress)
     typer.echo(f"{report.dataset}: {report.documents} documents, {report.queries} queries\n")
@@ -77,9 +79,3 @@ def eval_command(
             f"{row.mode:<9}{row.ndcg_at_10:>9.4f}{row.recall_at_10:>8.4f}{row.recall_at_100:>8.4f}"
             f"{row.mrr_at_10:>8.4f}{row.queries_per_second:>11.1f}"
         )
-
-
-def _progress(quiet: bool):
-    from qa.cli.indexing import _progress as indexing_progress
-
-    return indexing_progress(quiet)
