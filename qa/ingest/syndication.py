@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-
-from datasketch import MinHash, MinHashLSH
+from typing import TYPE_CHECKING
 
 from qa.models import Article, Syndication
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 SYNDICATION_THRESHOLD = 0.65
 """Exact Jaccard of 5-word shingles at or above which two texts are one story (measured; see above)."""
@@ -53,6 +55,8 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 def signature(shingle_set: set[str]) -> MinHash:
+    from datasketch import MinHash  # imports scipy (about a second): only when deduplicating
+
     minhash = MinHash(num_perm=NUM_PERM)
     minhash.update_batch([s.encode("utf-8") for s in shingle_set])
     return minhash
@@ -64,6 +68,8 @@ class SyndicationIndex:
     def __init__(self, *, threshold: float = SYNDICATION_THRESHOLD) -> None:
         self.threshold = threshold
         # LSH recalls candidates a little below the threshold; the exact check then decides.
+        from datasketch import MinHashLSH
+
         self._lsh = MinHashLSH(threshold=max(0.05, threshold - 0.15), num_perm=NUM_PERM)
         self._shingles: dict[str, set[str]] = {}
 
