@@ -1,9 +1,9 @@
-"""The index on disk: keep it in step with the corpus, incrementally and crash-safely, and search it.
+"""The index on disk: open it to search, or to write under its lock, and publish new generations.
 
-A build stages its work in SQLite chunk by chunk (invisible to readers), then publishes: it writes
-the FAISS file of the next generation and, in one transaction, swaps the staged rows in and records
-that generation with the file's checksum. Killed at any moment, the previous generation stays whole,
-and the next build resumes from the staged chunks.
+A build (qa/store/build.py) stages its work in SQLite chunk by chunk, invisible to readers; then
+`publish` writes the FAISS file of the next generation and, in one transaction, swaps the staged
+rows in and records that generation with the file's checksum. Killed at any moment, the previous
+generation stays whole, and the next build resumes from the staged chunks.
 """
 
 from __future__ import annotations
@@ -11,63 +11,29 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from qa.embed import Embedder
-from qa.errors import CorruptIndexError, IndexMismatchError, IndexMissingError, QAError
-from qa.ingest import corpus_files, fingerprint, read_corpus_file
-from qa.models import Article, Passage
-from qa.passages import chunk_article
+from qa.errors import CorruptIndexError, IndexMismatchError, IndexMissingError
+from qa.ingest import corpus_files
+from qa.store.build import Build, ProgressCallback, SkippedFile, SyncReport, fingerprint_or_error
 from qa.store.db import Database
 from qa.store.errors import IndexFormatError
 from qa.store.lock import cannot_write, writer_lock
 from qa.store.vectors import Stamp, VectorIndex, vectors_path
 
+__all__ = ["DB_NAME", "Index", "IndexStatus", "ProgressCallback", "SkippedFile", "SyncReport"]
+
 log = logging.getLogger(__name__)
 
 DB_NAME = "qa.sqlite3"
-COMMIT_EVERY_PASSAGES = 256
-"""Embedded work is committed in chunks of about this many passages, so a crash loses at most one chunk."""
 EXACT_AMONG_LIMIT = 20_000
 """A filtered dense search over at most this many passages scores them exactly, even in an IVF index."""
-
-ProgressCallback = Callable[[str, int, int], None]
-"""Called as (stage, done, total) while indexing. Stages: "waiting" (for another writer), "reading"
-(files), "loading model", "embedding" (passages), "articles" (articles stored), "saving"."""
-
-
-@dataclass
-class SkippedFile:
-    path: str
-    reason: str
-
-
-@dataclass
-class SyncReport:
-    """What one `qa index` run changed."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    skipped: list[SkippedFile] = field(default_factory=list)
-    problems: list[SkippedFile] = field(default_factory=list)
-    """Records left out of files that were otherwise indexed (one line each, e.g. a broken JSONL line)."""
-    articles: int = 0
-    passages: int = 0
-    resumed_passages: int = 0
-    """Passages embedded by an earlier run that was cut short, published by this one."""
-    seconds: float = 0.0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
 
 
 @dataclass
@@ -82,20 +48,6 @@ class IndexStatus:
     """Whether dense search is approximate (IVF) rather than exact."""
     staged_passages: int = 0
     """Passages embedded by a build that was interrupted before publishing; the next build uses them."""
-
-
-@dataclass
-class _PendingArticle:
-    path: str
-    article: Article
-    passages: list[Passage]
-
-
-def _fingerprint_or_error(path: Path) -> str | OSError:
-    try:
-        return fingerprint(path)
-    except OSError as error:
-        return error
 
 
 class Index:
@@ -274,7 +226,7 @@ class Index:
         """Corpus files that are new, changed or gone since the last `qa index`."""
         known = self.db.file_fingerprints()
         current = {p.relative_to(corpus_dir).as_posix(): p for p in corpus_files(corpus_dir)}
-        stale = [rel for rel, path in current.items() if known.get(rel) != _fingerprint_or_error(path)]
+        stale = [rel for rel, path in current.items() if known.get(rel) != fingerprint_or_error(path)]
         return sorted(stale + [rel for rel in known if rel not in current])
 
     # -- keeping in step with the corpus -----------------------------------------------------
@@ -295,155 +247,11 @@ class Index:
         short) every file is embedded again, and the old index serves readers until the new one
         is published.
         """
-        started = time.monotonic()
-        progress = on_progress or (lambda stage, done, total: None)
-        with self.db.atomic():
-            if rebuild:
-                self.db.set_meta("rebuild_pending", embedder.name)
-            rebuilding = self.db.get_meta("rebuild_pending") is not None
-        if not rebuilding:
-            self.check_model(embedder.name)
-        report = SyncReport()
-        published = self.db.file_fingerprints()
-        known = {} if rebuilding else published
-        current = {p.relative_to(corpus_dir).as_posix(): p for p in corpus_files(corpus_dir)}
-        fingerprints = {rel: _fingerprint_or_error(path) for rel, path in current.items()}
-        with self.db.atomic():
-            staged = self.db.staged_files(embedder.name)
-            self.db.unstage([rel for rel, value in staged.items() if fingerprints.get(rel) != value])
-        staged = {rel: value for rel, value in staged.items() if fingerprints.get(rel) == value}
+        return Build(self).run(
+            corpus_dir, embedder, min_words=min_words, max_words=max_words, rebuild=rebuild, on_progress=on_progress
+        )
 
-        report.removed = sorted(set(published) - set(current))
-        changed = {rel for rel, value in fingerprints.items() if known.get(rel) != value}
-        to_read = changed
-        if changed or report.removed:
-            # A duplicate's original may be gone or changed: its twins must be read again.
-            to_read = changed | (self.db.files_without_articles() & set(current))
-        replaced: list[str] = []  # published files whose old version goes, with nothing new staged
-        pending: list[_PendingArticle] = []
-        files_to_stage: dict[str, str] = {}
-        seen_ids: dict[str, str] = {}
-        for done, (rel, path) in enumerate(sorted(current.items()), start=1):
-            progress("reading", done, len(current))
-            if rel not in to_read:
-                report.unchanged += 1
-                continue
-            file_fingerprint = fingerprints[rel]
-            articles = None
-            if isinstance(file_fingerprint, OSError):
-                reason = file_fingerprint.strerror or str(file_fingerprint)
-                report.skipped.append(SkippedFile(rel, f"cannot be read: {reason}"))
-            else:
-                articles = self._read(rel, path, corpus_dir, file_fingerprint, report)
-            if articles is None:
-                if rel in published:  # an indexed file that became unusable: its old version must go
-                    replaced.append(rel)
-                continue
-            already_staged = dict(self.db.staged_doc_ids(rel)) if rel in staged else {}
-            kept = 0
-            for article in articles:
-                owner = seen_ids.get(article.doc_id) or self._owner_elsewhere(article.doc_id, rel, to_read, current)
-                if owner is not None:
-                    report.skipped.append(SkippedFile(rel, f"same article text as {owner}"))
-                    continue
-                seen_ids[article.doc_id] = rel
-                kept += 1
-                if article.doc_id in already_staged:
-                    report.articles += 1
-                    report.resumed_passages += already_staged[article.doc_id]
-                    continue
-                passages = chunk_article(article, min_words=min_words, max_words=max_words)
-                pending.append(_PendingArticle(rel, article, passages))
-            files_to_stage[rel] = file_fingerprint
-            no_longer_kept = [doc_id for doc_id in already_staged if seen_ids.get(doc_id) != rel]
-            if no_longer_kept:
-                with self.db.atomic():
-                    self.db.drop_staged_articles(no_longer_kept)
-            if kept:
-                (report.updated if rel in published and not rebuilding else report.added).append(rel)
-
-        with self.db.atomic():
-            for rel, file_fingerprint in files_to_stage.items():
-                if staged.get(rel) != file_fingerprint:
-                    self.db.stage_file(rel, file_fingerprint, embedder.name)
-        self._embed_and_stage(pending, embedder, report, progress)
-        if rebuilding:
-            replaced = sorted(published)
-        else:
-            replaced = sorted(set(replaced) | set(report.removed))
-        progress("saving", 0, 0)
-        self._publish(replaced, embedder.name, rebuilding=rebuilding)
-        report.passages += report.resumed_passages
-        report.seconds = time.monotonic() - started
-        return report
-
-    def _read(
-        self, rel: str, path: Path, corpus_dir: Path, file_fingerprint: str, report: SyncReport
-    ) -> list[Article] | None:
-        """The file's articles, or None (with the reason in the report) when it cannot be used."""
-        try:
-            reading = read_corpus_file(path, corpus_dir=corpus_dir)
-            unchanged = fingerprint(path) == file_fingerprint
-        except QAError as error:
-            report.skipped.append(SkippedFile(rel, str(error).removeprefix(f"{rel}: ")))
-            return None
-        except OSError as error:
-            report.skipped.append(SkippedFile(rel, f"cannot be read: {error.strerror or error}"))
-            return None
-        if not unchanged:
-            report.skipped.append(SkippedFile(rel, "changed while being indexed: run `qa index` again"))
-            return None
-        report.problems += [SkippedFile(rel, problem) for problem in reading.problems]
-        return reading.articles
-
-    def _owner_elsewhere(self, doc_id: str, rel: str, being_read: set[str], current: dict) -> str | None:
-        """The other indexed file holding this article, unless that file is being re-read or is gone."""
-        owner = self.db.article_source(doc_id)
-        if owner is None or owner == rel or owner in being_read or owner not in current:
-            return None
-        return owner
-
-    def _embed_and_stage(
-        self,
-        pending: list[_PendingArticle],
-        embedder: Embedder,
-        report: SyncReport,
-        progress: ProgressCallback,
-    ) -> None:
-        """Embed in chunks of about COMMIT_EVERY_PASSAGES passages and stage each chunk in one transaction."""
-        total = sum(len(item.passages) for item in pending)
-        if total and not embedder.loaded:
-            progress("loading model", 0, 0)
-        if total and not self.db.get_meta("rebuild_pending"):
-            self.check_model(embedder.name, embedder.dimension)
-        done = 0
-        stored = 0
-        chunk: list[_PendingArticle] = []
-        for position, item in enumerate(pending):
-            chunk.append(item)
-            if sum(len(member.passages) for member in chunk) < COMMIT_EVERY_PASSAGES and position < len(pending) - 1:
-                continue
-            texts = [p.text for member in chunk for p in member.passages]
-
-            def advance(count: int) -> None:
-                nonlocal done
-                done += count
-                progress("embedding", done, total)
-
-            vectors = embedder.encode_documents(texts, on_progress=advance) if texts else np.zeros((0, 1), np.float32)
-            row = 0
-            with self.db.atomic():
-                for member in chunk:
-                    count = len(member.passages)
-                    self.db.stage_article(member.path, member.article, member.passages, vectors[row : row + count])
-                    row += count
-            stored += len(chunk)
-            report.articles += len(chunk)
-            report.passages += len(texts)
-            progress("articles", stored, len(pending))
-            chunk = []
-
-    def _publish(self, replaced: list[str], model: str, *, rebuilding: bool) -> None:
+    def publish(self, replaced: list[str], model: str, *, rebuilding: bool) -> None:
         """Write the next generation's FAISS file, then swap the staged work in with one transaction."""
         staged_ids, staged_matrix = self.db.staged_vectors()
         staged_paths = list(self.db.staged_files(model))
