@@ -31,7 +31,7 @@ CorpusOption = Annotated[
     typer.Option(
         "--corpus",
         envvar="QA_CORPUS",
-        help="Directory of article files. [env: QA_CORPUS; default: ./corpus]",
+        help="Directory of article files. [default: ./corpus]",
         show_default=False,
     ),
 ]
@@ -40,7 +40,7 @@ IndexOption = Annotated[
     typer.Option(
         "--index",
         envvar="QA_INDEX",
-        help="Directory of the built index. [env: QA_INDEX; default: ./index]",
+        help="Directory of the built index. [default: ./index]",
         show_default=False,
     ),
 ]
