@@ -137,9 +137,9 @@ class Progress:
         self.console = Console(stderr=True)
         self.bar = None
         self.tasks: dict[str, int] = {}
-        self.stage: str | None = None
-        self.stage_started = 0.0
-        self.last_line = 0.0
+        self.started: dict[str, float] = {}
+        """When each stage was first reported: stages interleave (embed a chunk, store it, ...)."""
+        self.last_line: dict[str, float] = {}
 
     def __enter__(self):
         if self.quiet:
@@ -166,22 +166,22 @@ class Progress:
 
     def update(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if stage != self.stage:
-            self.stage, self.stage_started, self.last_line = stage, now, 0.0
+        if stage not in self.started:
+            self.started[stage] = now
             message = _STAGE_MESSAGES.get(stage)
             if message:
                 self.console.print(message.format(index=self.settings.index_dir), highlight=False, soft_wrap=True)
         if stage not in _COUNTED:
             return
         description, unit = _COUNTED[stage]
-        elapsed = now - self.stage_started
+        elapsed = now - self.started[stage]
         rate = done / elapsed if elapsed > 0 and done else 0.0
         if self.bar is not None:
             if stage not in self.tasks:
-                self.tasks[stage] = self.bar.add_task(description, total=total, rate="")
+                self.tasks[stage] = self.bar.add_task(f"{description} {unit}", total=total, rate="")
             self.bar.update(self.tasks[stage], completed=done, total=total, rate=f"{rate:.1f} {unit}/s")
-        elif now - self.last_line >= PLAIN_EVERY_SECONDS or done == total:
-            self.last_line = now
+        elif now - self.last_line.get(stage, -PLAIN_EVERY_SECONDS) >= PLAIN_EVERY_SECONDS or done == total:
+            self.last_line[stage] = now
             left = f", about {_duration((total - done) / rate)} left" if rate and done < total else ""
             self.console.print(
                 f"{description}: {done}/{total} {unit} ({rate:.1f} {unit}/s{left})", highlight=False, soft_wrap=True
