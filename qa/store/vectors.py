@@ -22,7 +22,7 @@ from qa.errors import CorruptIndexError
 
 APPROXIMATE_ABOVE = 50_000
 """From this many passages on, search is approximate (IVF); below it, exact (flat inner product)."""
-PROBE_FRACTION = 1 / 12
+PROBE_FRACTION = 1 / 8
 """Share of IVF lists scanned per query; measured to keep recall@10 >= 0.95 (bench/search_latency.py)."""
 RETRAIN_GROWTH = 2.0
 """An IVF index is retrained from scratch once it holds this many times the vectors it was trained on."""
@@ -55,7 +55,8 @@ def _checksum(data: np.ndarray) -> str:
 
 
 def _ivf_lists(count: int) -> int:
-    return max(16, int(4 * math.sqrt(count)))
+    """About 4 * sqrt(n) lists, each with enough vectors (>= 39, FAISS's minimum) to train on."""
+    return max(1, min(int(4 * math.sqrt(count)), count // 39))
 
 
 class VectorIndex:

@@ -141,3 +141,25 @@ def test_an_approximate_index_honours_among_and_agrees_with_exact_search(monkeyp
     for query in queries[:10]:
         hits = approximate.search(query, 10, among=among)
         assert hits and {i for i, _ in hits} <= set(among.tolist())
+
+
+def test_filters_apply_to_an_approximate_index_too(embedder, monkeypatch, tmp_path):
+    monkeypatch.setattr(vectors_module, "APPROXIMATE_ABOVE", 1)  # any index is "large" now
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "ferry", FERRY, {"outlet": "Reuters", "published": "2024-01-10"})
+    _write(corpus, "orchard", ORCHARD, {"outlet": "Reuters", "published": "2024-03-05"})
+    _write(corpus, "bridge", BRIDGE, {})
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=BUNDLED_MODEL)
+    Engine(settings, embedder=embedder).build_index()
+    index = Index.open(settings.index_dir)
+    try:
+        assert index.status().approximate
+        query = embedder.encode_query("Why did the ferry crews walk out?")
+        orchard = index.passage_ids_where(outlets=[], since=dt.date(2024, 2, 1))
+        hits = index.search_dense(query, 10, among=orchard)
+        assert sorted(i for i, _ in hits) == sorted(orchard.tolist())
+        assert [score for _, score in hits] == sorted((score for _, score in hits), reverse=True)
+        assert _docs(index, [i for i, _ in index.search_dense(query, 1)]) == {"ferry.txt"}
+    finally:
+        index.close()
