@@ -22,6 +22,7 @@ import numpy as np
 
 from qa.config import Settings
 from qa.ingest import corpus_files, read_corpus_file
+from qa.models import Answer
 from qa.passages import chunk_article
 from qa.store.index import DB_NAME, Index
 
@@ -233,3 +234,29 @@ def test_a_reader_sees_the_old_or_the_new_index_while_a_writer_publishes(seed_co
         assert np.isin(reader.db.vectors()[0], ids).sum() == len(ids)  # old passages kept their ids
     finally:
         reader.close()
+
+
+def test_qa_ask_answers_from_the_old_index_while_qa_index_is_embedding(seed_copy):
+    old = published_state(seed_copy)
+    write_articles(seed_copy.corpus_dir, 120, seed=4)
+    writer = start("index", "--corpus", seed_copy.corpus_dir, "--index", seed_copy.index_dir)
+    try:
+        assert wait_for_staged(writer, seed_copy, more_than=0)  # a chunk is committed, more to come
+        reader = start(
+            "ask",
+            "--json",
+            "Who denied sales to Russia?",
+            "--corpus",
+            seed_copy.corpus_dir,
+            "--index",
+            seed_copy.index_dir,
+        )
+        out, err = reader.communicate(timeout=600)
+        assert reader.returncode == 0, err
+        answer = Answer.model_validate_json(out)
+        assert answer.passages and {hit.outlet for hit in answer.passages} <= {"Forbes", "The Kyiv Independent"}
+        assert published_state(seed_copy) in (old, expected_state(seed_copy))
+    finally:
+        out, err = writer.communicate(timeout=900)
+    assert writer.returncode == 0, err
+    assert published_state(seed_copy) == expected_state(seed_copy)

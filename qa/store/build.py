@@ -80,6 +80,8 @@ class Build:
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        self.changed_while_reading: set[str] = set()
+        """Files whose content changed between hashing and reading: left as they were indexed."""
 
     def run(
         self,
@@ -133,7 +135,9 @@ class Build:
             else:
                 articles = self._read(rel, path, corpus_dir, file_fingerprint, report)
             if articles is None:
-                if rel in published:  # an indexed file that became unusable: its old version must go
+                # An indexed file that became unusable loses its old version; one that changed
+                # while being read keeps it, whole, until the next run reads it again.
+                if rel in published and rel not in self.changed_while_reading:
                     replaced.append(rel)
                 continue
             already_staged = dict(self.index.db.staged_doc_ids(rel)) if rel in staged else {}
@@ -188,6 +192,7 @@ class Build:
             report.skipped.append(SkippedFile(rel, f"cannot be read: {error.strerror or error}"))
             return None
         if not unchanged:
+            self.changed_while_reading.add(rel)
             report.skipped.append(SkippedFile(rel, "changed while being indexed: run `qa index` again"))
             return None
         report.problems += [SkippedFile(rel, problem) for problem in reading.problems]

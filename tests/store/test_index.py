@@ -323,3 +323,33 @@ def test_qa_index_repairs_a_damaged_faiss_file(seed_copy, embedder, rebuild):
     Engine(seed_copy, embedder=embedder).build_index(rebuild=rebuild)
     answer = _ask_denial(seed_copy, embedder)
     assert any(DENIAL in hit.text for hit in answer.passages[:3])
+
+
+# -- a file that changes while it is being indexed -----------------------------------------
+
+
+def test_a_file_changed_while_being_indexed_is_reported_and_its_old_version_kept(seed_copy, embedder, seed_articles):
+    kyiv = seed_copy.corpus_dir / KYIV
+    kyiv.write_text(
+        kyiv.read_text(encoding="utf-8") + "\n\nA first late paragraph about the harbour.", encoding="utf-8"
+    )
+    late_edit = kyiv.read_text(encoding="utf-8") + "\n\nA second late paragraph, saved while qa was reading."
+
+    def edit_while_reading(stage: str, done: int, total: int) -> None:
+        # Files are hashed first, then read one by one: rewrite the file just before its turn.
+        if stage == "reading" and done == 2:
+            kyiv.write_text(late_edit, encoding="utf-8")
+
+    report = Engine(seed_copy, embedder=embedder).build_index(on_progress=edit_while_reading)
+    assert report.skipped == [SkippedFile(KYIV, "changed while being indexed: run `qa index` again")]
+    assert report.updated == []
+    with opened(seed_copy) as index:
+        assert index.db.article(seed_articles["kyiv"].doc_id) == seed_articles["kyiv"]  # old version, whole
+        assert index.stale_files(seed_copy.corpus_dir) == [KYIV]
+    report = Engine(seed_copy, embedder=embedder).build_index()
+    assert report.updated == [KYIV]
+    with opened(seed_copy) as index:
+        [(stored,)] = index.db.conn.execute("SELECT doc_id FROM articles WHERE source_path = ?", (KYIV,))
+        [current] = read_file(kyiv, corpus_dir=seed_copy.corpus_dir)
+        assert stored == current.doc_id  # the version on disk now
+        assert index.stale_files(seed_copy.corpus_dir) == []
