@@ -207,23 +207,13 @@ class Database:
             self.conn.execute("COMMIT")
 
     def _migrate(self) -> None:
-        known = {name for name, _ in MIGRATIONS}
-        has_table = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
-        ).fetchone()
-        applied = {row[0] for row in self.conn.execute("SELECT name FROM migrations")} if has_table else set()
-        newer = applied - known
-        if not newer and has_table and applied == known:
-            newer = self._newer_format()
-        if newer:
-            raise IndexFormatError(
-                f"The index database {self.path} was written by a newer version of qa "
-                f"({', '.join(sorted(newer))}); this qa reads format {FORMAT_VERSION}. "
-                "Upgrade qa, or run `qa index --rebuild` to rebuild the index for this version."
-            )
-        if applied == known:
+        """Apply missing migrations; refuse a database written by a newer qa."""
+        if self._applied_migrations() == {name for name, _ in MIGRATIONS}:
+            self._refuse_newer_format()
             return
         with self.atomic() as conn:
+            # Read again under the write lock: another process may have just migrated it.
+            applied = self._applied_migrations()
             conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
             for name, migration in MIGRATIONS:
                 if name in applied:
@@ -232,11 +222,26 @@ class Database:
                 conn.execute("INSERT INTO migrations VALUES (?, ?)", (name, dt.datetime.now(dt.UTC).isoformat()))
             self.set_meta("format_version", str(FORMAT_VERSION))
 
-    def _newer_format(self) -> set[str]:
+    def _applied_migrations(self) -> set[str]:
+        has_table = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
+        ).fetchone()
+        applied = {row[0] for row in self.conn.execute("SELECT name FROM migrations")} if has_table else set()
+        newer = applied - {name for name, _ in MIGRATIONS}
+        if newer:
+            self._refuse_newer_format(", ".join(sorted(newer)))
+        return applied
+
+    def _refuse_newer_format(self, newer: str | None = None) -> None:
         recorded = self.get_meta("format_version")
-        if recorded is not None and (not recorded.isdigit() or int(recorded) > FORMAT_VERSION):
-            return {f"format {recorded}"}
-        return set()
+        if newer is None and recorded is not None and (not recorded.isdigit() or int(recorded) > FORMAT_VERSION):
+            newer = f"format {recorded}"
+        if newer:
+            raise IndexFormatError(
+                f"The index database {self.path} was written by a newer version of qa "
+                f"({newer}); this qa reads format {FORMAT_VERSION}. "
+                "Upgrade qa, or run `qa index --rebuild` to rebuild the index for this version."
+            )
 
     # -- manifest and metadata -------------------------------------------------------------
 

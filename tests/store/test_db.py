@@ -47,3 +47,34 @@ def test_an_unreadable_database_names_the_fix(tmp_path):
     (tmp_path / DB_NAME).write_bytes(b"this is not a database" * 100)
     with pytest.raises(CorruptIndexError, match=r"qa index --rebuild"):
         Index.open(tmp_path)
+
+
+def test_a_format_1_index_is_migrated_and_its_titles_become_searchable(tmp_path):
+    """An index written before titles were in FTS keeps its passages and gains title search."""
+    import json
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None)
+    old.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    first_name, first_migration = MIGRATIONS[0]
+    first_migration(old)
+    old.execute("INSERT INTO migrations VALUES (?, '2026-01-01')", (first_name,))
+    old.execute("INSERT INTO files VALUES ('a.txt', 'f', '2026-01-01')")
+    metadata = {"title": "Zanzibar ferry strike", "outlet": "Reuters", "provenance": {}}
+    old.execute(
+        "INSERT INTO articles VALUES ('d1', 'a.txt', 'Reuters', NULL, ?, 'The crews walked out.')",
+        (json.dumps(metadata),),
+    )
+    old.execute(
+        "INSERT INTO passages (doc_id, ordinal, start, end, text, vector) VALUES ('d1', 0, 0, 21, ?, ?)",
+        ("The crews walked out.", b"\0" * 16),
+    )
+    old.close()
+    database = Database(tmp_path / DB_NAME)
+    try:
+        assert database.get_meta("format_version") == "2"
+        assert database.lexical_search("crews", 5) == [1]
+        assert database.lexical_search("Zanzibar", 5) == [1]  # the title, now in the FTS index
+        assert database.count_undated_articles() == 1
+    finally:
+        database.close()
