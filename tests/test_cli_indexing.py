@@ -327,3 +327,12 @@ def test_a_full_disk_is_a_clear_error_and_the_index_stays_intact(seed_copy):
     assert counts(seed_copy) == before
     result = qa_process("ask", "--json", "Who denied sales to Russia?", *paths(seed_copy), stdout=subprocess.PIPE)
     assert json.loads(result.communicate(timeout=300)[0])["passages"]
+
+
+def test_status_works_with_a_damaged_vector_file(seed_copy, capsys):
+    [vectors] = seed_copy.index_dir.glob("vectors-*.faiss")
+    vectors.write_bytes(b"damaged")
+    code, out, err = qa("status", *paths(seed_copy), capsys=capsys)
+    assert code == 0, err
+    assert "articles    2 (0 without outlet, 0 undated)" in out.splitlines()
+    assert any(line.startswith("search      exact, generation ") for line in out.splitlines())

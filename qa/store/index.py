@@ -32,6 +32,8 @@ __all__ = ["DB_NAME", "Index", "IndexStatus", "ProgressCallback", "SkippedFile",
 log = logging.getLogger(__name__)
 
 DB_NAME = "qa.sqlite3"
+APPROXIMATE, EXACT = "ivf", "exact"
+"""How the published FAISS file searches, recorded in `meta` so `qa status` need not load it."""
 EXACT_AMONG_LIMIT = 20_000
 """A filtered dense search over at most this many passages scores them exactly, even in an IVF index."""
 
@@ -218,7 +220,7 @@ class Index:
             built_at=self.db.get_meta("built_at"),
             counts=self.db.counts(),
             generation=self.generation,
-            approximate=self.vectors().approximate,
+            approximate=self.db.get_meta("vector_search") == APPROXIMATE,
             staged_passages=self.db.staged_count(),
         )
 
@@ -286,6 +288,7 @@ class Index:
                 )
             self.db.set_meta("generation", str(generation))
             self.db.set_meta("vectors", str(stamp))
+            self.db.set_meta("vector_search", APPROXIMATE if new.approximate else EXACT)
             self.db.set_meta("model", model)
             if staged_matrix.size or rebuilding:
                 self.db.set_meta("dimension", str(dimension))
@@ -315,6 +318,7 @@ class Index:
         stamp = self._save(vectors, self.generation)
         with self.db.atomic():
             self.db.set_meta("vectors", str(stamp))
+            self.db.set_meta("vector_search", APPROXIMATE if vectors.approximate else EXACT)
         self._vectors = vectors
 
     def _save(self, vectors: VectorIndex, generation: int) -> Stamp:
