@@ -260,3 +260,21 @@ def test_qa_ask_answers_from_the_old_index_while_qa_index_is_embedding(seed_copy
         out, err = writer.communicate(timeout=900)
     assert writer.returncode == 0, err
     assert published_state(seed_copy) == expected_state(seed_copy)
+
+
+def test_a_killed_rebuild_keeps_the_old_index_and_the_next_qa_index_finishes_the_rebuild(seed_copy):
+    write_articles(seed_copy.corpus_dir, 90, seed=6)
+    command = ("--corpus", seed_copy.corpus_dir, "--index", seed_copy.index_dir)
+    first = start("index", *command)
+    assert first.communicate(timeout=900)[0] and first.returncode == 0
+    old = published_state(seed_copy)
+    process = start("index", "--rebuild", *command)
+    assert wait_for_staged(process, seed_copy, more_than=0)
+    interrupt(process)
+    assert published_state(seed_copy) == old  # everything still answers from the old build
+    finisher = start("index", *command)  # no --rebuild: the interrupted rebuild is finished anyway
+    out, err = finisher.communicate(timeout=900)
+    assert finisher.returncode == 0, err
+    assert ": 92 new, 0 changed, 0 removed, 0 unchanged files;" in out
+    assert "embedded by an earlier interrupted run" in out
+    assert published_state(seed_copy) == old == expected_state(seed_copy)
