@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import tldextract
+if TYPE_CHECKING:
+    import tldextract
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ _BY_NAME = {
 
 @cache
 def _extractor() -> tldextract.TLDExtract:
+    import tldextract  # here, not at the top: it costs a cold `qa ask` a fifth of a second
+
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
