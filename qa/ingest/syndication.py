@@ -17,8 +17,10 @@ earnings tables share their wording across companies.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import TYPE_CHECKING
 
 from qa.models import Article, Syndication
@@ -32,6 +34,10 @@ SHINGLE_WORDS = 5
 MIN_WORDS = 50
 """Shorter texts are templates (dividend notices, earnings tables) as often as stories: never matched."""
 NUM_PERM = 128
+CANDIDATE_MARGIN = 0.15
+"""LSH proposes candidates this far below the threshold; the exact Jaccard check then decides."""
+BANDS_VERSION = f"minhash{NUM_PERM}-shingles{SHINGLE_WORDS}-min{MIN_WORDS}-t{SYNDICATION_THRESHOLD}"
+"""Names how `band_keys` are made; keys stored under another version must be computed again."""
 _WORD = re.compile(r"\w+")
 
 
@@ -62,15 +68,44 @@ def signature(shingle_set: set[str]) -> MinHash:
     return minhash
 
 
+def candidate_threshold(threshold: float = SYNDICATION_THRESHOLD) -> float:
+    return max(0.05, threshold - CANDIDATE_MARGIN)
+
+
+@cache
+def _bands_and_rows() -> tuple[int, int]:
+    """The LSH banding datasketch chooses for the candidate threshold (25 bands of 5 rows at 0.5)."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=candidate_threshold(), num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+def band_keys(text: str) -> list[int]:
+    """LSH band keys of `text`, as signed 64-bit integers for SQLite; empty for a text too short to match.
+
+    Two texts sharing any key are candidates for the same story (then checked with `jaccard`);
+    persisted with each article, they let a new article find its copies without rereading the corpus.
+    """
+    if not long_enough(text):
+        return []
+    values = signature(shingles(text)).hashvalues
+    bands, rows = _bands_and_rows()
+    keys = []
+    for band in range(bands):
+        digest = hashlib.blake2b(values[band * rows : (band + 1) * rows].tobytes(), digest_size=8, salt=bytes([band]))
+        keys.append(int.from_bytes(digest.digest(), "little", signed=True))
+    return keys
+
+
 class SyndicationIndex:
     """Texts seen so far, searchable for near-duplicates; add to it as articles arrive."""
 
     def __init__(self, *, threshold: float = SYNDICATION_THRESHOLD) -> None:
         self.threshold = threshold
-        # LSH recalls candidates a little below the threshold; the exact check then decides.
         from datasketch import MinHashLSH
 
-        self._lsh = MinHashLSH(threshold=max(0.05, threshold - 0.15), num_perm=NUM_PERM)
+        self._lsh = MinHashLSH(threshold=candidate_threshold(threshold), num_perm=NUM_PERM)
         self._shingles: dict[str, set[str]] = {}
 
     def __contains__(self, key: str) -> bool:
@@ -150,9 +185,27 @@ def fold_syndicated(articles: Iterable[Article], *, threshold: float = SYNDICATI
 def list_copy(original: Article, copy: Article) -> bool:
     """Record `copy` under `original` as "also published by"; False when it adds nothing (a re-run)."""
     listing = syndication_of(copy)
-    already = [(original.outlet, original.published, original.url)]
-    already += [(s.outlet, s.published, s.url) for s in original.also_published_by]
-    if (listing.outlet, listing.published, listing.url) in already:
+    shown = [shown_as(original), *(shown_as(s) for s in original.also_published_by)]
+    if not adds_a_source(listing, shown):
         return False
     original.also_published_by.append(listing)
     return True
+
+
+def shown_as(listing: Syndication | Article) -> tuple:
+    """What a reader sees of a copy: (outlet, published, url)."""
+    return (listing.outlet, listing.published, listing.url)
+
+
+def adds_a_source(listing: Syndication, shown: Iterable[tuple]) -> bool:
+    """Whether a copy tells the reader something new: who carried the story, when or where.
+
+    One with neither outlet nor URL, or whose every known value matches a copy already shown
+    (an undated re-run by the same outlet), is the same article again.
+    """
+    if listing.outlet is None and listing.url is None:
+        return False
+    own = shown_as(listing)
+    return not any(
+        all(mine is None or mine == theirs for mine, theirs in zip(own, other, strict=True)) for other in shown
+    )

@@ -19,14 +19,19 @@ import numpy as np
 from qa.embed import Embedder
 from qa.errors import QAError
 from qa.ingest import corpus_files, fingerprint, read_corpus_file
-from qa.models import Article, Passage
+from qa.ingest.syndication import BANDS_VERSION, band_keys
+from qa.models import UNKNOWN_OUTLET, Article, Passage, Syndication, format_date
 from qa.passages import chunk_article
+from qa.store.folding import Fold, Folder, ReadArticle
 
 if TYPE_CHECKING:
     from qa.store.index import Index
 
 COMMIT_EVERY_PASSAGES = 256
 """Embedded work is committed in chunks of about this many passages, so a crash loses at most one chunk."""
+
+BANDS_CHUNK = 1000
+"""Articles given band keys per transaction when an older index is brought up to date."""
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as (stage, done, total) while indexing. Stages: "waiting" (for another writer), "reading"
@@ -48,6 +53,8 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
+    folded: list[SkippedFile] = field(default_factory=list)
+    """Copies of a story kept once and listed under it as "also published by" (not errors)."""
     problems: list[SkippedFile] = field(default_factory=list)
     """Records left out of files that were otherwise indexed (one line each, e.g. a broken JSONL line)."""
     articles: int = 0
@@ -66,6 +73,22 @@ class _PendingArticle:
     path: str
     article: Article
     passages: list[Passage]
+    bands: list[int]
+    """LSH band keys of the text, stored with it so later copies of the story find it."""
+
+
+def _read_articles(rel: str, articles: list[Article]) -> list[ReadArticle]:
+    return [ReadArticle(rel, position, article) for position, article in enumerate(articles)]
+
+
+def _fold_reason(fold: Fold) -> str:
+    """`same article text as a.txt`, or `folded as a syndicated copy of a.txt (also published by X, 12 Feb 2024)`."""
+    if fold.listings:
+        shown = ", ".join(f"{s.outlet or UNKNOWN_OUTLET}, {format_date(s.published)}" for s in fold.listings)
+        return f"folded as a syndicated copy of {fold.original_path} (also published by {shown})"
+    if fold.same_text:
+        return f"same article text as {fold.original_path}"
+    return f"same story as {fold.original_path}, from the same outlet and date: kept once"
 
 
 def fingerprint_or_error(path: Path) -> str | OSError:
@@ -82,6 +105,13 @@ class Build:
         self.index = index
         self.changed_while_reading: set[str] = set()
         """Files whose content changed between hashing and reading: left as they were indexed."""
+        self.readings: dict[str, list[Article]] = {}
+        """The articles of each file read by this run."""
+        self.replaced: set[str] = set()
+        """Published files whose old version goes, with nothing new staged."""
+        self.removed: set[str] = set()
+        self.published: dict[str, str] = {}
+        self.rebuilding = False
 
     def run(
         self,
@@ -93,18 +123,19 @@ class Build:
         rebuild: bool = False,
         on_progress: ProgressCallback | None = None,
     ) -> SyncReport:
-        """Read what changed, embed and stage it in chunks, then publish; see `Index.sync`."""
+        """Read what changed, fold copies of one story, embed and stage in chunks, then publish; see `Index.sync`."""
         started = time.monotonic()
         progress = on_progress or (lambda stage, done, total: None)
         with self.index.db.atomic():
             if rebuild:
                 self.index.db.set_meta("rebuild_pending", embedder.name)
-            rebuilding = self.index.db.get_meta("rebuild_pending") is not None
-        if not rebuilding:
+            self.rebuilding = self.index.db.get_meta("rebuild_pending") is not None
+        if not self.rebuilding:
             self.index.check_model(embedder.name)
+        self._ensure_bands()
         report = SyncReport()
-        published = self.index.db.file_fingerprints()
-        known = {} if rebuilding else published
+        self.published = self.index.db.file_fingerprints()
+        known = {} if self.rebuilding else self.published
         current = {p.relative_to(corpus_dir).as_posix(): p for p in corpus_files(corpus_dir)}
         fingerprints = {rel: fingerprint_or_error(path) for rel, path in current.items()}
         with self.index.db.atomic():
@@ -112,71 +143,126 @@ class Build:
             self.index.db.unstage([rel for rel, value in staged.items() if fingerprints.get(rel) != value])
         staged = {rel: value for rel, value in staged.items() if fingerprints.get(rel) == value}
 
-        report.removed = sorted(set(published) - set(current))
+        self.removed = set(self.published) - set(current)
+        report.removed = sorted(self.removed)
         changed = {rel for rel, value in fingerprints.items() if known.get(rel) != value}
-        to_read = changed
-        if changed or report.removed:
+        to_read = set(changed)
+        if changed or self.removed:
             # A duplicate's original may be gone or changed: its twins must be read again.
-            to_read = changed | (self.index.db.files_without_articles() & set(current))
-        replaced: list[str] = []  # published files whose old version goes, with nothing new staged
-        pending: list[_PendingArticle] = []
-        files_to_stage: dict[str, str] = {}
-        seen_ids: dict[str, str] = {}
-        for done, (rel, path) in enumerate(sorted(current.items()), start=1):
-            progress("reading", done, len(current))
-            if rel not in to_read:
-                report.unchanged += 1
-                continue
-            file_fingerprint = fingerprints[rel]
-            articles = None
-            if isinstance(file_fingerprint, OSError):
-                reason = file_fingerprint.strerror or str(file_fingerprint)
-                report.skipped.append(SkippedFile(rel, f"cannot be read: {reason}"))
-            else:
-                articles = self._read(rel, path, corpus_dir, file_fingerprint, report)
-            if articles is None:
-                # An indexed file that became unusable loses its old version; one that changed
-                # while being read keeps it, whole, until the next run reads it again.
-                if rel in published and rel not in self.changed_while_reading:
-                    replaced.append(rel)
-                continue
-            already_staged = dict(self.index.db.staged_doc_ids(rel)) if rel in staged else {}
-            kept = 0
-            for article in articles:
-                owner = seen_ids.get(article.doc_id) or self._owner_elsewhere(article.doc_id, rel, to_read, current)
-                if owner is not None:
-                    report.skipped.append(SkippedFile(rel, f"same article text as {owner}"))
+            to_read |= self.index.db.files_without_articles() & set(current)
+        if to_read or self.removed:
+            # Copies folded into an article that changes or goes are read again: they may come back.
+            to_read |= self.index.db.files_with_copies_of(to_read | self.removed) & set(current)
+        handled: set[str] = set()
+        order = sorted(current)
+        while order:
+            for rel in order:
+                handled.add(rel)
+                progress("reading", min(len(handled), len(current)), len(current))
+                if rel not in to_read:
+                    report.unchanged += 1
                     continue
-                seen_ids[article.doc_id] = rel
-                kept += 1
-                if article.doc_id in already_staged:
-                    report.articles += 1
-                    report.resumed_passages += already_staged[article.doc_id]
-                    continue
-                passages = chunk_article(article, min_words=min_words, max_words=max_words)
-                pending.append(_PendingArticle(rel, article, passages))
-            files_to_stage[rel] = file_fingerprint
-            no_longer_kept = [doc_id for doc_id in already_staged if seen_ids.get(doc_id) != rel]
-            if no_longer_kept:
-                with self.index.db.atomic():
-                    self.index.db.drop_staged_articles(no_longer_kept)
-            if kept:
-                (report.updated if rel in published and not rebuilding else report.added).append(rel)
-
-        with self.index.db.atomic():
-            for rel, file_fingerprint in files_to_stage.items():
-                if staged.get(rel) != file_fingerprint:
-                    self.index.db.stage_file(rel, file_fingerprint, embedder.name)
+                self._read_file(rel, current[rel], corpus_dir, fingerprints[rel], report)
+            # A story read now may have been published first in a file that stays: that file is read again,
+            # and so are the files of copies folded into what is read again.
+            newly_read = [item for rel in order for item in _read_articles(rel, self.readings.get(rel, []))]
+            again = Folder(self.index.db, self._leaving()).outranked_files(newly_read) & set(current)
+            again |= self.index.db.files_with_copies_of(again) & set(current)
+            again -= to_read
+            report.unchanged -= len(again)
+            to_read |= again
+            order = sorted(again)
+        items = [item for rel in sorted(self.readings) for item in _read_articles(rel, self.readings[rel])]
+        kept, folds = Folder(self.index.db, self._leaving()).fold(items)
+        pending = self._stage_files(kept, folds, staged, fingerprints, embedder.name, report)
+        for item in pending:
+            item.passages = chunk_article(item.article, min_words=min_words, max_words=max_words)
         self._embed_and_stage(pending, embedder, report, progress)
-        if rebuilding:
-            replaced = sorted(published)
-        else:
-            replaced = sorted(set(replaced) | set(report.removed))
+        replaced = sorted(self.published) if self.rebuilding else sorted(self.replaced | self.removed)
         progress("saving", 0, 0)
-        self.index.publish(replaced, embedder.name, rebuilding=rebuilding)
+        self.index.publish(replaced, embedder.name, rebuilding=self.rebuilding)
         report.passages += report.resumed_passages
         report.seconds = time.monotonic() - started
         return report
+
+    def _leaving(self) -> set[str]:
+        """Published files whose articles this build replaces: no copy may fold into them."""
+        if self.rebuilding:
+            return set(self.published)
+        return set(self.readings) | self.replaced | self.removed
+
+    def _stage_files(
+        self,
+        kept: list[ReadArticle],
+        folds: list[Fold],
+        staged: dict[str, str],
+        fingerprints: dict[str, str | OSError],
+        model: str,
+        report: SyncReport,
+    ) -> list[_PendingArticle]:
+        """Stage each file read with its folded copies, in one transaction; return the kept articles to embed."""
+        kept_in: dict[str, list[ReadArticle]] = {}
+        copies_in: dict[str, list[tuple[str, bool, Syndication]]] = {}
+        for item in kept:
+            kept_in.setdefault(item.path, []).append(item)
+            copies_in.setdefault(item.path, []).extend(
+                (item.article.doc_id, True, listing) for listing in item.article.also_published_by
+            )
+        for fold in folds:
+            rows = [(fold.original, True, listing) for listing in fold.listings]
+            copies_in.setdefault(fold.copy.path, []).extend(rows or [(fold.original, False, fold.unlisted)])
+            (report.folded if fold.listings else report.skipped).append(SkippedFile(fold.copy.path, _fold_reason(fold)))
+        pending: list[_PendingArticle] = []
+        with self.index.db.atomic():
+            for rel in sorted(self.readings):
+                already_staged = dict(self.index.db.staged_doc_ids(rel)) if rel in staged else {}
+                keeping = kept_in.get(rel, [])
+                kept_ids = {item.article.doc_id for item in keeping}
+                self.index.db.drop_staged_articles([doc_id for doc_id in already_staged if doc_id not in kept_ids])
+                if staged.get(rel) != fingerprints[rel]:
+                    self.index.db.stage_file(rel, str(fingerprints[rel]), model)
+                self.index.db.stage_copies(rel, copies_in.get(rel, []))
+                for item in keeping:
+                    if item.article.doc_id in already_staged:
+                        report.articles += 1
+                        report.resumed_passages += already_staged[item.article.doc_id]
+                    else:
+                        pending.append(_PendingArticle(rel, item.article, [], item.keys))
+                if keeping:
+                    (report.updated if rel in self.published and not self.rebuilding else report.added).append(rel)
+        return pending
+
+    def _ensure_bands(self) -> None:
+        """Give every published article its LSH band keys (once, for an index built before they were stored)."""
+        if self.index.db.get_meta("syndication_bands") == BANDS_VERSION:
+            return
+        with self.index.db.atomic():
+            self.index.db.clear_bands()
+        after = ""
+        while not self.rebuilding and (rows := self.index.db.article_texts(after, BANDS_CHUNK)):
+            with self.index.db.atomic():
+                self.index.db.add_bands({doc_id: band_keys(text) for doc_id, text in rows})
+            after = rows[-1][0]
+        with self.index.db.atomic():
+            self.index.db.set_meta("syndication_bands", BANDS_VERSION)
+
+    def _read_file(
+        self, rel: str, path: Path, corpus_dir: Path, file_fingerprint: str | OSError, report: SyncReport
+    ) -> None:
+        """Read one file into `readings`; an unusable one is reported, and its indexed version goes.
+
+        A file that changed while being read keeps its indexed version, whole, until the next run.
+        """
+        if isinstance(file_fingerprint, OSError):
+            reason = file_fingerprint.strerror or str(file_fingerprint)
+            report.skipped.append(SkippedFile(rel, f"cannot be read: {reason}"))
+            articles = None
+        else:
+            articles = self._read(rel, path, corpus_dir, file_fingerprint, report)
+        if articles is not None:
+            self.readings[rel] = articles
+        elif rel in self.published and rel not in self.changed_while_reading:
+            self.replaced.add(rel)
 
     def _read(
         self, rel: str, path: Path, corpus_dir: Path, file_fingerprint: str, report: SyncReport
@@ -197,13 +283,6 @@ class Build:
             return None
         report.problems += [SkippedFile(rel, problem) for problem in reading.problems]
         return reading.articles
-
-    def _owner_elsewhere(self, doc_id: str, rel: str, being_read: set[str], current: dict) -> str | None:
-        """The other indexed file holding this article, unless that file is being re-read or is gone."""
-        owner = self.index.db.article_source(doc_id)
-        if owner is None or owner == rel or owner in being_read or owner not in current:
-            return None
-        return owner
 
     def _embed_and_stage(
         self,
@@ -238,7 +317,7 @@ class Build:
                 for member in chunk:
                     count = len(member.passages)
                     self.index.db.stage_article(
-                        member.path, member.article, member.passages, vectors[row : row + count]
+                        member.path, member.article, member.passages, vectors[row : row + count], bands=member.bands
                     )
                     row += count
             stored += len(chunk)

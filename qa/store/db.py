@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import CorruptIndexError, QAError
-from qa.models import METADATA_FIELDS, Article, Passage
+from qa.models import METADATA_FIELDS, Article, Passage, Syndication
 from qa.store.errors import IndexFormatError, StorageError
 
 
@@ -124,12 +124,50 @@ def _m002_titles_in_fts_and_staging(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m003_syndicated_copies(conn: sqlite3.Connection) -> None:
+    """Copies of a story folded into one article, and LSH band keys so a new copy finds its original."""
+    _execute_each(
+        conn,
+        """
+        CREATE TABLE copies (
+            id INTEGER PRIMARY KEY,
+            source_path TEXT NOT NULL REFERENCES files(path) ON DELETE CASCADE,  -- where the copy was read
+            original TEXT NOT NULL,         -- doc_id of the article it was folded into
+            listed INTEGER NOT NULL,        -- 1: shown as "also published by"; 0: the same article again
+            listing TEXT NOT NULL           -- JSON: outlet, published, url, doc_id, source_path
+        );
+        CREATE INDEX copies_original ON copies(original);
+        CREATE INDEX copies_source ON copies(source_path);
+        CREATE TABLE staged_copies (
+            id INTEGER PRIMARY KEY,
+            source_path TEXT NOT NULL REFERENCES staged_files(path) ON DELETE CASCADE,
+            original TEXT NOT NULL,
+            listed INTEGER NOT NULL,
+            listing TEXT NOT NULL
+        );
+        CREATE INDEX staged_copies_source ON staged_copies(source_path);
+        CREATE TABLE article_bands (
+            key INTEGER NOT NULL,           -- an LSH band of the text's MinHash (qa.ingest.syndication)
+            doc_id TEXT NOT NULL REFERENCES articles(doc_id) ON DELETE CASCADE
+        );
+        CREATE INDEX article_bands_key ON article_bands(key);
+        CREATE INDEX article_bands_doc ON article_bands(doc_id);
+        CREATE TABLE staged_article_bands (
+            key INTEGER NOT NULL,
+            doc_id TEXT NOT NULL REFERENCES staged_articles(doc_id) ON DELETE CASCADE
+        );
+        CREATE INDEX staged_article_bands_doc ON staged_article_bands(doc_id);
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_titles_in_fts_and_staging", _m002_titles_in_fts_and_staging),
+    ("003_syndicated_copies", _m003_syndicated_copies),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """The on-disk format of an index directory (database schema plus vector files); recorded in `meta`."""
 TITLE_WEIGHT = 0.5
 """BM25 weight of an article title against 1.0 for the passage text: every passage repeats it."""
@@ -275,10 +313,78 @@ class Database:
         return row[0] if row else None
 
     def article(self, doc_id: str) -> Article | None:
+        """The article with every other outlet's copy of it listed in `also_published_by`."""
         row = self.conn.execute(
             "SELECT doc_id, source_path, metadata, text FROM articles WHERE doc_id = ?", (doc_id,)
         ).fetchone()
-        return _article_from_row(row) if row else None
+        if row is None:
+            return None
+        article = _article_from_row(row)
+        article.also_published_by = self.listings([doc_id]).get(doc_id, [])
+        return article
+
+    def listings(self, doc_ids: list[str]) -> dict[str, list[Syndication]]:
+        """For each article, the other outlets' copies shown as "also published by", in the order folded."""
+        rows = self.conn.execute(
+            """SELECT original, listing FROM copies
+               WHERE listed = 1 AND original IN (SELECT value FROM json_each(?)) ORDER BY id""",
+            (json.dumps(doc_ids),),
+        )
+        found: dict[str, list[Syndication]] = {}
+        for original, listing in rows:
+            found.setdefault(original, []).append(Syndication.model_validate_json(listing))
+        return found
+
+    def copies_of(self, doc_id: str) -> list[tuple[str, bool, Syndication]]:
+        """(file, listed, listing) of every copy folded into `doc_id`, in the order folded."""
+        rows = self.conn.execute(
+            "SELECT source_path, listed, listing FROM copies WHERE original = ? ORDER BY id", (doc_id,)
+        )
+        return [(path, bool(listed), Syndication.model_validate_json(listing)) for path, listed, listing in rows]
+
+    def files_with_copies_of(self, paths: set[str]) -> set[str]:
+        """Files holding a copy folded into an article of one of `paths`: read again when those change."""
+        rows = self.conn.execute(
+            """SELECT DISTINCT c.source_path FROM copies c JOIN articles a ON a.doc_id = c.original
+               WHERE a.source_path IN (SELECT value FROM json_each(?))""",
+            (json.dumps(sorted(paths)),),
+        )
+        return {row[0] for row in rows}
+
+    def articles_sharing_bands(self, keys: list[int]) -> list[tuple[str, str, str | None, str]]:
+        """(doc_id, source_path, published, text) of published articles with any of these LSH band keys."""
+        if not keys:
+            return []
+        return self.conn.execute(
+            """SELECT a.doc_id, a.source_path, a.published, a.text FROM articles a
+               WHERE a.doc_id IN (SELECT doc_id FROM article_bands WHERE key IN (SELECT value FROM json_each(?)))
+               ORDER BY a.doc_id""",
+            (json.dumps(keys),),
+        ).fetchall()
+
+    def published_article(self, doc_id: str) -> tuple[str, str, str | None, str] | None:
+        """(doc_id, source_path, published, text) of a published article."""
+        return self.conn.execute(
+            "SELECT doc_id, source_path, published, text FROM articles WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+
+    def article_texts(self, after: str, limit: int) -> list[tuple[str, str]]:
+        """(doc_id, text) of published articles by doc_id, from just after `after`: for paging through all."""
+        return self.conn.execute(
+            "SELECT doc_id, text FROM articles WHERE doc_id > ? ORDER BY doc_id LIMIT ?", (after, limit)
+        ).fetchall()
+
+    def clear_bands(self) -> None:
+        """Forget every stored band key (their recipe changed); staged work goes too, as its keys are stale."""
+        self.conn.execute("DELETE FROM article_bands")
+        self.conn.execute("DELETE FROM staged_files")
+
+    def add_bands(self, bands: dict[str, list[int]]) -> None:
+        """Store the LSH band keys of published articles (call inside `atomic`)."""
+        self.conn.executemany(
+            "INSERT INTO article_bands VALUES (?, ?)",
+            [(key, doc_id) for doc_id, keys in bands.items() for key in keys],
+        )
 
     def passages_with_articles(self, ids: list[int]) -> dict[int, tuple[Passage, Article]]:
         """Passages by id, each with its article; ids no longer in the index are left out."""
@@ -297,6 +403,8 @@ class Database:
             article = articles.get(row[1]) or articles.setdefault(row[1], _article_from_row(row[6:]))
             passage = Passage(doc_id=row[1], ordinal=row[2], start=row[3], end=row[4], text=row[5])
             found[row[0]] = (passage, article)
+        for doc_id, listed in self.listings(list(articles)).items():
+            articles[doc_id].also_published_by = listed
         return found
 
     def vectors(self, ids: list[int] | np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -410,8 +518,10 @@ class Database:
         self.conn.execute("DELETE FROM staged_files WHERE path = ?", (path,))
         self.conn.execute("INSERT INTO staged_files VALUES (?, ?, ?)", (path, fingerprint, model))
 
-    def stage_article(self, path: str, article: Article, passages: list[Passage], vectors: np.ndarray) -> None:
-        """Stage one article of a staged file with its passages and vectors (call inside `atomic`)."""
+    def stage_article(
+        self, path: str, article: Article, passages: list[Passage], vectors: np.ndarray, *, bands: list[int]
+    ) -> None:
+        """Stage one article of a staged file with its passages, vectors and LSH band keys (inside `atomic`)."""
         self.drop_staged_articles([article.doc_id])
         metadata = article.model_dump(mode="json", include={*METADATA_FIELDS, "provenance"})
         self.conn.execute(
@@ -434,6 +544,15 @@ class Database:
                 for i, (p, v) in enumerate(zip(passages, vectors, strict=True))
             ],
         )
+        self.conn.executemany("INSERT INTO staged_article_bands VALUES (?, ?)", [(k, article.doc_id) for k in bands])
+
+    def stage_copies(self, path: str, copies: list[tuple[str, bool, Syndication]]) -> None:
+        """Record (original doc_id, listed, listing) for each copy read from staged `path`, replacing any earlier."""
+        self.conn.execute("DELETE FROM staged_copies WHERE source_path = ?", (path,))
+        self.conn.executemany(
+            "INSERT INTO staged_copies (source_path, original, listed, listing) VALUES (?, ?, ?, ?)",
+            [(path, original, int(listed), listing.model_dump_json()) for original, listed, listing in copies],
+        )
 
     def drop_staged_articles(self, doc_ids: list[str]) -> None:
         self.conn.execute(
@@ -454,6 +573,13 @@ class Database:
             """INSERT INTO passages (id, doc_id, ordinal, start, end, text, vector)
                SELECT id, doc_id, ordinal, start, end, text, vector FROM staged_passages ORDER BY id"""
         )
+        self.conn.execute(
+            """INSERT INTO copies (source_path, original, listed, listing)
+               SELECT source_path, original, listed, listing FROM staged_copies ORDER BY id"""
+        )
+        self.conn.execute("INSERT INTO article_bands SELECT key, doc_id FROM staged_article_bands")
+        self.conn.execute("DELETE FROM staged_article_bands")
+        self.conn.execute("DELETE FROM staged_copies")
         self.conn.execute("DELETE FROM staged_passages")
         self.conn.execute("DELETE FROM staged_articles")
         self.conn.execute("DELETE FROM staged_files")

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa.errors import CorruptIndexError
-from qa.store.db import MIGRATIONS, Database, quote_fts
+from qa.store.db import FORMAT_VERSION, MIGRATIONS, Database, quote_fts
 from qa.store.index import DB_NAME, Index
 
 
@@ -72,7 +72,7 @@ def test_a_format_1_index_is_migrated_and_its_titles_become_searchable(tmp_path)
     old.close()
     database = Database(tmp_path / DB_NAME)
     try:
-        assert database.get_meta("format_version") == "2"
+        assert database.get_meta("format_version") == str(FORMAT_VERSION)
         assert database.lexical_search("crews", 5) == [1]
         assert database.lexical_search("Zanzibar", 5) == [1]  # the title, now in the FTS index
         assert database.count_undated_articles() == 1
