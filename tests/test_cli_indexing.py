@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import random
 import resource
 import select
 import shutil
@@ -304,7 +305,10 @@ def test_a_full_disk_is_a_clear_error_and_the_index_stays_intact(seed_copy):
     """RLIMIT_FSIZE makes writes past a size fail with EFBIG, as a full disk fails them with ENOSPC."""
     corpus = seed_copy.corpus_dir
     for number in range(40):
-        (corpus / f"harbour-{number}.txt").write_text(f"Report number {number}. " + HARBOUR * 3, encoding="utf-8")
+        # Each report with its own wording (words shuffled): copies of one story would be stored once.
+        words = (HARBOUR * 3).split()
+        random.Random(number).shuffle(words)
+        (corpus / f"harbour-{number}.txt").write_text(f"Report number {number}. " + " ".join(words), encoding="utf-8")
     before = counts(seed_copy)
     limit = max(path.stat().st_size for path in seed_copy.index_dir.iterdir()) + 64 * 1024
 

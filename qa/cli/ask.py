@@ -169,6 +169,9 @@ def _print_answer(answer: Answer) -> None:
         if citation.via:
             heading.append(f"  ({citation.via})", style="dim")
         console.print(heading)
+        also_published = getattr(citation, "also_published", None)  # Citation.also_published_by: see README
+        if also_published:
+            say(Text(also_published, style="dim"))
         say(Text(citation.title or "untitled", style="italic"))
         if citation.url:
             say(Text(citation.url, style="dim"))

@@ -222,6 +222,10 @@ def print_report(report: SyncReport, settings: Settings, *, quiet: bool) -> None
             typer.echo(f"{label:<8} {path}")
         if len(paths) > LISTED_FILES:
             typer.echo(f"{label:<8} … and {len(paths) - LISTED_FILES} more")
+    for folded in report.folded[:LISTED_FILES]:
+        typer.echo(f"{'copy':<8} {folded.path}: {folded.reason}")
+    if len(report.folded) > LISTED_FILES:
+        typer.echo(f"{'copy':<8} … and {len(report.folded) - LISTED_FILES} more")
     skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
     resumed = (
         f" ({report.resumed_passages} of them embedded by an earlier interrupted run)"

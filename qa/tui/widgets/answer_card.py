@@ -41,6 +41,9 @@ def card_text(hit: Hit, *, more: Sequence[Hit] = (), also_reported: str | None =
     text.append(f" {literal(citation.label)} ", style="bold reverse")
     if citation.via:
         text.append(f"  {literal(citation.via)}", style="italic")
+    also_published = getattr(citation, "also_published", None)  # Citation.also_published_by: see README
+    if also_published:
+        text.append(f"\n{literal(also_published)}", style="italic")
     text.append(f"\n{literal(hit.title or 'untitled')}\n", style="bold")
     text.append_text(passage_text(hit))
     for other in more:
