@@ -23,6 +23,7 @@ from qa.models import (
 )
 from qa.passages import sentence_spans
 from qa.search import RRF_K, hybrid_search
+from qa.store.db import SentenceVectors
 from qa.store.index import Index
 
 NOTHING_FOUND = "Nothing in the corpus answers this question."
@@ -47,6 +48,7 @@ _QUOTES = "“”\"' "
 
 @dataclass
 class _Candidate:
+    passage_id: int
     passage: Passage
     article: Article
     fused: float
@@ -78,9 +80,7 @@ def answer_question(
     filters = filters or SearchFilters()
     among = None
     excluded_undated = index.count_undated_articles() if filters.by_date else 0
-    excluded_note = (
-        f"{excluded_undated} undated article(s) left out by the date filter." if excluded_undated else None
-    )
+    excluded_note = f"{excluded_undated} undated article(s) left out by the date filter." if excluded_undated else None
     if filters.active:
         among = index.passage_ids_where(outlets=filters.outlets, since=filters.since, until=filters.until)
         if len(among) == 0:
@@ -97,11 +97,11 @@ def answer_question(
     scored = hybrid_search(index, query, question, limit=max(k, RERANK_POOL), among=among)
     found = index.db.passages_with_articles([s.passage_id for s in scored])
     candidates = [
-        _Candidate(*found[s.passage_id], fused=s.fused, similarity=s.similarity)
+        _Candidate(s.passage_id, *found[s.passage_id], fused=s.fused, similarity=s.similarity)
         for s in scored
         if s.passage_id in found
     ]
-    _highlight(candidates, query, embedder)
+    _highlight(candidates, query, index.db.sentence_vectors([c.passage_id for c in candidates]), embedder)
     _fuse(candidates, favour_recent=asks_for_latest(question))
     candidates = _without_repeated_text(candidates)
     relevant = [c for c in candidates if c.similarity >= min_similarity][:k]
@@ -151,27 +151,31 @@ def _join(*sentences: str | None) -> str | None:
     return " ".join(s for s in sentences if s) or None
 
 
-def _highlight(candidates: list[_Candidate], query: np.ndarray, embedder: TextEncoder) -> None:
-    """Mark each passage's sentence closest to the question, embedding all sentences in one batch."""
-    spans = [sentence_spans(c.passage.text) for c in candidates]
-    sentences = [
-        c.passage.text[start:end]
-        for c, passage_spans in zip(candidates, spans, strict=True)
-        for start, end in passage_spans
-    ]
-    if not sentences:
-        return
-    vectors = embedder.encode_documents(sentences)
-    scores = vectors @ query
+def _highlight(
+    candidates: list[_Candidate], query: np.ndarray, stored: dict[int, SentenceVectors], embedder: TextEncoder
+) -> None:
+    """Mark each passage's sentence closest to the question.
+
+    Sentence vectors come from the index; only passages indexed before it stored them (format < 4)
+    have their sentences embedded here, all in one batch.
+    """
+    missing = [c for c in candidates if c.passage_id not in stored]
+    spans = [sentence_spans(c.passage.text) for c in missing]
+    texts = [c.passage.text[start:end] for c, own in zip(missing, spans, strict=True) for start, end in own]
+    encoded = embedder.encode_documents(texts) if texts else np.zeros((0, len(query)), np.float32)
     offset = 0
-    for candidate, passage_spans in zip(candidates, spans, strict=True):
-        if passage_spans:
-            own = scores[offset : offset + len(passage_spans)]
-            best = int(np.argmax(own))
-            candidate.highlight = passage_spans[best]
-            candidate.sentence_vector = vectors[offset + best]
-            candidate.similarity = max(candidate.similarity, float(own[best]))
-        offset += len(passage_spans)
+    for candidate, own in zip(missing, spans, strict=True):
+        stored[candidate.passage_id] = SentenceVectors(own, encoded[offset : offset + len(own)])
+        offset += len(own)
+    for candidate in candidates:
+        sentences = stored[candidate.passage_id]
+        if not sentences.spans:
+            continue
+        scores = sentences.vectors @ query
+        best = int(np.argmax(scores))
+        candidate.highlight = sentences.spans[best]
+        candidate.sentence_vector = sentences.vectors[best]
+        candidate.similarity = max(candidate.similarity, float(scores[best]))
 
 
 def _fuse(candidates: list[_Candidate], *, favour_recent: bool) -> None:
@@ -188,7 +192,7 @@ def _fuse(candidates: list[_Candidate], *, favour_recent: bool) -> None:
         best = max(c.similarity for c in candidates)
         band = [c for c in candidates if c.similarity >= best - RECENCY_BAND]
         rest = [c for c in candidates if c.similarity < best - RECENCY_BAND]
-        band.sort(key=lambda c: (c.article.published or dt.date.min), reverse=True)
+        band.sort(key=lambda c: c.article.published or dt.date.min, reverse=True)
         candidates[:] = band + rest
 
 

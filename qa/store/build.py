@@ -21,7 +21,8 @@ from qa.errors import QAError
 from qa.ingest import corpus_files, fingerprint, read_corpus_file
 from qa.ingest.syndication import BANDS_VERSION, band_keys
 from qa.models import UNKNOWN_OUTLET, Article, Passage, Syndication, format_date
-from qa.passages import chunk_article
+from qa.passages import chunk_article, sentence_spans
+from qa.store.db import SentenceVectors
 from qa.store.folding import Fold, Folder, ReadArticle
 
 if TYPE_CHECKING:
@@ -304,20 +305,36 @@ class Build:
             chunk.append(item)
             if sum(len(member.passages) for member in chunk) < COMMIT_EVERY_PASSAGES and position < len(pending) - 1:
                 continue
-            texts = [p.text for member in chunk for p in member.passages]
-
-            def advance(count: int) -> None:
-                nonlocal done
-                done += count
-                progress("embedding", done, total)
-
-            vectors = embedder.encode_documents(texts, on_progress=advance) if texts else np.zeros((0, 1), np.float32)
+            passages = [p for member in chunk for p in member.passages]
+            texts = [p.text for p in passages]
+            spans = [sentence_spans(p.text) for p in passages]
+            sentences = [
+                p.text[start:end]
+                for p, own in zip(passages, spans, strict=True)
+                if not _whole(p, own)
+                for start, end in own
+            ]
+            advance = _embedding_progress(
+                progress, before=done, passages=len(texts), sentences=len(sentences), total=total
+            )
+            vectors = (
+                embedder.encode_documents(texts + sentences, on_progress=advance)
+                if texts
+                else np.zeros((0, 1), np.float32)
+            )
+            sentence_vectors = _split_sentences(passages, spans, vectors) if texts else []
+            done += len(texts)
             row = 0
             with self.index.db.atomic():
                 for member in chunk:
                     count = len(member.passages)
                     self.index.db.stage_article(
-                        member.path, member.article, member.passages, vectors[row : row + count], bands=member.bands
+                        member.path,
+                        member.article,
+                        member.passages,
+                        vectors[row : row + count],
+                        sentence_vectors[row : row + count],
+                        bands=member.bands,
                     )
                     row += count
             stored += len(chunk)
@@ -325,3 +342,37 @@ class Build:
             report.passages += len(texts)
             progress("articles", stored, len(pending))
             chunk = []
+
+
+def _embedding_progress(
+    progress: ProgressCallback, *, before: int, passages: int, sentences: int, total: int
+) -> Callable[[int], None]:
+    """Report a chunk's encoding (its passages, then their sentences) in passages, so rate and ETA stay true."""
+    embedded = 0
+
+    def advance(count: int) -> None:
+        nonlocal embedded
+        embedded += count
+        progress("embedding", before + round(passages * embedded / (passages + sentences)), total)
+
+    return advance
+
+
+def _whole(passage: Passage, spans: list[tuple[int, int]]) -> bool:
+    """A passage that is one sentence: its sentence vector is its own vector, no second encoding."""
+    return len(spans) == 1 and spans[0] == (0, len(passage.text))
+
+
+def _split_sentences(
+    passages: list[Passage], spans: list[list[tuple[int, int]]], vectors: np.ndarray
+) -> list[SentenceVectors]:
+    """Rows of `vectors` (the passages, then the sentences of every multi-sentence passage) per passage."""
+    row = len(passages)
+    result = []
+    for number, (passage, own) in enumerate(zip(passages, spans, strict=True)):
+        if _whole(passage, own):
+            result.append(SentenceVectors(own, vectors[number : number + 1]))
+        else:
+            result.append(SentenceVectors(own, vectors[row : row + len(own)]))
+            row += len(own)
+    return result

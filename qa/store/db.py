@@ -8,6 +8,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,17 @@ import numpy as np
 from qa.errors import CorruptIndexError, QAError
 from qa.models import METADATA_FIELDS, Article, Passage, Syndication
 from qa.store.errors import IndexFormatError, StorageError
+
+
+@dataclass
+class SentenceVectors:
+    """A passage's sentences as (start, end) offsets into its text, with one vector per sentence.
+
+    Stored as float16: half the space, and a cosine off by under 1e-3, far below any threshold we use.
+    """
+
+    spans: list[tuple[int, int]]
+    vectors: np.ndarray
 
 
 def _m001_initial(conn: sqlite3.Connection) -> None:
@@ -161,13 +173,27 @@ def _m003_syndicated_copies(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m004_sentence_vectors(conn: sqlite3.Connection) -> None:
+    """Each passage's sentence spans and vectors, so answering scores sentences without a model."""
+    _execute_each(
+        conn,
+        """
+        ALTER TABLE passages ADD COLUMN sentence_spans TEXT;
+        ALTER TABLE passages ADD COLUMN sentence_vectors BLOB;
+        ALTER TABLE staged_passages ADD COLUMN sentence_spans TEXT;
+        ALTER TABLE staged_passages ADD COLUMN sentence_vectors BLOB;
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_titles_in_fts_and_staging", _m002_titles_in_fts_and_staging),
     ("003_syndicated_copies", _m003_syndicated_copies),
+    ("004_sentence_vectors", _m004_sentence_vectors),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """The on-disk format of an index directory (database schema plus vector files); recorded in `meta`."""
 TITLE_WEIGHT = 0.5
 """BM25 weight of an article title against 1.0 for the passage text: every passage repeats it."""
@@ -407,6 +433,22 @@ class Database:
             articles[doc_id].also_published_by = listed
         return found
 
+    def sentence_vectors(self, ids: list[int]) -> dict[int, SentenceVectors]:
+        """The stored sentences of these passages; passages indexed before format 4 have none."""
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            """SELECT id, sentence_spans, sentence_vectors FROM passages
+               WHERE id IN (SELECT value FROM json_each(?)) AND sentence_vectors IS NOT NULL""",
+            (_json_ids(ids),),
+        ).fetchall()
+        found = {}
+        for passage_id, spans_json, blob in rows:
+            spans = [tuple(span) for span in json.loads(spans_json)]
+            vectors = np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(len(spans), -1)
+            found[passage_id] = SentenceVectors(spans, vectors)
+        return found
+
     def vectors(self, ids: list[int] | np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(ids, matrix) of stored passage vectors: all of them, or the ones asked for."""
         return self._vectors("passages", ids)
@@ -519,9 +561,16 @@ class Database:
         self.conn.execute("INSERT INTO staged_files VALUES (?, ?, ?)", (path, fingerprint, model))
 
     def stage_article(
-        self, path: str, article: Article, passages: list[Passage], vectors: np.ndarray, *, bands: list[int]
+        self,
+        path: str,
+        article: Article,
+        passages: list[Passage],
+        vectors: np.ndarray,
+        sentences: list[SentenceVectors],
+        *,
+        bands: list[int],
     ) -> None:
-        """Stage one article of a staged file with its passages, vectors and LSH band keys (inside `atomic`)."""
+        """Stage one article of a staged file: passages, vectors, sentence vectors, band keys (inside `atomic`)."""
         self.drop_staged_articles([article.doc_id])
         metadata = article.model_dump(mode="json", include={*METADATA_FIELDS, "provenance"})
         self.conn.execute(
@@ -538,10 +587,21 @@ class Database:
         )
         next_id = self.next_passage_id()
         self.conn.executemany(
-            "INSERT INTO staged_passages VALUES (?, ?, ?, ?, ?, ?, ?)",
+            """INSERT INTO staged_passages (id, doc_id, ordinal, start, end, text, vector, sentence_spans,
+                                            sentence_vectors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
-                (next_id + i, p.doc_id, p.ordinal, p.start, p.end, p.text, v.astype(np.float32).tobytes())
-                for i, (p, v) in enumerate(zip(passages, vectors, strict=True))
+                (
+                    next_id + i,
+                    p.doc_id,
+                    p.ordinal,
+                    p.start,
+                    p.end,
+                    p.text,
+                    v.astype(np.float32).tobytes(),
+                    json.dumps(s.spans),
+                    s.vectors.astype(np.float16).tobytes(),
+                )
+                for i, (p, v, s) in enumerate(zip(passages, vectors, sentences, strict=True))
             ],
         )
         self.conn.executemany("INSERT INTO staged_article_bands VALUES (?, ?)", [(k, article.doc_id) for k in bands])
@@ -570,8 +630,9 @@ class Database:
                SELECT doc_id, source_path, outlet, published, metadata, text, title FROM staged_articles"""
         )
         self.conn.execute(
-            """INSERT INTO passages (id, doc_id, ordinal, start, end, text, vector)
-               SELECT id, doc_id, ordinal, start, end, text, vector FROM staged_passages ORDER BY id"""
+            """INSERT INTO passages (id, doc_id, ordinal, start, end, text, vector, sentence_spans, sentence_vectors)
+               SELECT id, doc_id, ordinal, start, end, text, vector, sentence_spans, sentence_vectors
+               FROM staged_passages ORDER BY id"""
         )
         self.conn.execute(
             """INSERT INTO copies (source_path, original, listed, listing)

@@ -73,6 +73,7 @@ def test_a_format_1_index_is_migrated_and_its_titles_become_searchable(tmp_path)
     database = Database(tmp_path / DB_NAME)
     try:
         assert database.get_meta("format_version") == str(FORMAT_VERSION)
+        assert database.sentence_vectors([1]) == {}  # answering embeds its sentences itself
         assert database.lexical_search("crews", 5) == [1]
         assert database.lexical_search("Zanzibar", 5) == [1]  # the title, now in the FTS index
         assert database.count_undated_articles() == 1
