@@ -12,10 +12,11 @@ from qa.config import Settings
 from qa.embed import Embedder, TextEncoder
 from qa.errors import QAError
 from qa.models import Answer, Article, SearchFilters
-from qa.store.index import Index, IndexStatus, ProgressCallback, SyncReport
+from qa.store.index import Index, IndexStatus
 
 if TYPE_CHECKING:
     from qa.ingest import ExplicitMetadata
+    from qa.store.build import ProgressCallback, SyncReport
 
 log = logging.getLogger(__name__)
 

@@ -15,19 +15,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qa.embed import Embedder
 from qa.errors import CorruptIndexError, IndexMismatchError, IndexMissingError
-from qa.ingest import corpus_files
-from qa.store.build import Build, ProgressCallback, SkippedFile, SyncReport, fingerprint_or_error
 from qa.store.db import Database
 from qa.store.errors import IndexFormatError
 from qa.store.lock import cannot_write, writer_lock
 from qa.store.vectors import Stamp, VectorIndex, vectors_path
 
-__all__ = ["DB_NAME", "Index", "IndexStatus", "ProgressCallback", "SkippedFile", "SyncReport"]
+if TYPE_CHECKING:
+    from qa.store.build import ProgressCallback, SyncReport
+
+__all__ = ["DB_NAME", "Index", "IndexStatus"]
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +228,9 @@ class Index:
 
     def stale_files(self, corpus_dir: Path) -> list[str]:
         """Corpus files that are new, changed or gone since the last `qa index`."""
+        from qa.ingest import corpus_files  # here, not at the top: a question never reads the corpus
+        from qa.store.build import fingerprint_or_error
+
         known = self.db.file_fingerprints()
         current = {p.relative_to(corpus_dir).as_posix(): p for p in corpus_files(corpus_dir)}
         stale = [rel for rel, path in current.items() if known.get(rel) != fingerprint_or_error(path)]
@@ -249,6 +254,8 @@ class Index:
         short) every file is embedded again, and the old index serves readers until the new one
         is published.
         """
+        from qa.store.build import Build  # with the readers it needs: a tenth of a second `qa ask` never pays
+
         return Build(self).run(
             corpus_dir, embedder, min_words=min_words, max_words=max_words, rebuild=rebuild, on_progress=on_progress
         )

@@ -16,7 +16,8 @@ from qa.engine import Engine
 from qa.errors import CorruptIndexError, IndexMismatchError
 from qa.ingest import read_file
 from qa.passages import chunk_article
-from qa.store.index import Index, SkippedFile
+from qa.store.build import SkippedFile
+from qa.store.index import Index
 from qa.store.vectors import Stamp, VectorIndex, vectors_path
 
 FORBES = "000_89455b2704f0d18a.txt"
