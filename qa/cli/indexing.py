@@ -13,7 +13,7 @@ from qa.errors import QAError, UsageError
 
 if TYPE_CHECKING:
     from qa.config import Settings
-    from qa.store.index import SyncReport
+    from qa.store.build import SyncReport
 
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")]
 NoWaitOption = Annotated[
