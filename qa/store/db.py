@@ -184,6 +184,11 @@ def _m004_sentence_vectors(conn: sqlite3.Connection) -> None:
         ALTER TABLE staged_passages ADD COLUMN sentence_vectors BLOB;
         """,
     )
+    # What was indexed before has no sentence vectors: the next `qa index` embeds it all again.
+    conn.execute(
+        """INSERT OR REPLACE INTO meta (key, value)
+           SELECT 'rebuild_pending', value FROM meta WHERE key = 'model' AND EXISTS (SELECT 1 FROM passages)"""
+    )
 
 
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [

@@ -59,6 +59,7 @@ def test_a_format_1_index_is_migrated_and_its_titles_become_searchable(tmp_path)
     first_name, first_migration = MIGRATIONS[0]
     first_migration(old)
     old.execute("INSERT INTO migrations VALUES (?, '2026-01-01')", (first_name,))
+    old.execute("INSERT INTO meta VALUES ('model', 'sentence-transformers/all-MiniLM-L6-v2')")
     old.execute("INSERT INTO files VALUES ('a.txt', 'f', '2026-01-01')")
     metadata = {"title": "Zanzibar ferry strike", "outlet": "Reuters", "provenance": {}}
     old.execute(
@@ -74,6 +75,8 @@ def test_a_format_1_index_is_migrated_and_its_titles_become_searchable(tmp_path)
     try:
         assert database.get_meta("format_version") == str(FORMAT_VERSION)
         assert database.sentence_vectors([1]) == {}  # answering embeds its sentences itself
+        # ... until the next `qa index` embeds everything again, sentences included
+        assert database.get_meta("rebuild_pending") == "sentence-transformers/all-MiniLM-L6-v2"
         assert database.lexical_search("crews", 5) == [1]
         assert database.lexical_search("Zanzibar", 5) == [1]  # the title, now in the FTS index
         assert database.count_undated_articles() == 1
