@@ -134,7 +134,9 @@ def load_query_encoder(directory: Path, model: str, *, checksum: str | None = No
     hashing.start()
     load_error: Exception | None = None
     try:
-        session = onnxruntime.InferenceSession(model_bytes, providers=["CPUExecutionProvider"])
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1  # a question is a few tokens: a second thread costs more than it saves
+        session = onnxruntime.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
     except _ORT_LOAD_ERRORS as error:
         load_error = error
     hashing.join()

@@ -158,7 +158,14 @@ class VectorIndex:
             params = faiss.SearchParametersIVF(sel=selector, nprobe=self._index.nprobe)
         else:
             params = faiss.SearchParameters(sel=selector) if selector is not None else None
-        scores, ids = self._index.search(query.reshape(1, -1).astype(np.float32), min(limit, len(self)), params=params)
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)  # FAISS splits work by query: for one, a thread team only costs start-up time
+        try:
+            scores, ids = self._index.search(
+                query.reshape(1, -1).astype(np.float32), min(limit, len(self)), params=params
+            )
+        finally:
+            faiss.omp_set_num_threads(threads)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
 
