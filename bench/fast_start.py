@@ -145,7 +145,9 @@ def write_large_corpus(eval_data: Path, corpus_dir: Path) -> None:
                 continue
             name = f"reuters-{record['id']:05d}"
             (corpus_dir / f"{name}.txt").write_text(body, encoding="utf-8")
-            meta = {"title": record.get("title") or "", "outlet": "Reuters", "published": record["date"][:10]}
+            meta = {"title": record.get("title") or "", "outlet": "Reuters"}
+            if record.get("date"):
+                meta["published"] = record["date"][:10]
             (corpus_dir / f"{name}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
             passages += len(chunk_text(body))
     with gzip.open(huffpost, "rt", encoding="utf-8") as lines:
