@@ -110,6 +110,7 @@ class SyntheticVectors:
     """Stands in for the model when building the large index: unit vectors seeded by each text's hash."""
 
     name = BUNDLED_MODEL
+    backend = "synthetic: hash-seeded unit vectors"
     dimension = 384
     loaded = True
 

@@ -281,4 +281,5 @@ def _hit(rank: int, candidate: _Candidate) -> Hit:
         end=passage.end,
         highlight=candidate.highlight,
         republished_by=article.republished_by,
+        also_published_by=article.also_published_by,
     )

@@ -54,6 +54,10 @@ class TextEncoder(Protocol):
 class Embedder:
     """A sentence-transformers model loaded from local files, never from the network."""
 
+    backend = "sentence-transformers, torch, float32"
+    """How documents are embedded, recorded in the index. bench/encoder_backends.py measures the
+    alternatives (ONNX fp32 and int8) against it; none is the default unless it is faster and agrees."""
+
     def __init__(self, model: str = BUNDLED_MODEL) -> None:
         self.name = model
         self._model = None

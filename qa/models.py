@@ -130,6 +130,8 @@ class Citation(BaseModel):
     title: str | None
     url: str | None
     republished_by: Republication | None = None
+    also_published_by: list[Syndication] = Field(default_factory=list)
+    """Other outlets that carried the same story, folded into this article when indexing."""
 
     @property
     def label(self) -> str:
@@ -142,6 +144,14 @@ class Citation(BaseModel):
         if self.republished_by is None:
             return None
         return f"via {self.republished_by.outlet} · {format_date(self.republished_by.published)}"
+
+    @property
+    def also_published(self) -> str | None:
+        """`also published by Daily Courier (5 Mar 2024), Reuters (undated)` when other outlets carried it."""
+        if not self.also_published_by:
+            return None
+        copies = ", ".join(f"{c.outlet or UNKNOWN_OUTLET} ({format_date(c.published)})" for c in self.also_published_by)
+        return f"also published by {copies}"
 
 
 def format_date(value: dt.date | None) -> str:
@@ -170,6 +180,8 @@ class Hit(BaseModel):
     highlight: tuple[int, int] | None
     """Span of the sentence that best answers the question, relative to `text`."""
     republished_by: Republication | None = None
+    also_published_by: list[Syndication] = Field(default_factory=list)
+    """Other outlets that carried the same story (see `Citation.also_published_by`)."""
 
     @property
     def citation(self) -> Citation:
@@ -179,6 +191,7 @@ class Hit(BaseModel):
             title=self.title,
             url=self.url,
             republished_by=self.republished_by,
+            also_published_by=self.also_published_by,
         )
 
     @property

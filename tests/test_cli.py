@@ -280,6 +280,7 @@ def test_status_shows_model_counts_and_no_stale_files(capsys, seed_paths, seed_e
     assert code == 0
     lines = out.splitlines()
     assert f"model       {BUNDLED_MODEL} (384 dimensions)" in lines
+    assert "embedded by sentence-transformers, torch, float32" in lines
     assert "files       2" in lines
     assert "articles    2 (0 without outlet, 0 undated)" in lines
     assert f"passages    {counts['passages']}" in lines

@@ -11,7 +11,6 @@ import typer
 
 from qa.cli.common import CorpusOption, IndexOption, app, settings_from
 from qa.errors import UsageError
-from qa.models import format_date
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -141,6 +140,8 @@ def _print_answer(answer: Answer) -> None:
     from rich.console import Console
     from rich.text import Text
 
+    from qa.models import format_date
+
     console = Console(highlight=False)
     plain = not console.is_terminal
 
@@ -169,7 +170,7 @@ def _print_answer(answer: Answer) -> None:
         if citation.via:
             heading.append(f"  ({citation.via})", style="dim")
         console.print(heading)
-        also_published = getattr(citation, "also_published", None)  # Citation.also_published_by: see README
+        also_published = citation.also_published
         if also_published:
             say(Text(also_published, style="dim"))
         say(Text(citation.title or "untitled", style="italic"))

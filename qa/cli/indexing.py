@@ -257,6 +257,7 @@ def status(corpus: CorpusOption = None, index: IndexOption = None) -> None:
         f"index       {info.directory}",
         f"corpus      {settings.corpus_dir}",
         f"model       {info.model or 'none yet'} ({info.dimension or '?'} dimensions)",
+        f"embedded by {info.document_encoder or 'unknown (index built before this was recorded)'}",
         f"last build  {info.built_at or 'never'}",
         f"files       {counts['files']}",
         f"articles    {counts['articles']} "

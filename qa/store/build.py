@@ -181,7 +181,7 @@ class Build:
         self._embed_and_stage(pending, embedder, report, progress)
         replaced = sorted(self.published) if self.rebuilding else sorted(self.replaced | self.removed)
         progress("saving", 0, 0)
-        self.index.publish(replaced, embedder.name, rebuilding=self.rebuilding)
+        self.index.publish(replaced, embedder.name, rebuilding=self.rebuilding, encoder=embedder.backend)
         report.passages += report.resumed_passages
         report.seconds = time.monotonic() - started
         return report

@@ -45,6 +45,7 @@ class IndexStatus:
     directory: Path
     model: str | None
     dimension: int | None
+    document_encoder: str | None
     built_at: str | None
     counts: dict[str, int]
     generation: int = 0
@@ -219,6 +220,7 @@ class Index:
             directory=self.directory,
             model=self.model,
             dimension=int(dimension) if dimension else None,
+            document_encoder=self.db.get_meta("document_encoder"),
             built_at=self.db.get_meta("built_at"),
             counts=self.db.counts(),
             generation=self.generation,
@@ -260,7 +262,7 @@ class Index:
             corpus_dir, embedder, min_words=min_words, max_words=max_words, rebuild=rebuild, on_progress=on_progress
         )
 
-    def publish(self, replaced: list[str], model: str, *, rebuilding: bool) -> None:
+    def publish(self, replaced: list[str], model: str, *, rebuilding: bool, encoder: str) -> None:
         """Write the next generation's FAISS file, then swap the staged work in with one transaction."""
         staged_ids, staged_matrix = self.db.staged_vectors()
         staged_paths = list(self.db.staged_files(model))
@@ -299,6 +301,7 @@ class Index:
             self.db.set_meta("model", model)
             if staged_matrix.size or rebuilding:
                 self.db.set_meta("dimension", str(dimension))
+                self.db.set_meta("document_encoder", encoder)
             self.db.set_meta("built_at", _now())
             self.db.conn.execute("DELETE FROM meta WHERE key = 'rebuild_pending'")
         self._vectors = new

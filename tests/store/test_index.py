@@ -53,6 +53,7 @@ def test_status_records_model_dimension_and_counts(seed_engine, seed_settings, e
     status = seed_engine.index.status()
     assert status.model == BUNDLED_MODEL
     assert status.dimension == embedder.dimension == 384
+    assert status.document_encoder == embedder.backend == "sentence-transformers, torch, float32"
     assert status.built_at is not None
     assert status.counts == {
         "files": 2,

@@ -11,7 +11,7 @@ from test_cli import qa  # tests/ is on sys.path: pytest puts each test file's d
 
 from qa.config import BUNDLED_MODEL, Settings
 from qa.engine import Engine
-from qa.models import Answer, Citation
+from qa.models import Answer
 from qa.store.index import Index
 
 STORY = (
@@ -180,10 +180,6 @@ def test_a_stored_article_lists_its_copies_in_qa_show(capsys, settings, embedder
     assert (copy["outlet"], copy["published"], copy["source_path"]) == ("Daily Courier", "2024-03-05", RERUN_FILE)
 
 
-@pytest.mark.skipif(
-    "also_published_by" not in Citation.model_fields,
-    reason="needs Citation.also_published_by and Hit.also_published_by (qa/models.py, qa/answer.py)",
-)
 def test_qa_ask_shows_also_published_by_in_text_and_json(capsys, settings, embedder):
     write_wire(settings.corpus_dir)
     write_rerun(settings.corpus_dir)

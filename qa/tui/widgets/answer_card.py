@@ -41,7 +41,7 @@ def card_text(hit: Hit, *, more: Sequence[Hit] = (), also_reported: str | None =
     text.append(f" {literal(citation.label)} ", style="bold reverse")
     if citation.via:
         text.append(f"  {literal(citation.via)}", style="italic")
-    also_published = getattr(citation, "also_published", None)  # Citation.also_published_by: see README
+    also_published = citation.also_published
     if also_published:
         text.append(f"\n{literal(also_published)}", style="italic")
     text.append(f"\n{literal(hit.title or 'untitled')}\n", style="bold")
