@@ -10,17 +10,21 @@ from typing import TYPE_CHECKING
 from qa.answer import answer_question
 from qa.config import Settings
 from qa.embed import Embedder, TextEncoder
+from qa.encoders.manifest import INDEX_SUBDIRECTORY
 from qa.errors import QAError
 from qa.models import Answer, Article, SearchFilters
 from qa.store.index import Index, IndexStatus
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from qa.encoders import QueryEncoder
     from qa.ingest import ExplicitMetadata
     from qa.store.build import ProgressCallback, SyncReport
 
 log = logging.getLogger(__name__)
 
-ENCODER_DIRECTORY = "encoder"
+ENCODER_DIRECTORY = INDEX_SUBDIRECTORY
 """Inside the index: the model exported to ONNX, so questions are embedded without torch."""
 ENCODER_CHECKSUM_KEY = "query_encoder_sha256"
 
@@ -28,10 +32,18 @@ ENCODER_CHECKSUM_KEY = "query_encoder_sha256"
 class Engine:
     """Holds one index and one embedding model for the life of a command or chat session."""
 
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        query_encoder_loading: Future[QueryEncoder] | None = None,
+    ) -> None:
+        """`query_encoder_loading`: the export, already loading (`load_query_encoder_in_background`)."""
         self.settings = settings
         self._embedder = embedder
         self._query_encoder: TextEncoder | None = embedder
+        self._query_encoder_loading = query_encoder_loading
         self._index: Index | None = None
 
     @property
@@ -49,18 +61,19 @@ class Engine:
         damaged file) questions go through sentence-transformers after a one-line warning.
         """
         if self._query_encoder is None:
-            from qa.encoders import EncoderUnavailableError, load_query_encoder
+            from qa.encoders import EncoderUnavailableError, load_query_encoder, verify_recorded
 
+            directory = self.settings.index_dir / ENCODER_DIRECTORY
+            recorded = self.index.db.get_meta(ENCODER_CHECKSUM_KEY)
             try:
-                self._query_encoder = load_query_encoder(
-                    self.settings.index_dir / ENCODER_DIRECTORY,
-                    self.settings.model,
-                    checksum=self.index.db.get_meta(ENCODER_CHECKSUM_KEY),
-                )
+                if self._query_encoder_loading is not None:
+                    encoder = self._query_encoder_loading.result()
+                    verify_recorded(encoder.manifest, recorded, directory)
+                else:
+                    encoder = load_query_encoder(directory, self.settings.model, checksum=recorded)
+                self._query_encoder = encoder
             except EncoderUnavailableError as error:
-                log.warning(
-                    "%s Falling back to sentence-transformers (slower start); run `qa index` to repair.", error
-                )
+                log.warning("%s Falling back to sentence-transformers (slower start); run `qa index` to repair.", error)
                 self._query_encoder = self.embedder
         return self._query_encoder
 
