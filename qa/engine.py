@@ -153,11 +153,15 @@ class Engine:
         from qa.encoders.cache import install_query_encoder
 
         directory = self.settings.index_dir / ENCODER_DIRECTORY
+        recorded = index.db.get_meta(ENCODER_CHECKSUM_KEY)
         try:
-            load_query_encoder(directory, self.settings.model, checksum=index.db.get_meta(ENCODER_CHECKSUM_KEY))
+            load_query_encoder(directory, self.settings.model, checksum=recorded)
             return
         except EncoderUnavailableError as error:
-            log.info("exporting the query encoder: %s", error)
+            if recorded is None:  # a new index, or one from before exports: nothing to repair
+                log.info("exporting the query encoder: %s", error)
+            else:
+                log.warning("%s Exporting it again.", error)
         progress("exporting encoder", 0, 0)
         try:
             manifest = install_query_encoder(self.settings.model, directory)

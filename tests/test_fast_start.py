@@ -89,3 +89,17 @@ def test_qa_ask_without_the_encoder_warns_once_and_falls_back(seed_copy, embedde
     assert len(warnings) == 1 and "qa index" in warnings[0]
     reference = json.loads(Engine(seed_copy, embedder=embedder).ask(QUESTION).model_dump_json())
     assert comparable(json.loads(result.stdout)) == comparable(reference)
+
+    # the next `qa index` repairs it, saying so, and questions run without torch again
+    env = {"QA_INDEX": str(seed_copy.index_dir), "QA_CORPUS": str(seed_copy.corpus_dir), "HF_HUB_OFFLINE": "1"}
+    repair = subprocess.run(
+        [sys.executable, "-m", "qa", "index"], capture_output=True, text=True, check=False, env={**os.environ, **env}
+    )
+    assert repair.returncode == 0, repair.stderr
+    assert f"WARNING: No exported encoder in {seed_copy.index_dir / 'encoder'}" in repair.stderr
+    assert "Exporting it again." in repair.stderr
+    after = run(REAL_ASK, seed_copy)
+    assert after.returncode == 0, after.stderr
+    *warnings, modules = after.stderr.strip().splitlines()
+    assert warnings == [] and json.loads(modules) == []
+    assert comparable(json.loads(after.stdout)) == comparable(reference)
