@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ENCODER_DIRECTORY = INDEX_SUBDIRECTORY
-"""Inside the index: the model exported to ONNX, so questions are embedded without torch."""
 ENCODER_CHECKSUM_KEY = "query_encoder_sha256"
 
 
@@ -63,7 +61,7 @@ class Engine:
         if self._query_encoder is None:
             from qa.encoders import EncoderUnavailableError, load_query_encoder, verify_recorded
 
-            directory = self.settings.index_dir / ENCODER_DIRECTORY
+            directory = self.settings.index_dir / INDEX_SUBDIRECTORY
             recorded = self.index.db.get_meta(ENCODER_CHECKSUM_KEY)
             try:
                 if self._query_encoder_loading is not None:
@@ -152,14 +150,14 @@ class Engine:
         from qa.encoders import EncoderUnavailableError, load_query_encoder
         from qa.encoders.cache import install_query_encoder
 
-        directory = self.settings.index_dir / ENCODER_DIRECTORY
+        directory = self.settings.index_dir / INDEX_SUBDIRECTORY
         recorded = index.db.get_meta(ENCODER_CHECKSUM_KEY)
         try:
             load_query_encoder(directory, self.settings.model, checksum=recorded)
             return
         except EncoderUnavailableError as error:
-            if recorded is None:  # a new index, or one from before exports: nothing to repair
-                log.info("exporting the query encoder: %s", error)
+            if recorded is None or _exported_model(directory) not in (None, self.settings.model):
+                log.info("exporting the query encoder: %s", error)  # a new index, or a deliberate model change
             else:
                 log.warning("%s Exporting it again.", error)
         progress("exporting encoder", 0, 0)
@@ -199,3 +197,14 @@ class Engine:
         if self._index is not None:
             self._index.close()
             self._index = None
+
+
+def _exported_model(directory: Path) -> str | None:
+    """The model an export in `directory` was made for, or None when its manifest cannot be read."""
+    from qa.encoders import EncoderUnavailableError
+    from qa.encoders.manifest import read_manifest
+
+    try:
+        return read_manifest(directory).model
+    except EncoderUnavailableError:
+        return None

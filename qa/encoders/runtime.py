@@ -160,7 +160,8 @@ def load_query_encoder_in_background(directory: Path, model: str) -> Future[Quer
         except Exception as error:  # re-raised by future.result() in the thread that asks
             future.set_exception(error)
 
-    threading.Thread(target=load, name="qa-query-encoder", daemon=True).start()
+    # Not a daemon: exiting while onnxruntime builds the session (it has let go of the GIL) can abort.
+    threading.Thread(target=load, name="qa-query-encoder").start()
     return future
 
 

@@ -130,8 +130,9 @@ class Build:
         with self.index.db.atomic():
             if rebuild:
                 self.index.db.set_meta("rebuild_pending", embedder.name)
-            self.rebuilding = self.index.db.get_meta("rebuild_pending") is not None
-        if not self.rebuilding:
+            pending = self.index.db.get_meta("rebuild_pending")
+            self.rebuilding = pending is not None
+        if pending != embedder.name:  # a rebuild for this model may replace the old one; any other must not
             self.index.check_model(embedder.name)
         self._ensure_bands()
         report = SyncReport()
@@ -296,7 +297,7 @@ class Build:
         total = sum(len(item.passages) for item in pending)
         if total and not embedder.loaded:
             progress("loading model", 0, 0)
-        if total and not self.index.db.get_meta("rebuild_pending"):
+        if total and self.index.db.get_meta("rebuild_pending") != embedder.name:
             self.index.check_model(embedder.name, embedder.dimension)
         done = 0
         stored = 0
@@ -347,7 +348,7 @@ class Build:
 def _embedding_progress(
     progress: ProgressCallback, *, before: int, passages: int, sentences: int, total: int
 ) -> Callable[[int], None]:
-    """Report a chunk's encoding (its passages, then their sentences) in passages, so rate and ETA stay true."""
+    """Report a chunk's encoding (passages and sentences together) as the share of its passages done."""
     embedded = 0
 
     def advance(count: int) -> None:

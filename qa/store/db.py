@@ -339,10 +339,6 @@ class Database:
 
     # -- articles and passages --------------------------------------------------------------
 
-    def article_source(self, doc_id: str) -> str | None:
-        row = self.conn.execute("SELECT source_path FROM articles WHERE doc_id = ?", (doc_id,)).fetchone()
-        return row[0] if row else None
-
     def article(self, doc_id: str) -> Article | None:
         """The article with every other outlet's copy of it listed in `also_published_by`."""
         row = self.conn.execute(
@@ -450,7 +446,7 @@ class Database:
         found = {}
         for passage_id, spans_json, blob in rows:
             spans = [tuple(span) for span in json.loads(spans_json)]
-            vectors = np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(len(spans), -1)
+            vectors = np.frombuffer(blob, dtype=np.float16).astype(np.float32).reshape(len(spans), -1 if spans else 0)
             found[passage_id] = SentenceVectors(spans, vectors)
         return found
 

@@ -223,6 +223,19 @@ def test_an_index_built_with_another_model_refuses_to_sync_or_answer(seed_copy, 
         engine.close()
 
 
+def test_a_pending_rebuild_for_another_model_does_not_lift_the_model_check(seed_copy, embedder):
+    # e.g. an index of another model migrated to sentence vectors: its re-embedding is for that model
+    with opened(seed_copy) as index:
+        index.db.set_meta("model", "other/model")
+        index.db.set_meta("rebuild_pending", "other/model")
+    engine = Engine(seed_copy, embedder=embedder)
+    try:
+        with pytest.raises(IndexMismatchError, match="--rebuild"):
+            engine.build_index()
+    finally:
+        engine.close()
+
+
 def test_rebuild_replaces_an_index_built_with_another_model(seed_copy, embedder):
     with opened(seed_copy) as index:
         index.db.set_meta("model", "other/model")
