@@ -2,9 +2,9 @@
 
 Texts are compared as sets of 5-word shingles (lower-cased words, punctuation dropped): a wire
 story re-run by another outlet with a new headline, a changed first line or a trimmed ending still
-shares most of its shingles. MinHash signatures in an LSH index (datasketch) find candidates
-quickly and incrementally; each candidate is then confirmed with the exact Jaccard similarity,
-so the threshold means the same thing at any scale.
+shares most of its shingles. MinHash band keys (datasketch), stored with each article, find
+candidates quickly and incrementally (qa/store/folding.py); each candidate is then confirmed
+with the exact Jaccard similarity, so the threshold means the same thing at any scale.
 
 SYNDICATION_THRESHOLD was measured on Reuters-21578 with bench/ingest_syndication_threshold.py:
 wires re-sent, corrected or re-headlined (similar headline within 3 days) against different
@@ -98,44 +98,6 @@ def band_keys(text: str) -> list[int]:
     return keys
 
 
-class SyndicationIndex:
-    """Texts seen so far, searchable for near-duplicates; add to it as articles arrive."""
-
-    def __init__(self, *, threshold: float = SYNDICATION_THRESHOLD) -> None:
-        self.threshold = threshold
-        from datasketch import MinHashLSH
-
-        self._lsh = MinHashLSH(threshold=candidate_threshold(threshold), num_perm=NUM_PERM)
-        self._shingles: dict[str, set[str]] = {}
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._shingles
-
-    def add(self, key: str, text: str) -> None:
-        """Remember `text` under `key` (a doc_id); a key added twice keeps its first text; short texts are skipped."""
-        if key in self._shingles or not long_enough(text):
-            return
-        shingle_set = shingles(text)
-        self._shingles[key] = shingle_set
-        self._lsh.insert(key, signature(shingle_set))
-
-    def remove(self, key: str) -> None:
-        if self._shingles.pop(key, None) is not None:
-            self._lsh.remove(key)
-
-    def matches(self, text: str) -> list[tuple[str, float]]:
-        """Keys whose text is the same story as `text`, most similar first, with their Jaccard similarity."""
-        if not long_enough(text):
-            return []
-        shingle_set = shingles(text)
-        found = []
-        for key in self._lsh.query(signature(shingle_set)):
-            similarity = jaccard(shingle_set, self._shingles[key])
-            if similarity >= self.threshold:
-                found.append((key, similarity))
-        return sorted(found, key=lambda pair: (-pair[1], pair[0]))
-
-
 def syndication_of(article: Article) -> Syndication:
     """How `article` is listed under another copy of its story: "also published by ..."."""
     return Syndication(
@@ -145,41 +107,6 @@ def syndication_of(article: Article) -> Syndication:
         doc_id=article.doc_id,
         source_path=article.source_path,
     )
-
-
-def find_syndicated(
-    article: Article, candidates: Iterable[Article], *, threshold: float = SYNDICATION_THRESHOLD
-) -> list[tuple[Article, float]]:
-    """The candidates carrying the same story as `article` (near-duplicate text), most similar first."""
-    if not long_enough(article.text):
-        return []
-    own = shingles(article.text)
-    found = [
-        (candidate, similarity)
-        for candidate in candidates
-        if candidate.doc_id != article.doc_id
-        and long_enough(candidate.text)
-        and (similarity := jaccard(own, shingles(candidate.text))) >= threshold
-    ]
-    return sorted(found, key=lambda pair: -pair[1])
-
-
-def fold_syndicated(articles: Iterable[Article], *, threshold: float = SYNDICATION_THRESHOLD) -> list[Article]:
-    """One article per story: later near-duplicate copies are folded into the first as `also_published_by`.
-
-    The first copy read is kept (its text is what passages point into); every other outlet and
-    date stays listed.
-    """
-    index = SyndicationIndex(threshold=threshold)
-    kept: dict[str, Article] = {}
-    for article in articles:
-        matches = index.matches(article.text)
-        if matches:
-            list_copy(kept[matches[0][0]], article)
-            continue
-        index.add(article.doc_id, article.text)
-        kept[article.doc_id] = article
-    return list(kept.values())
 
 
 def list_copy(original: Article, copy: Article) -> bool:
