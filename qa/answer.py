@@ -12,6 +12,7 @@ from qa.attribution import speaker_of
 from qa.embed import TextEncoder
 from qa.errors import UsageError
 from qa.models import (
+    UNKNOWN_OUTLET,
     Answer,
     Article,
     ArticleCard,
@@ -79,7 +80,7 @@ def answer_question(
         raise UsageError(f"-k must be at least 1, not {k}.")
     filters = filters or SearchFilters()
     among = None
-    excluded_undated = index.count_undated_articles() if filters.by_date else 0
+    excluded_undated = index.count_undated_articles(outlets=filters.outlets) if filters.by_date else 0
     excluded_note = f"{excluded_undated} undated article(s) left out by the date filter." if excluded_undated else None
     if filters.active:
         among = index.passage_ids_where(outlets=filters.outlets, since=filters.since, until=filters.until)
@@ -227,7 +228,7 @@ def _corroborating(relevant: list[_Candidate]) -> list[tuple[_Candidate, float]]
 
 
 def _corroboration(candidate: _Candidate, similarity: float) -> Corroboration:
-    start, end = candidate.highlight or (0, len(candidate.passage.text))
+    start, end = candidate.highlight  # set with the sentence vector that made it corroborate
     return Corroboration(
         doc_id=candidate.article.doc_id,
         outlet=candidate.article.outlet,
@@ -249,7 +250,7 @@ def _summary(top: _Candidate, others: list[_Candidate]) -> str | None:
             continue
         start, end = candidate.highlight
         sentence = candidate.passage.text[start:end].strip(_QUOTES)
-        source = f"{candidate.article.outlet or 'unknown outlet'}, {format_date(candidate.article.published)}"
+        source = f"{candidate.article.outlet or UNKNOWN_OUTLET}, {format_date(candidate.article.published)}"
         speaker = speaker_of(candidate.passage.text, candidate.highlight)
         who = f"{speaker} ({source})" if speaker else source
         parts.append(f"{who}: “{sentence}”")

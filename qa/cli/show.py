@@ -52,7 +52,7 @@ def show(
 
 def describe(article: Article) -> list[str]:
     """Lines for a person: each field's value, then where it came from."""
-    from qa.models import format_date
+    from qa.models import UNKNOWN_OUTLET, format_date
 
     lines = [f"article {article.doc_id}", f"  file       {article.source_path}"]
     for name, label in FIELD_LABELS.items():
@@ -82,7 +82,7 @@ def describe(article: Article) -> list[str]:
     for copy in article.also_published_by:
         where = " · ".join(part for part in (copy.url, copy.source_path) if part)
         lines.append(
-            f"  also       {copy.outlet or 'unknown outlet'} · {format_date(copy.published)}"
+            f"  also       {copy.outlet or UNKNOWN_OUTLET} · {format_date(copy.published)}"
             + (f" ({where})" if where else "")
         )
     lines.append(f"  text       {len(article.text.split())} words")

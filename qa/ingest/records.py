@@ -206,6 +206,9 @@ def _field_candidates(name: str, value: Any, detail: str, where: str, problems: 
     if name == "outlet":
         found = outlet_for_url(text) if "." in text and " " not in text else None
         if found is not None:
+            if found[1] is not None and found[1].aggregator:
+                problems.append(f"{where}: outlet {text!r} is an aggregator's address, not the outlet; left unknown")
+                return []  # citing the aggregator would misattribute the story
             text = found[1].name if found[1] else found[0]
     return [Candidate(name, text, provenance)]
 

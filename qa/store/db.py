@@ -512,8 +512,13 @@ class Database:
         ).fetchall()
         return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
 
-    def count_undated_articles(self) -> int:
-        return self.conn.execute("SELECT COUNT(*) FROM articles WHERE published IS NULL").fetchone()[0]
+    def count_undated_articles(self, *, outlets: list[str] | None = None) -> int:
+        """Articles without a date, among those of `outlets` when given (what a date filter leaves out)."""
+        query, params = "SELECT COUNT(*) FROM articles WHERE published IS NULL", []
+        if outlets:
+            query += " AND lower(outlet) IN (SELECT lower(value) FROM json_each(?))"
+            params.append(json.dumps(outlets))
+        return self.conn.execute(query, params).fetchone()[0]
 
     def counts(self) -> dict[str, int]:
         def count(sql: str) -> int:

@@ -211,8 +211,8 @@ class Index:
         """
         return self.db.passage_ids_where(outlets=outlets, since=since, until=until)
 
-    def count_undated_articles(self) -> int:
-        return self.db.count_undated_articles()
+    def count_undated_articles(self, *, outlets: list[str] | None = None) -> int:
+        return self.db.count_undated_articles(outlets=outlets)
 
     def status(self) -> IndexStatus:
         dimension = self.db.get_meta("dimension")

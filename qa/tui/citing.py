@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from qa.models import Answer, ArticleCard, Hit, format_date
+from qa.models import UNKNOWN_OUTLET, Answer, ArticleCard, Hit, format_date
 from qa.tui.filters import describe_filters
 
 
@@ -42,7 +42,7 @@ def also_reported_by(answer: Answer) -> str | None:
     """`also reported by The Kyiv Independent (11 Feb 2024), ...` for the top answer, when others agree."""
     if not answer.corroboration:
         return None
-    names = [f"{item.outlet or 'unknown outlet'} ({format_date(item.published)})" for item in answer.corroboration]
+    names = [f"{item.outlet or UNKNOWN_OUTLET} ({format_date(item.published)})" for item in answer.corroboration]
     return "also reported by " + ", ".join(dict.fromkeys(names))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qa.errors import MetadataError
-from qa.ingest import read_file
+from qa.ingest import read_corpus_file, read_file
 from qa.ingest.metadata import Candidate, find_sidecar, resolve, sidecar_candidates
 from qa.models import FieldProvenance, MetadataSource, Republication
 from qa.store.index import Index
@@ -282,3 +282,13 @@ def test_an_article_without_metadata_is_unknown_not_guessed(tmp_path):
     [article] = read_file(write_article(corpus, "story.txt"), corpus_dir=corpus)
     assert (article.outlet, article.published, article.republished_by) == (None, None, None)
     assert article.provenance == {}
+
+
+def test_an_aggregators_address_in_the_outlet_field_is_not_cited_as_the_outlet(tmp_path):
+    record = {"title": "Port traffic rises", "text": "Container traffic rose again. " * 20}
+    record["outlet"] = "https://www.msn.com/en-us/news/world/port-traffic-rises"
+    (tmp_path / "feed.jsonl").write_text(json.dumps(record), encoding="utf-8")
+    reading = read_corpus_file(tmp_path / "feed.jsonl", corpus_dir=tmp_path)
+    [article] = reading.articles
+    assert article.outlet is None  # unknown, never "MSN"
+    assert any("aggregator" in problem for problem in reading.problems)
