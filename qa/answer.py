@@ -23,9 +23,8 @@ from qa.models import (
     format_date,
 )
 from qa.passages import sentence_spans
-from qa.search import RRF_K, hybrid_search
-from qa.store.db import SentenceVectors
-from qa.store.index import Index
+from qa.store.base import SentenceVectors, StoredIndex
+from qa.store.ranking import RRF_K
 
 NOTHING_FOUND = "Nothing in the corpus answers this question."
 RERANK_POOL = 20
@@ -59,7 +58,7 @@ class _Candidate:
 
 
 def answer_question(
-    index: Index,
+    index: StoredIndex,
     embedder: TextEncoder,
     question: str,
     *,
@@ -79,30 +78,27 @@ def answer_question(
     if k < 1:
         raise UsageError(f"-k must be at least 1, not {k}.")
     filters = filters or SearchFilters()
-    among = None
     excluded_undated = index.count_undated_articles(outlets=filters.outlets) if filters.by_date else 0
     excluded_note = f"{excluded_undated} undated article(s) left out by the date filter." if excluded_undated else None
-    if filters.active:
-        among = index.passage_ids_where(outlets=filters.outlets, since=filters.since, until=filters.until)
-        if len(among) == 0:
-            return Answer(
-                question=question,
-                abstained=True,
-                message=_join(f"No article in the index matches the filters ({describe(filters)}).", excluded_note),
-                passages=[],
-                filters=filters,
-                excluded_undated=excluded_undated,
-            )
+    if filters.active and index.matching_passages(filters) == 0:
+        return Answer(
+            question=question,
+            abstained=True,
+            message=_join(f"No article in the index matches the filters ({describe(filters)}).", excluded_note),
+            passages=[],
+            filters=filters,
+            excluded_undated=excluded_undated,
+        )
 
     query = embedder.encode_query(question)
-    scored = hybrid_search(index, query, question, limit=max(k, RERANK_POOL), among=among)
-    found = index.db.passages_with_articles([s.passage_id for s in scored])
+    scored = index.retrieve(query, question, limit=max(k, RERANK_POOL), filters=filters)
+    found = index.passages_with_articles([s.passage_id for s in scored])
     candidates = [
         _Candidate(s.passage_id, *found[s.passage_id], fused=s.fused, similarity=s.similarity)
         for s in scored
         if s.passage_id in found
     ]
-    _highlight(candidates, query, index.db.sentence_vectors([c.passage_id for c in candidates]), embedder)
+    _highlight(candidates, query, index.sentence_vectors([c.passage_id for c in candidates]), embedder)
     _fuse(candidates, favour_recent=asks_for_latest(question))
     candidates = _without_repeated_text(candidates)
     relevant = [c for c in candidates if c.similarity >= min_similarity][:k]

@@ -13,7 +13,8 @@ from qa.embed import Embedder, TextEncoder
 from qa.encoders.manifest import INDEX_SUBDIRECTORY
 from qa.errors import QAError
 from qa.models import Answer, Article, SearchFilters
-from qa.store.index import Index, IndexStatus
+from qa.store.backends import open_index, writing_index
+from qa.store.base import IndexStatus, StoredIndex
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
     from qa.store.build import ProgressCallback, SyncReport
 
 log = logging.getLogger(__name__)
-
-ENCODER_CHECKSUM_KEY = "query_encoder_sha256"
 
 
 class Engine:
@@ -42,7 +41,7 @@ class Engine:
         self._embedder = embedder
         self._query_encoder: TextEncoder | None = embedder
         self._query_encoder_loading = query_encoder_loading
-        self._index: Index | None = None
+        self._index: StoredIndex | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -62,7 +61,7 @@ class Engine:
             from qa.encoders import EncoderUnavailableError, load_query_encoder, verify_recorded
 
             directory = self.settings.index_dir / INDEX_SUBDIRECTORY
-            recorded = self.index.db.get_meta(ENCODER_CHECKSUM_KEY)
+            recorded = self.index.recorded_encoder_checksum
             try:
                 if self._query_encoder_loading is not None:
                     encoder = self._query_encoder_loading.result()
@@ -82,9 +81,9 @@ class Engine:
             _ = encoder.model
 
     @property
-    def index(self) -> Index:
+    def index(self) -> StoredIndex:
         if self._index is None:
-            self._index = Index.open(self.settings.index_dir)
+            self._index = open_index(self.settings)
         return self._index
 
     def ask(
@@ -96,9 +95,9 @@ class Engine:
         include_nearest: bool = False,
     ) -> Answer:
         """Answer from the index: attributed passages, or an abstention (with the nearest on request)."""
-        if len(self.index.vectors()) == 0:
+        if self.index.is_empty():
             raise QAError(
-                f"The index in {self.settings.index_dir} is empty. Put articles in "
+                f"The index in {self.index.location} is empty. Put articles in "
                 f"{self.settings.corpus_dir} and run `qa index`."
             )
         encoder = self.query_encoder
@@ -115,7 +114,7 @@ class Engine:
 
     def article(self, doc_id: str) -> Article | None:
         """The stored article with its full clean text and per-field provenance."""
-        return self.index.db.article(doc_id)
+        return self.index.article(doc_id)
 
     def build_index(
         self,
@@ -131,8 +130,8 @@ class Engine:
         """
         self.close()
         progress = on_progress or (lambda stage, done, total: None)
-        with Index.writing(
-            self.settings.index_dir, rebuild=rebuild, wait=wait, on_wait=lambda: progress("waiting", 0, 0)
+        with writing_index(
+            self.settings, rebuild=rebuild, wait=wait, on_wait=lambda: progress("waiting", 0, 0)
         ) as index:
             report = index.sync(
                 self.settings.corpus_dir,
@@ -145,13 +144,13 @@ class Engine:
             self._refresh_query_encoder(index, progress)
             return report
 
-    def _refresh_query_encoder(self, index: Index, progress: ProgressCallback) -> None:
+    def _refresh_query_encoder(self, index: StoredIndex, progress: ProgressCallback) -> None:
         """Make sure the index holds a working ONNX export of its model, recorded by checksum."""
         from qa.encoders import EncoderUnavailableError, load_query_encoder
         from qa.encoders.cache import install_query_encoder
 
         directory = self.settings.index_dir / INDEX_SUBDIRECTORY
-        recorded = index.db.get_meta(ENCODER_CHECKSUM_KEY)
+        recorded = index.recorded_encoder_checksum
         try:
             load_query_encoder(directory, self.settings.model, checksum=recorded)
             return
@@ -166,7 +165,7 @@ class Engine:
         except EncoderUnavailableError as error:
             log.warning("%s Questions will use sentence-transformers (slower start).", error)
             return
-        index.db.set_meta(ENCODER_CHECKSUM_KEY, manifest.checksum)
+        index.record_encoder_checksum(manifest.checksum)
 
     def add(
         self,

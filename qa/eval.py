@@ -19,8 +19,7 @@ import yaml
 
 from qa.embed import Embedder
 from qa.errors import QAError
-from qa.search import hybrid_search
-from qa.store.index import Index
+from qa.store.base import StoredIndex
 
 MODES = ("dense", "lexical", "hybrid")
 CUTOFF = 10
@@ -111,7 +110,7 @@ def write_corpus(dataset: BeirDataset, corpus_dir: Path) -> dict[str, str]:
 
 def evaluate(
     dataset: BeirDataset,
-    index: Index,
+    index: StoredIndex,
     embedder: Embedder,
     file_to_doc: dict[str, str],
     *,
@@ -137,23 +136,23 @@ def evaluate(
     return report
 
 
-def _search(mode: str, index: Index, query, question: str) -> list[int]:
+def _search(mode: str, index: StoredIndex, query, question: str) -> list[int]:
     if mode == "dense":
         return [passage_id for passage_id, _ in index.search_dense(query, PASSAGE_DEPTH)]
     if mode == "lexical":
         return index.search_lexical(question, PASSAGE_DEPTH)
     if mode == "hybrid":
-        scored = hybrid_search(index, query, question, limit=PASSAGE_DEPTH, depth=PASSAGE_DEPTH)
+        scored = index.retrieve(query, question, limit=PASSAGE_DEPTH, depth=PASSAGE_DEPTH)
         return [s.passage_id for s in scored]
     raise QAError(f"unknown retrieval mode {mode!r}; choose from {', '.join(MODES)}")
 
 
 def _documents_by_best_passage(
-    index: Index, passage_ids: list[int], cache: dict[int, str], file_to_doc: dict[str, str]
+    index: StoredIndex, passage_ids: list[int], cache: dict[int, str], file_to_doc: dict[str, str]
 ) -> list[str]:
     unknown = [pid for pid in passage_ids if pid not in cache]
     if unknown:
-        for pid, (_, article) in index.db.passages_with_articles(unknown).items():
+        for pid, (_, article) in index.passages_with_articles(unknown).items():
             cache[pid] = file_to_doc.get(article.source_path, article.source_path)
     ranking = dict.fromkeys(cache[pid] for pid in passage_ids if pid in cache)
     return list(ranking)[:DEEP_CUTOFF]

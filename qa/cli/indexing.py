@@ -254,7 +254,7 @@ def status(corpus: CorpusOption = None, index: IndexOption = None) -> None:
         engine.close()
     counts = info.counts
     lines = [
-        f"index       {info.directory}",
+        f"index       {info.location}",
         f"corpus      {settings.corpus_dir}",
         f"model       {info.model or 'none yet'} ({info.dimension or '?'} dimensions)",
         f"embedded by {info.document_encoder or 'unknown (index built before this was recorded)'}",
@@ -263,7 +263,7 @@ def status(corpus: CorpusOption = None, index: IndexOption = None) -> None:
         f"articles    {counts['articles']} "
         f"({counts['articles_without_outlet']} without outlet, {counts['articles_without_date']} undated)",
         f"passages    {counts['passages']}",
-        f"search      {'approximate (IVF)' if info.approximate else 'exact'}, generation {info.generation}",
+        f"search      {info.search}, generation {info.generation}",
         f"stale       {len(stale)} file(s) new, changed or removed since the last build"
         + (": run `qa index`" if stale else ""),
     ]

@@ -22,11 +22,11 @@ from qa.ingest import corpus_files, fingerprint, read_corpus_file
 from qa.ingest.syndication import BANDS_VERSION, band_keys
 from qa.models import UNKNOWN_OUTLET, Article, Passage, Syndication, format_date
 from qa.passages import chunk_article, sentence_spans
-from qa.store.db import SentenceVectors
+from qa.store.base import SentenceVectors
 from qa.store.folding import Fold, Folder, ReadArticle
 
 if TYPE_CHECKING:
-    from qa.store.index import Index
+    from qa.store.base import StoredIndex
 
 COMMIT_EVERY_PASSAGES = 256
 """Embedded work is committed in chunks of about this many passages, so a crash loses at most one chunk."""
@@ -102,7 +102,7 @@ def fingerprint_or_error(path: Path) -> str | OSError:
 class Build:
     """One run of `qa index` over an index opened for writing."""
 
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: StoredIndex) -> None:
         self.index = index
         self.changed_while_reading: set[str] = set()
         """Files whose content changed between hashing and reading: left as they were indexed."""

@@ -8,25 +8,14 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from qa.errors import CorruptIndexError, QAError
 from qa.models import METADATA_FIELDS, Article, Passage, Syndication
+from qa.store.base import SentenceVectors
 from qa.store.errors import IndexFormatError, StorageError
-
-
-@dataclass
-class SentenceVectors:
-    """A passage's sentences as (start, end) offsets into its text, with one vector per sentence.
-
-    Stored as float16: half the space, and a cosine off by under 1e-3, far below any threshold we use.
-    """
-
-    spans: list[tuple[int, int]]
-    vectors: np.ndarray
 
 
 def _m001_initial(conn: sqlite3.Connection) -> None:
@@ -323,6 +312,9 @@ class Database:
             "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    def delete_meta(self, key: str) -> None:
+        self.conn.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     def file_fingerprints(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT path, fingerprint FROM files"))

@@ -26,7 +26,7 @@ from qa.ingest.syndication import (
 from qa.models import Article, Syndication
 
 if TYPE_CHECKING:
-    from qa.store.db import Database
+    from qa.store.base import Documents
 
 Priority = tuple[bool, dt.date, str, int]
 
@@ -88,7 +88,7 @@ class Folder:
     longer candidates to fold into.
     """
 
-    def __init__(self, db: Database, leaving: set[str], *, threshold: float = SYNDICATION_THRESHOLD) -> None:
+    def __init__(self, db: Documents, leaving: set[str], *, threshold: float = SYNDICATION_THRESHOLD) -> None:
         self.db = db
         self.leaving = leaving
         self.threshold = threshold

@@ -13,49 +13,32 @@ import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.embed import Embedder
-from qa.errors import CorruptIndexError, IndexMismatchError, IndexMissingError
+from qa.errors import CorruptIndexError, IndexMissingError
+from qa.models import Article, Passage, SearchFilters
+from qa.store.base import IndexStatus, SentenceVectors, StoredIndex
 from qa.store.db import Database
 from qa.store.errors import IndexFormatError
 from qa.store.lock import cannot_write, writer_lock
+from qa.store.ranking import DEFAULT_DEPTH, ScoredPassage, best_fused, fused_ranks
 from qa.store.vectors import Stamp, VectorIndex, vectors_path
-
-if TYPE_CHECKING:
-    from qa.store.build import ProgressCallback, SyncReport
 
 __all__ = ["DB_NAME", "Index", "IndexStatus"]
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "qa.sqlite3"
+ENCODER_CHECKSUM_KEY = "query_encoder_sha256"
 APPROXIMATE, EXACT = "ivf", "exact"
 """How the published FAISS file searches, recorded in `meta` so `qa status` need not load it."""
 EXACT_AMONG_LIMIT = 20_000
 """A filtered dense search over at most this many passages scores them exactly, even in an IVF index."""
 
 
-@dataclass
-class IndexStatus:
-    directory: Path
-    model: str | None
-    dimension: int | None
-    document_encoder: str | None
-    built_at: str | None
-    counts: dict[str, int]
-    generation: int = 0
-    approximate: bool = False
-    """Whether dense search is approximate (IVF) rather than exact."""
-    staged_passages: int = 0
-    """Passages embedded by a build that was interrupted before publishing; the next build uses them."""
-
-
-class Index:
+class Index(StoredIndex):
     """SQLite (source of truth) plus the FAISS file derived from it for one generation.
 
     A reader (`open`) sees one committed generation until `refresh`; a writer (`writing`) holds
@@ -64,8 +47,11 @@ class Index:
 
     def __init__(self, directory: Path, db: Database) -> None:
         self.directory = directory
+        self.location = str(directory)
         self.db = db
         self._vectors: VectorIndex | None = None
+        self._filtered: tuple[str, np.ndarray] | None = None
+        """The passage ids of the last filters asked about, so counting and searching look them up once."""
 
     @classmethod
     def open(cls, directory: Path) -> Index:
@@ -133,31 +119,19 @@ class Index:
         if self.generation == before:
             return False
         self._vectors = None
+        self._filtered = None
         return True
 
     @property
-    def model(self) -> str | None:
-        return self.db.get_meta("model")
+    def recorded_encoder_checksum(self) -> str | None:
+        return self.db.get_meta(ENCODER_CHECKSUM_KEY)
+
+    def record_encoder_checksum(self, checksum: str) -> None:
+        self.db.set_meta(ENCODER_CHECKSUM_KEY, checksum)
 
     @property
     def generation(self) -> int:
         return int(self.db.get_meta("generation") or 0)
-
-    def check_model(self, model: str, dimension: int | None = None) -> None:
-        """Refuse to mix vectors of two models: they would be silently incomparable.
-
-        The dimension is checked when given (it needs the model loaded); the name always.
-        """
-        built_with, built_dimension = self.model, self.db.get_meta("dimension")
-        if built_with is None:
-            return
-        dimension_differs = dimension is not None and built_dimension and int(built_dimension) != dimension
-        if built_with != model or dimension_differs:
-            raise IndexMismatchError(
-                f"The index in {self.directory} was built with {built_with} ({built_dimension} dimensions), "
-                f"not {model} ({dimension} dimensions). Run `qa index --rebuild` to re-embed the corpus "
-                "with the current model, or set QA_MODEL back."
-            )
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -202,6 +176,40 @@ class Index:
         """Passage ids by BM25 over passage text and article title; only `among` these when given."""
         return self.db.lexical_search(question, limit, among=among)
 
+    def is_empty(self) -> bool:
+        return len(self.vectors()) == 0
+
+    def retrieve(
+        self,
+        query: np.ndarray,
+        question: str,
+        *,
+        limit: int,
+        depth: int = DEFAULT_DEPTH,
+        filters: SearchFilters | None = None,
+    ) -> list[ScoredPassage]:
+        among = self._passage_ids(filters) if filters is not None and filters.active else None
+        if among is not None and len(among) == 0:
+            return []
+        dense = self.search_dense(query, max(depth, limit), among=among)
+        lexical = self.search_lexical(question, max(depth, limit), among=among)
+        similarity = dict(dense)
+        lexical_only = [pid for pid in lexical if pid not in similarity]
+        if lexical_only:
+            ids, vectors = self.db.vectors(lexical_only)
+            similarity.update(zip(ids.tolist(), (vectors @ query).tolist(), strict=True))
+        return best_fused(fused_ranks([pid for pid, _ in dense], lexical), similarity, limit)
+
+    def matching_passages(self, filters: SearchFilters) -> int:
+        return len(self._passage_ids(filters))
+
+    def _passage_ids(self, filters: SearchFilters) -> np.ndarray:
+        key = filters.model_dump_json()
+        if self._filtered is None or self._filtered[0] != key:
+            ids = self.passage_ids_where(outlets=filters.outlets, since=filters.since, until=filters.until)
+            self._filtered = (key, ids)
+        return self._filtered[1]
+
     def passage_ids_where(
         self, *, outlets: list[str], since: dt.date | None = None, until: dt.date | None = None
     ) -> np.ndarray:
@@ -214,53 +222,32 @@ class Index:
     def count_undated_articles(self, *, outlets: list[str] | None = None) -> int:
         return self.db.count_undated_articles(outlets=outlets)
 
+    def passages_with_articles(self, ids: list[int]) -> dict[int, tuple[Passage, Article]]:
+        return self.db.passages_with_articles(ids)
+
+    def sentence_vectors(self, ids: list[int]) -> dict[int, SentenceVectors]:
+        return self.db.sentence_vectors(ids)
+
+    def article(self, doc_id: str) -> Article | None:
+        return self.db.article(doc_id)
+
     def status(self) -> IndexStatus:
         dimension = self.db.get_meta("dimension")
+        approximate = self.db.get_meta("vector_search") == APPROXIMATE
         return IndexStatus(
-            directory=self.directory,
+            location=str(self.directory),
             model=self.model,
             dimension=int(dimension) if dimension else None,
             document_encoder=self.db.get_meta("document_encoder"),
             built_at=self.db.get_meta("built_at"),
             counts=self.db.counts(),
+            search="approximate (IVF)" if approximate else "exact",
             generation=self.generation,
-            approximate=self.db.get_meta("vector_search") == APPROXIMATE,
+            approximate=approximate,
             staged_passages=self.db.staged_count(),
         )
 
-    def stale_files(self, corpus_dir: Path) -> list[str]:
-        """Corpus files that are new, changed or gone since the last `qa index`."""
-        from qa.ingest import corpus_files  # here, not at the top: a question never reads the corpus
-        from qa.store.build import fingerprint_or_error
-
-        known = self.db.file_fingerprints()
-        current = {p.relative_to(corpus_dir).as_posix(): p for p in corpus_files(corpus_dir)}
-        stale = [rel for rel, path in current.items() if known.get(rel) != fingerprint_or_error(path)]
-        return sorted(stale + [rel for rel in known if rel not in current])
-
     # -- keeping in step with the corpus -----------------------------------------------------
-
-    def sync(
-        self,
-        corpus_dir: Path,
-        embedder: Embedder,
-        *,
-        min_words: int,
-        max_words: int,
-        rebuild: bool = False,
-        on_progress: ProgressCallback | None = None,
-    ) -> SyncReport:
-        """Embed new and changed files, drop removed ones, then publish it all as one new generation.
-
-        Unchanged files cost one hash each. With `rebuild` (or when an earlier rebuild was cut
-        short) every file is embedded again, and the old index serves readers until the new one
-        is published.
-        """
-        from qa.store.build import Build  # with the readers it needs: a tenth of a second `qa ask` never pays
-
-        return Build(self).run(
-            corpus_dir, embedder, min_words=min_words, max_words=max_words, rebuild=rebuild, on_progress=on_progress
-        )
 
     def publish(self, replaced: list[str], model: str, *, rebuilding: bool, encoder: str) -> None:
         """Write the next generation's FAISS file, then swap the staged work in with one transaction."""
@@ -303,7 +290,7 @@ class Index:
                 self.db.set_meta("dimension", str(dimension))
                 self.db.set_meta("document_encoder", encoder)
             self.db.set_meta("built_at", _now())
-            self.db.conn.execute("DELETE FROM meta WHERE key = 'rebuild_pending'")
+            self.db.delete_meta("rebuild_pending")
         self._vectors = new
         self._drop_old_vector_files(keep={generation, generation - 1})
 

@@ -1,0 +1,45 @@
+"""Open the index the settings name: embedded in a directory (the default), or in Milvus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
+
+from qa.store.base import StoredIndex
+from qa.store.index import Index
+
+if TYPE_CHECKING:
+    from qa.store.milvus import MilvusTarget
+
+    from qa.config import Settings
+
+MILVUS_LITE_FILE = "milvus.db"
+"""The milvus-lite data directory inside the index directory, when no URI is given."""
+
+
+def milvus_target(settings: Settings) -> MilvusTarget:
+    from qa.store.milvus import MilvusTarget
+
+    uri = settings.milvus_uri or str(settings.index_dir / MILVUS_LITE_FILE)
+    return MilvusTarget(uri=uri, token=settings.milvus_token, cache_dir=settings.index_dir)
+
+
+def open_index(settings: Settings) -> StoredIndex:
+    """The index for reading; raises IndexMissingError telling the user to run `qa index`."""
+    if settings.backend == "milvus":
+        from qa.store.milvus import MilvusIndex
+
+        return MilvusIndex.open(milvus_target(settings))
+    return Index.open(settings.index_dir)
+
+
+def writing_index(
+    settings: Settings, *, rebuild: bool = False, wait: bool = True, on_wait: Callable[[], None] | None = None
+) -> AbstractContextManager[StoredIndex]:
+    """The index opened for a build, one writer at a time."""
+    if settings.backend == "milvus":
+        from qa.store.milvus import MilvusIndex
+
+        return MilvusIndex.writing(milvus_target(settings), rebuild=rebuild, wait=wait, on_wait=on_wait)
+    return Index.writing(settings.index_dir, rebuild=rebuild, wait=wait, on_wait=on_wait)
