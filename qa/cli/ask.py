@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from qa.cli.common import CorpusOption, IndexOption, app, settings_from
+from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
 from qa.errors import UsageError
 
 if TYPE_CHECKING:
@@ -80,6 +80,8 @@ def ask(
     ] = None,
     corpus: CorpusOption = None,
     index: IndexOption = None,
+    backend: BackendOption = None,
+    milvus_uri: MilvusUriOption = None,
 ) -> None:
     """Answer a question with attributed passages from the index.
 
@@ -100,7 +102,7 @@ def ask(
     if question is not None and not question.strip():
         raise UsageError('The question is empty. Ask something, e.g. qa ask "Who denied sales to Russia?"')
     filters = filters_from(outlet, since, until)
-    settings = settings_from(corpus, index)
+    settings = settings_from(corpus, index, backend, milvus_uri)
     from qa.encoders import INDEX_SUBDIRECTORY, load_query_encoder_in_background
 
     # Started before importing the engine: the two overlap, a fifth of a second off every cold `qa ask`.

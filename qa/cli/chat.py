@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qa.cli.common import CorpusOption, IndexOption, app, settings_from
+from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
 
 HistoryOption = Annotated[
     Path | None,
@@ -22,8 +22,14 @@ HistoryOption = Annotated[
 
 
 @app.command()
-def chat(corpus: CorpusOption = None, index: IndexOption = None, history: HistoryOption = None) -> None:
+def chat(
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+    backend: BackendOption = None,
+    milvus_uri: MilvusUriOption = None,
+    history: HistoryOption = None,
+) -> None:
     """Open the terminal chat: ask questions, read attributed answer cards, cite them."""
     from qa.tui.app import QAApp
 
-    QAApp(settings_from(corpus, index), history_path=history).run()
+    QAApp(settings_from(corpus, index, backend, milvus_uri), history_path=history).run()

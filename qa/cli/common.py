@@ -17,7 +17,7 @@ app = typer.Typer(
     help=(
         "Ask questions of your collected news articles and get passages that answer them, "
         "each attributed to its outlet and date.\n\n"
-        "Put articles in ./corpus, run `qa index`, then `qa ask \"Who denied sales to Russia?\"` "
+        'Put articles in ./corpus, run `qa index`, then `qa ask "Who denied sales to Russia?"` '
         "or `qa chat`."
     ),
     no_args_is_help=True,
@@ -46,11 +46,42 @@ IndexOption = Annotated[
 ]
 
 
-def settings_from(corpus: Path | None, index: Path | None) -> Settings:
+BackendOption = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        envvar="QA_BACKEND",
+        help="Where the index lives: embedded (FAISS + SQLite in --index) or milvus (see --milvus-uri). "
+        "[default: embedded]",
+        show_default=False,
+    ),
+]
+MilvusUriOption = Annotated[
+    str | None,
+    typer.Option(
+        "--milvus-uri",
+        envvar="QA_MILVUS_URI",
+        help="With --backend milvus: a milvus-lite path, or a server such as http://host:19530 "
+        "(token from QA_MILVUS_TOKEN). [default: INDEX/milvus.db]",
+        show_default=False,
+    ),
+]
+
+
+def settings_from(
+    corpus: Path | None, index: Path | None, backend: str | None = None, milvus_uri: str | None = None
+) -> Settings:
+    from pydantic import ValidationError
+
     from qa.config import Settings
 
-    overrides = {"corpus_dir": corpus, "index_dir": index}
-    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    if backend is not None and backend not in ("embedded", "milvus"):
+        raise typer.BadParameter(f"{backend!r} is not a backend; choose embedded or milvus.", param_hint="--backend")
+    overrides = {"corpus_dir": corpus, "index_dir": index, "backend": backend, "milvus_uri": milvus_uri}
+    try:
+        return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    except ValidationError as error:  # QA_BACKEND set to something else
+        raise typer.BadParameter(str(error.errors()[0]["msg"]), param_hint="--backend / QA_BACKEND") from error
 
 
 @app.callback()
@@ -62,5 +93,3 @@ def _root(
         format="%(levelname)s %(name)s: %(message)s" if debug else "%(levelname)s: %(message)s",
         stream=sys.stderr,
     )
-
-

@@ -33,8 +33,7 @@ def eval_command(
         Path | None,
         typer.Option(
             "--work",
-            help="Where the evaluation corpus and index are kept between runs. "
-            "[default: ~/.cache/qa/eval/NAME-HASH]",
+            help="Where the evaluation corpus and index are kept between runs. [default: ~/.cache/qa/eval/NAME-HASH]",
             show_default=False,
         ),
     ] = None,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qa.cli.common import CorpusOption, IndexOption, app, settings_from
+from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
 from qa.errors import QAError, UsageError
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ def index_command(
     no_wait: NoWaitOption = False,
     corpus: CorpusOption = None,
     index: IndexOption = None,
+    backend: BackendOption = None,
+    milvus_uri: MilvusUriOption = None,
 ) -> None:
     """Build or refresh the index from the corpus.
 
@@ -48,7 +50,7 @@ def index_command(
     """
     from qa.engine import Engine
 
-    settings = settings_from(corpus, index)
+    settings = settings_from(corpus, index, backend, milvus_uri)
     if not settings.corpus_dir.is_dir():
         raise QAError(
             f"The corpus directory {settings.corpus_dir} does not exist. "
@@ -78,6 +80,8 @@ def add(
     no_wait: NoWaitOption = False,
     corpus: CorpusOption = None,
     index: IndexOption = None,
+    backend: BackendOption = None,
+    milvus_uri: MilvusUriOption = None,
 ) -> None:
     """Copy files into the corpus and index them in one step.
 
@@ -89,7 +93,7 @@ def add(
     missing = [path for path in paths if not path.exists()]
     if missing:
         raise UsageError(f"No such file or folder: {', '.join(map(str, missing))}")
-    settings = settings_from(corpus, index)
+    settings = settings_from(corpus, index, backend, milvus_uri)
     overrides = _explicit_metadata(outlet=outlet, published=date, url=url, title=title)
     mapping = _field_map(field_map)
     with Progress(settings, quiet=quiet) as on_progress:
@@ -241,11 +245,16 @@ def print_report(report: SyncReport, settings: Settings, *, quiet: bool) -> None
 
 
 @app.command()
-def status(corpus: CorpusOption = None, index: IndexOption = None) -> None:
+def status(
+    corpus: CorpusOption = None,
+    index: IndexOption = None,
+    backend: BackendOption = None,
+    milvus_uri: MilvusUriOption = None,
+) -> None:
     """Show what the index holds, what built it, and which corpus files are not indexed yet."""
     from qa.engine import Engine
 
-    settings = settings_from(corpus, index)
+    settings = settings_from(corpus, index, backend, milvus_uri)
     engine = Engine(settings)
     try:
         info = engine.status()

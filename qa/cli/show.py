@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qa.cli.common import CorpusOption, IndexOption, app, settings_from
+from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
 from qa.errors import QAError
 
 if TYPE_CHECKING:
@@ -29,13 +29,15 @@ def show(
     doc_id: Annotated[str, typer.Argument(help="The article id, as `qa ask` prints it.", show_default=False)],
     corpus: CorpusOption = None,
     index: IndexOption = None,
+    backend: BackendOption = None,
+    milvus_uri: MilvusUriOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the article's metadata as JSON.")] = False,
     text: Annotated[bool, typer.Option("--text", help="Also print the article's clean text.")] = False,
 ) -> None:
     """Show an article's outlet, date and other metadata, each with its source and confidence."""
     from qa.engine import Engine
 
-    engine = Engine(settings_from(corpus, index))
+    engine = Engine(settings_from(corpus, index, backend, milvus_uri))
     try:
         article = engine.article(doc_id.strip())
     finally:
@@ -67,9 +69,7 @@ def describe(article: Article) -> list[str]:
         elif name == "published_at":
             value = value.isoformat()
         elif name == "republished_by":
-            value = " · ".join(
-                part for part in (value.outlet, format_date(value.published), value.url) if part
-            )
+            value = " · ".join(part for part in (value.outlet, format_date(value.published), value.url) if part)
         lines.append(f"  {label:<10} {value}")
         provenance = article.provenance.get(name)
         if provenance is not None:
