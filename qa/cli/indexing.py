@@ -174,7 +174,7 @@ class Progress:
             self.started[stage] = now
             message = _STAGE_MESSAGES.get(stage)
             if message:
-                self.console.print(message.format(index=self.settings.index_dir), highlight=False, soft_wrap=True)
+                self.console.print(message.format(index=self.settings.index_location), highlight=False, soft_wrap=True)
         if stage not in _COUNTED:
             return
         description, unit = _COUNTED[stage]
@@ -237,7 +237,7 @@ def print_report(report: SyncReport, settings: Settings, *, quiet: bool) -> None
         else ""
     )
     typer.echo(
-        f"Indexed {settings.corpus_dir} into {settings.index_dir}: {len(report.added)} new, "
+        f"Indexed {settings.corpus_dir} into {settings.index_location}: {len(report.added)} new, "
         f"{len(report.updated)} changed, {len(report.removed)} removed, {report.unchanged} unchanged "
         f"files{skipped}; {report.articles} articles, {report.passages} passages embedded{resumed} "
         f"in {report.seconds:.1f} s."

@@ -10,19 +10,13 @@ from qa.store.base import StoredIndex
 from qa.store.index import Index
 
 if TYPE_CHECKING:
-    from qa.store.milvus import MilvusTarget
-
     from qa.config import Settings
-
-MILVUS_LITE_FILE = "milvus.db"
-"""The milvus-lite data directory inside the index directory, when no URI is given."""
-
+    from qa.store.milvus import MilvusTarget
 
 def milvus_target(settings: Settings) -> MilvusTarget:
     from qa.store.milvus import MilvusTarget
 
-    uri = settings.milvus_uri or str(settings.index_dir / MILVUS_LITE_FILE)
-    return MilvusTarget(uri=uri, token=settings.milvus_token, cache_dir=settings.index_dir)
+    return MilvusTarget(uri=settings.index_location, token=settings.milvus_token, cache_dir=settings.index_dir)
 
 
 def open_index(settings: Settings) -> StoredIndex:

@@ -36,6 +36,8 @@ from qa.store.milvus.documents import (
     State,
     create_collections,
     date_number,
+    load_collections,
+    lexical_form,
     outlet_key,
 )
 from qa.store.ranking import DEFAULT_DEPTH, RRF_K, ScoredPassage
@@ -136,6 +138,8 @@ class MilvusIndex(StoredIndex):
     def open(cls, target: MilvusTarget) -> MilvusIndex:
         index = cls(target, connect(target))
         with _translated(target):
+            if index.client.has_collection(META):
+                load_collections(index.client)
             if not index.client.has_collection(META) or index.db.get_meta("format_version") is None:
                 index.close()
                 raise IndexMissingError(target.uri)
@@ -169,6 +173,7 @@ class MilvusIndex(StoredIndex):
 
     def _prepare(self) -> None:
         create_collections(self.client, dimension=None)
+        load_collections(self.client)
         if self.db.get_meta("format_version") is None:
             self.db.set_meta("format_version", str(FORMAT_VERSION))
             self.db.set_meta("syndication_bands", BANDS_VERSION)
@@ -262,10 +267,11 @@ class MilvusIndex(StoredIndex):
                 expr=where,
             )
         ]
-        if _has_words(question):
+        words = lexical_form(question)
+        if words:  # BM25 needs a word to match: a question of only punctuation searches densely alone
             requests.append(
                 AnnSearchRequest(
-                    data=[question], anns_field="sparse", param={"metric_type": "BM25"}, limit=depth, expr=where
+                    data=[words], anns_field="sparse", param={"metric_type": "BM25"}, limit=depth, expr=where
                 )
             )
         with _translated(self.target):
@@ -294,12 +300,13 @@ class MilvusIndex(StoredIndex):
         return [(int(hit["id"]), float(hit["distance"])) for hit in hits]
 
     def search_lexical(self, question: str, limit: int) -> list[int]:
-        if not _has_words(question):
+        words = lexical_form(question)
+        if not words:
             return []
         with _translated(self.target):
             [hits] = self.client.search(
                 PASSAGES,
-                data=[question],
+                data=[words],
                 anns_field="sparse",
                 limit=limit,
                 filter=self._where(),
@@ -345,11 +352,6 @@ class MilvusIndex(StoredIndex):
 
 def _dense_params(limit: int) -> dict:
     return {"metric_type": "IP", "params": {"ef": max(HNSW_SEARCH_EF, limit)}}
-
-
-def _has_words(question: str) -> bool:
-    """BM25 needs at least one word to match; a question of only punctuation searches densely alone."""
-    return any(character.isalnum() for character in question)
 
 
 def _quoted(values) -> str:

@@ -13,9 +13,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
+import unicodedata
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -77,6 +80,23 @@ def _iso(number: int) -> str | None:
 def outlet_key(outlet: str | None) -> str:
     """The outlet as filters compare it: case-insensitive; unknown is the empty string."""
     return (outlet or "").casefold()
+
+
+_WORD = re.compile(r"\w+")
+
+
+@cache
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+def lexical_form(text: str) -> str:
+    """Lower-cased, accent-free, stemmed words: what SQLite's porter tokenizer indexes in the embedded
+    backend, so BM25 ranks alike on both (milvus-lite's analyzer does not stem)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    return " ".join(_stemmer().stemWords(_WORD.findall(plain)))
 
 
 def _fit(text: str, limit: int = MAX_VARCHAR) -> str:
@@ -439,7 +459,7 @@ class MilvusDocuments:
                     "ordinal": passage.ordinal,
                     "start": passage.start,
                     "end": passage.end,
-                    "lexical": _fit(title + passage.text),
+                    "lexical": _fit(lexical_form(title + passage.text)),
                     "dense": vector.astype(np.float32).tolist(),
                     "sentences": _sentences_json(sentence),
                 }
@@ -465,6 +485,13 @@ def _sentences_json(sentences: SentenceVectors) -> dict:
     encoded = base64.b64encode(sentences.vectors.astype(np.float16).tobytes()).decode("ascii")
     stored = {"spans": [list(span) for span in sentences.spans], "vectors": encoded}
     return stored if len(encoded) <= MAX_SENTENCES_JSON else {}
+
+
+def load_collections(client) -> None:
+    """Load every collection for searching: after a restart (or a killed milvus-lite) they come back released."""
+    for name in (META, FILES, ARTICLES, TEXTS, PASSAGES, COPIES):
+        if client.has_collection(name) and "Loaded" not in str(client.get_load_state(name).get("state")):
+            client.load_collection(name)
 
 
 def create_collections(client, dimension: int | None) -> None:

@@ -1,0 +1,136 @@
+"""The same behaviour on every storage backend: seed questions, filters, abstention, incremental add and remove.
+
+Each test runs on the embedded index, on milvus-lite in-process and on milvus-lite's gRPC server
+(a real process on a free local port), with the real model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from qa.engine import Engine
+from qa.errors import IndexMismatchError
+from qa.models import SearchFilters
+from tests.conftest import BACKENDS, FORBES, KYIV, backend_settings, copy_seed_corpus
+
+QUESTIONS = (
+    "Who denied sales to Russia?",
+    "Are Starlink terminals used by Russian forces?",
+    "What did Forbes ask SpaceX?",
+)
+FERRY = (
+    "The harbour ferries stopped running on Tuesday after the crews walked out over pay. "
+    "Passengers waited for hours at the terminal while the operator tried to find replacement crews. "
+    "The union said the strike would last until the operator returned to talks about wages and shifts. "
+    "Traders on the island said deliveries of fruit and fuel were already running late."
+)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def seeded(request, tmp_path_factory, embedder):
+    """An engine over the seed corpus indexed on one backend (read-only)."""
+    root = tmp_path_factory.mktemp(request.param)
+    with backend_settings(request.param, root, copy_seed_corpus(root / "corpus")) as settings:
+        engine = Engine(settings, embedder=embedder)
+        report = engine.build_index()
+        assert sorted(report.added) == [FORBES, KYIV] and report.skipped == []
+        yield engine
+        engine.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh(request, tmp_path, embedder):
+    """An engine on one backend over a private seed corpus, not indexed yet."""
+    with backend_settings(request.param, tmp_path, copy_seed_corpus(tmp_path / "corpus")) as settings:
+        engine = Engine(settings, embedder=embedder)
+        yield engine
+        engine.close()
+
+
+def _cited(answer) -> list[tuple[str | None, str]]:
+    return [(hit.citation.outlet, hit.text) for hit in answer.passages]
+
+
+def test_the_denial_is_found_with_both_outlets(seeded):
+    answer = seeded.ask("Who denied sales to Russia?")
+    outlets = [hit.citation.outlet for hit in answer.passages[:3]]
+    assert "The Kyiv Independent" in outlets and "Forbes" in outlets
+    assert "Musk (The Kyiv Independent, 11 Feb 2024)" in answer.summary and "(Forbes, 11 Feb 2024)" in answer.summary
+    assert [c.outlet for c in answer.corroboration] == ["Forbes"]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_answers_are_the_same_as_the_embedded_index(seeded, seed_engine, question):
+    ours, embedded = seeded.ask(question), seed_engine.ask(question)
+    # The same passages, attributed and highlighted alike. Their order may differ where two are close:
+    # Milvus's BM25 has one field, so a title counts as much as the text (half as much in SQLite).
+    assert sorted(_cited(ours)) == sorted(_cited(embedded))
+    highlights = {hit.text: hit.highlight for hit in embedded.passages}
+    assert all(hit.highlight == highlights[hit.text] for hit in ours.passages)
+    assert {c.outlet for c in ours.corroboration} <= {hit.citation.outlet for hit in embedded.passages}
+
+
+def test_status_counts_match_the_embedded_index(seeded, seed_engine):
+    assert seeded.status().counts == seed_engine.status().counts
+    assert seeded.status().model == seed_engine.status().model
+
+
+def test_an_outlet_filter_keeps_only_that_outlet(seeded):
+    answer = seeded.ask("Who denied sales to Russia?", filters=SearchFilters(outlets=["FORBES"]))
+    assert answer.passages and {hit.citation.outlet for hit in answer.passages} == {"Forbes"}
+
+
+def test_a_date_filter_that_matches_nothing_says_so(seeded):
+    answer = seeded.ask("Who denied sales to Russia?", filters=SearchFilters(until=dt.date(2024, 2, 10)))
+    assert answer.abstained and not answer.passages
+    assert "No article in the index matches the filters" in answer.message
+
+
+def test_a_date_range_keeps_the_articles_inside_it(seeded):
+    filters = SearchFilters(since=dt.date(2024, 2, 11), until=dt.date(2024, 2, 11))
+    answer = seeded.ask("Who denied sales to Russia?", filters=filters)
+    assert answer.passages and {hit.citation.published for hit in answer.passages} == {dt.date(2024, 2, 11)}
+
+
+def test_an_off_topic_question_abstains(seeded):
+    answer = seeded.ask("What is the melting point of tungsten?")
+    assert answer.abstained and answer.passages == []
+
+
+def test_incremental_add_change_and_remove(fresh, embedder):
+    first = fresh.build_index()
+    seed_counts = fresh.status().counts
+    assert sorted(first.added) == [FORBES, KYIV]
+
+    ferry = fresh.corpus_dir / "ferry.txt"
+    ferry.write_text(FERRY, encoding="utf-8")
+    added = fresh.build_index()
+    assert added.added == ["ferry.txt"] and added.unchanged == 2
+    answer = fresh.ask("Why did the ferry crews walk out?")
+    assert answer.passages[0].text.startswith("The harbour ferries stopped running on Tuesday")
+    counts = fresh.status().counts
+    assert counts["articles"] == seed_counts["articles"] + 1 and counts["files"] == 3
+
+    ferry.write_text(FERRY.replace("Tuesday", "Wednesday"), encoding="utf-8")
+    changed = fresh.build_index()
+    assert changed.updated == ["ferry.txt"]
+    assert "Wednesday" in fresh.ask("Why did the ferry crews walk out?").passages[0].text
+    assert fresh.status().counts == counts  # the old version is gone, nothing doubled
+
+    ferry.unlink()
+    removed = fresh.build_index()
+    assert removed.removed == ["ferry.txt"]
+    assert fresh.status().counts == seed_counts
+    after = fresh.ask("Why did the ferry crews walk out?")
+    assert all("harbour ferries" not in hit.text for hit in after.passages)
+
+    assert not fresh.build_index().changed
+
+
+def test_an_index_of_another_model_is_refused(fresh):
+    fresh.build_index()
+    fresh.index.db.set_meta("model", "someone/other-model")
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        fresh.ask("Who denied sales to Russia?")

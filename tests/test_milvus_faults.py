@@ -1,0 +1,94 @@
+"""The Milvus backend under faults: a killed build, an unreachable server, the command line end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from milvus_lite import server_manager_instance
+
+from qa.config import Settings
+from qa.engine import Engine
+from qa.errors import QAError
+from qa.store.milvus import MilvusIndex, MilvusTarget
+from qa.store.milvus.documents import ARTICLES, FILES, PASSAGES
+from tests.conftest import FORBES, KYIV, _free_port, copy_seed_corpus
+from tests.test_crash import QA_SCRIPT, expected_state, interrupt, start, wait_for_line, write_articles
+
+
+def milvus_state(uri: Path, cache: Path, *, finished: bool = True) -> tuple[set[str], int]:
+    """Check the invariants of the committed index in Milvus and return its (files, passages).
+
+    After a finished run no row is left but the committed ones; a killed run may leave some for the next.
+    """
+    index = MilvusIndex.open(MilvusTarget(uri=str(uri), token=None, cache_dir=cache))
+    try:
+        db = index.db
+        passages = db.visible(PASSAGES, "", ["doc_id", "ordinal"])
+        assert not [key for key, n in Counter((p["doc_id"], p["ordinal"]) for p in passages).items() if n > 1]
+        articles = db.visible(ARTICLES, "", ["doc_id", "source_path"])
+        assert {p["doc_id"] for p in passages} <= {a["doc_id"] for a in articles}, "passages without an article"
+        assert all(n == 1 for n in Counter(a["source_path"] for a in articles).values())
+        for collection in (FILES, ARTICLES, PASSAGES) if finished else ():
+            assert len(db.rows(collection, "born >= 0", ["born"])) == db.count(collection)
+        return set(db.file_fingerprints()), len(passages)
+    finally:
+        index.close()
+        server_manager_instance.release_server(str(uri))  # milvus-lite: one process at a time
+
+
+def test_a_killed_build_is_finished_by_the_next_run_with_nothing_lost_or_doubled(tmp_path):
+    corpus, uri, cache = tmp_path / "corpus", tmp_path / "lite.db", tmp_path / "index"
+    write_articles(corpus, 100, seed=11)
+    command = ("index", "--corpus", corpus, "--index", cache, "--backend", "milvus", "--milvus-uri", uri)
+    first = start(*command)
+    assert wait_for_line(first, "storing:")  # a chunk of passages is in Milvus, not yet committed
+    interrupt(first)
+    finish = start(*command)
+    _, errors = finish.communicate(timeout=1200)
+    assert finish.returncode == 0, errors
+    expected = expected_state(Settings(corpus_dir=corpus, index_dir=cache))
+    assert milvus_state(uri, cache) == expected
+
+    # Change a third of the files and kill the next build while it publishes: old or new, then new.
+    for path in sorted(corpus.glob("*.txt"))[::3]:
+        path.write_text(path.read_text(encoding="utf-8").replace("Monday", "Friday"), encoding="utf-8")
+    second = start(*command)
+    wait_for_line(second, "Publishing the new index")
+    interrupt(second)
+    assert milvus_state(uri, cache, finished=False)[0] == expected[0]
+    again = start(*command)
+    _, errors = again.communicate(timeout=1200)
+    assert again.returncode == 0, errors
+    assert milvus_state(uri, cache) == expected_state(Settings(corpus_dir=corpus, index_dir=cache))
+
+
+def test_an_unreachable_server_gives_a_clear_error_naming_it(tmp_path):
+    uri = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    settings = Settings(corpus_dir=tmp_path, index_dir=tmp_path / "index", backend="milvus", milvus_uri=uri)
+    with pytest.raises(QAError, match=f"Cannot reach Milvus at {uri}"):
+        Engine(settings).status()
+    result = subprocess.run(
+        [str(QA_SCRIPT), "status", "--backend", "milvus", "--milvus-uri", uri], capture_output=True, text=True
+    )
+    assert result.returncode == 1 and uri in result.stderr and "Traceback" not in result.stderr
+
+
+def test_index_and_ask_on_the_command_line(tmp_path):
+    corpus = copy_seed_corpus(tmp_path / "corpus")
+    env_args = ("--corpus", str(corpus), "--index", str(tmp_path / "index"), "--backend", "milvus")
+    built = subprocess.run([str(QA_SCRIPT), "index", *env_args], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "index" / "milvus.db").exists()  # milvus-lite in the index directory by default
+    asked = subprocess.run(
+        [str(QA_SCRIPT), "ask", "--json", "Who denied sales to Russia?", *env_args], capture_output=True, text=True
+    )
+    assert asked.returncode == 0, asked.stderr
+    outlets = [hit["outlet"] for hit in json.loads(asked.stdout)["passages"][:3]]
+    assert "The Kyiv Independent" in outlets and "Forbes" in outlets
+    status = subprocess.run([str(QA_SCRIPT), "status", *env_args], capture_output=True, text=True)
+    assert status.returncode == 0 and "Milvus HNSW" in status.stdout
+    assert [FORBES, KYIV] == sorted(p.name for p in corpus.glob("*.txt"))
