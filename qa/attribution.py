@@ -15,14 +15,39 @@ _PATTERNS = [
     re.compile(rf"[”\"],?\s+(?P<name>{_NAME})\s+{_SAYS}\b"),
     re.compile(rf"[”\"],?\s+{_SAYS}\s+(?P<name>{_NAME})"),
     # SpaceX officials said / The company said
-    re.compile(rf"(?P<name>{_NAME})(?:\s+(?:officials|spokesperson|spokesman|spokeswoman|representatives))?\s+{_SAYS}\b"),
+    re.compile(
+        rf"(?P<name>{_NAME})(?:\s+(?:officials|spokesperson|spokesman|spokeswoman|representatives))?\s+{_SAYS}\b"
+    ),
     re.compile(rf"\baccording to (?:the\s+)?(?P<name>{_NAME})"),
     # …reached out to SpaceX for comment, it responded…
     re.compile(rf"\bto (?P<name>{_NAME})\b[^.]*?,\s+(?:it|they|he|she)\s+(?:responded|replied|said)\b"),
 ]
 _NOT_NAMES = {
-    "a", "an", "the", "after", "before", "in", "on", "this", "that", "it", "he", "she", "they", "we",
-    "but", "and", "when", "while", "as", "also", "however", "meanwhile", "i", "you", "there",
+    "a",
+    "an",
+    "the",
+    "after",
+    "before",
+    "in",
+    "on",
+    "this",
+    "that",
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "but",
+    "and",
+    "when",
+    "while",
+    "as",
+    "also",
+    "however",
+    "meanwhile",
+    "i",
+    "you",
+    "there",
 }
 
 

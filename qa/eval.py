@@ -67,8 +67,7 @@ def load_beir(directory: Path, *, split: str = "test") -> BeirDataset:
             "Expected corpus.jsonl, queries.jsonl and qrels/test.tsv (e.g. ../shared/eval-data/beir-scifact)."
         )
     corpus = {
-        str(record["_id"]): (record.get("title") or "", record.get("text") or "")
-        for record in _json_lines(corpus_path)
+        str(record["_id"]): (record.get("title") or "", record.get("text") or "") for record in _json_lines(corpus_path)
     }
     queries = {str(record["_id"]): record["text"] for record in _json_lines(queries_path)}
     qrels: dict[str, dict[str, int]] = {}

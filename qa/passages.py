@@ -98,7 +98,5 @@ def chunk_text(text: str, *, min_words: int = 40, max_words: int = 150) -> list[
 def chunk_article(article: Article, *, min_words: int = 40, max_words: int = 150) -> list[Passage]:
     return [
         Passage(doc_id=article.doc_id, ordinal=ordinal, start=start, end=end, text=article.text[start:end])
-        for ordinal, (start, end) in enumerate(
-            chunk_text(article.text, min_words=min_words, max_words=max_words)
-        )
+        for ordinal, (start, end) in enumerate(chunk_text(article.text, min_words=min_words, max_words=max_words))
     ]

@@ -11,7 +11,7 @@ import typer
 
 # Importing a command module registers its commands; `qa --help` lists them in this order.
 # isort: off
-from qa.cli import ask, indexing, evaluate, show, chat  # noqa: F401
+from qa.cli import ask, indexing, evaluate, show, chat, migrate  # noqa: F401
 
 # isort: on
 from qa.cli.common import app

@@ -196,6 +196,7 @@ _COUNTED = {
     "reading": ("reading", "files"),
     "embedding": ("embedding", "passages"),
     "articles": ("storing", "articles"),
+    "migrating": ("copying", "files"),
 }
 """Stages with counts: (what the line says, unit)."""
 _STAGE_MESSAGES = {

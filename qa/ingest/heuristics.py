@@ -64,9 +64,7 @@ def text_candidates(raw: str, *, origin: str, page_dump: bool) -> list[Candidate
 
 
 def _candidate(field: str, value: object, rule: str, origin: str, confidence: float) -> Candidate:
-    provenance = FieldProvenance(
-        source=MetadataSource.TEXT, detail=f"{origin}: {rule}", confidence=confidence
-    )
+    provenance = FieldProvenance(source=MetadataSource.TEXT, detail=f"{origin}: {rule}", confidence=confidence)
     return Candidate(field, value, provenance)
 
 
@@ -84,9 +82,7 @@ def _masthead(header: list[str], origin: str) -> list[Candidate]:
         rule = f"masthead names {republisher.outlet!r} above another outlet's label"
         if source is None:
             rule = f"masthead names the aggregator {republisher.outlet!r}"
-        value = Republication(
-            outlet=republisher.outlet, published=republisher.date.day if republisher.date else None
-        )
+        value = Republication(outlet=republisher.outlet, published=republisher.date.day if republisher.date else None)
         candidates.append(_candidate("republished_by", value, rule, origin, confidence))
     if source is not None:
         rule = f"masthead label {source.outlet!r}"

@@ -114,9 +114,7 @@ class ExplicitMetadata(ArticleMetadata):
         return notes
 
 
-def explicit_candidates(
-    data: dict[str, Any], *, origin: str, source: MetadataSource
-) -> list[Candidate]:
+def explicit_candidates(data: dict[str, Any], *, origin: str, source: MetadataSource) -> list[Candidate]:
     """Validate hand-written metadata and turn it into candidates; raise MetadataError naming the field."""
     try:
         metadata = ExplicitMetadata.model_validate(data)

@@ -133,9 +133,12 @@ def read_csv(raw: str, *, origin: str, field_map: dict[str, str] | None = None) 
                 yield where, _Skip(problem)
                 continue
             if len(row) > len(header):
-                yield where, _Skip(
-                    f"has {len(row)} columns, the header names {len(header)}; quote values that contain "
-                    f"{delimiter!r} and fix the row"
+                yield (
+                    where,
+                    _Skip(
+                        f"has {len(row)} columns, the header names {len(header)}; quote values that contain "
+                        f"{delimiter!r} and fix the row"
+                    ),
                 )
                 continue
             yield where, dict(zip(header, row, strict=True))

@@ -55,8 +55,7 @@ def read_add_options(path: Path, *, origin: str) -> AddOptions:
         return AddOptions.model_validate_json(stored.read_bytes())
     except (OSError, ValidationError) as error:
         raise MetadataError(
-            f"{origin}{ADD_OPTIONS_SUFFIX}: cannot be read ({type(error).__name__}); "
-            "run `qa add` for the file again"
+            f"{origin}{ADD_OPTIONS_SUFFIX}: cannot be read ({type(error).__name__}); run `qa add` for the file again"
         ) from None
 
 

@@ -28,9 +28,7 @@ def read_text(raw: str, *, origin: str, field_map: dict[str, str] | None = None)
         raise MetadataError(f"{origin}: front matter is not valid YAML: {yaml_problem(error)}") from error
     if not isinstance(data, dict):
         raise MetadataError(f"{origin}: front matter must be a mapping of metadata fields")
-    candidates = explicit_candidates(
-        data, origin=f"{origin} (front matter)", source=MetadataSource.FRONT_MATTER
-    )
+    candidates = explicit_candidates(data, origin=f"{origin} (front matter)", source=MetadataSource.FRONT_MATTER)
     body = raw[match.end() :]
     candidates += text_candidates(body, origin=origin, page_dump=False)
     return Reading([Document(text=_written_text(body), candidates=candidates)])

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from qa.config import Settings
     from qa.store.milvus import MilvusTarget
 
+
 def milvus_target(settings: Settings) -> MilvusTarget:
     from qa.store.milvus import MilvusTarget
 

@@ -471,6 +471,56 @@ class Database:
         ).fetchall()
         return np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
 
+    # -- export: reading a file's whole record, for copying the index elsewhere -----------------
+
+    def files_after(self, after: str, limit: int) -> list[tuple[str, str]]:
+        """(path, fingerprint) of published files in path order, from just after `after`."""
+        return self.conn.execute(
+            "SELECT path, fingerprint FROM files WHERE path > ? ORDER BY path LIMIT ?", (after, limit)
+        ).fetchall()
+
+    def files_up_to(self, path: str) -> list[str]:
+        """Published files up to and including `path`, in path order."""
+        return [row[0] for row in self.conn.execute("SELECT path FROM files WHERE path <= ? ORDER BY path", (path,))]
+
+    def exported_articles(self, path: str) -> list[tuple[Article, list[int]]]:
+        """The articles of a published file, in stored order, each with its LSH band keys."""
+        rows = self.conn.execute(
+            "SELECT doc_id, source_path, metadata, text FROM articles WHERE source_path = ? ORDER BY rowid", (path,)
+        ).fetchall()
+        return [
+            (
+                _article_from_row(row),
+                [key for (key,) in self.conn.execute("SELECT key FROM article_bands WHERE doc_id = ?", (row[0],))],
+            )
+            for row in rows
+        ]
+
+    def exported_passages(self, doc_id: str) -> tuple[list[Passage], np.ndarray, list[SentenceVectors]]:
+        """An article's passages with their vectors and sentence vectors, as a build stages them."""
+        rows = self.conn.execute(
+            """SELECT id, ordinal, start, end, text FROM passages WHERE doc_id = ? ORDER BY ordinal""", (doc_id,)
+        ).fetchall()
+        ids = [row[0] for row in rows]
+        _, vectors = self.vectors(ids)
+        stored = self.sentence_vectors(ids)
+        passages = [
+            Passage(doc_id=doc_id, ordinal=o, start=start, end=end, text=text) for _, o, start, end, text in rows
+        ]
+        sentences = [
+            stored.get(pid, SentenceVectors([], np.zeros((0, vectors.shape[1] if vectors.size else 0)))) for pid in ids
+        ]
+        return passages, vectors, sentences
+
+    def exported_copies(self, path: str) -> list[tuple[str, bool, Syndication]]:
+        """(original doc_id, listed, listing) of each copy read from `path`, in the order folded."""
+        rows = self.conn.execute(
+            "SELECT original, listed, listing FROM copies WHERE source_path = ? ORDER BY id", (path,)
+        )
+        return [
+            (original, bool(listed), Syndication.model_validate_json(listing)) for original, listed, listing in rows
+        ]
+
     # -- search ------------------------------------------------------------------------------
 
     def lexical_search(self, question: str, limit: int, *, among: list[int] | np.ndarray | None = None) -> list[int]:

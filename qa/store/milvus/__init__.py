@@ -9,6 +9,7 @@ become filter expressions.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,8 +37,8 @@ from qa.store.milvus.documents import (
     State,
     create_collections,
     date_number,
-    load_collections,
     lexical_form,
+    load_collections,
     outlet_key,
 )
 from qa.store.ranking import DEFAULT_DEPTH, RRF_K, ScoredPassage
@@ -156,22 +157,24 @@ class MilvusIndex(StoredIndex):
         rebuild: bool = False,
         wait: bool = True,
         on_wait: Callable[[], None] | None = None,
+        keep: str | None = None,
     ) -> Iterator[MilvusIndex]:
         """The index opened for a build: collections created when missing, an interrupted build's rows dropped.
 
-        The lock is this machine's: writers on other machines must take turns by arrangement.
+        `keep` names the source of a migration to resume: its rows, up to the last step recorded,
+        stay. The lock is this machine's: writers on other machines must take turns by arrangement.
         """
         target.cache_dir.mkdir(parents=True, exist_ok=True)
         with writer_lock(target.cache_dir, wait=wait, on_wait=on_wait):
             index = cls(target, connect(target))
             try:
                 with _translated(target):
-                    index._prepare()
+                    index._prepare(keep)
                     yield index
             finally:
                 index.close()
 
-    def _prepare(self) -> None:
+    def _prepare(self, keep: str | None) -> None:
         create_collections(self.client, dimension=None)
         load_collections(self.client)
         if self.db.get_meta("format_version") is None:
@@ -180,7 +183,12 @@ class MilvusIndex(StoredIndex):
         self._refuse_newer_format()
         self.db.read_state()
         self.db.finish_cleanup()
-        self.db.drop_uncommitted()
+        migration = json.loads(self.db.get_meta("migration") or "null")
+        if migration is not None and migration["source"] == keep:
+            self.db.drop_uncommitted(after=migration["done"])
+        else:
+            self.db.delete_meta("migration")
+            self.db.drop_uncommitted()
 
     def _refuse_newer_format(self) -> None:
         recorded = self.db.get_meta("format_version")
@@ -208,8 +216,9 @@ class MilvusIndex(StoredIndex):
             db.set_meta("built_at", now)
             return
         db.set_meta("model", model)
-        if db.dimension is not None:
-            db.set_meta("dimension", str(db.dimension))
+        dimension = db.dimension or (db.stored_dimension() if rebuilding else None)
+        if dimension is not None:
+            db.set_meta("dimension", str(dimension))
             db.set_meta("document_encoder", encoder)
         db.set_meta("built_at", now)
         floor = db.pending if rebuilding else db.state.floor
@@ -355,6 +364,4 @@ def _dense_params(limit: int) -> dict:
 
 
 def _quoted(values) -> str:
-    import json
-
     return json.dumps(list(values), ensure_ascii=False)

@@ -144,11 +144,14 @@ class MilvusDocuments:
         if state.cleanup:
             self.write_state(State(state.generation, state.floor, []))
 
-    def drop_uncommitted(self) -> None:
-        """Delete rows written by a build that never committed."""
+    def drop_uncommitted(self, *, after: str | None = None) -> None:
+        """Delete rows written by a build that never committed (only those of files after `after`, when given)."""
+        where = f"born > {self.state.generation}"
+        if after is not None:
+            where += f" and source_path > {json.dumps(after, ensure_ascii=False)}"
         for name in (FILES, ARTICLES, TEXTS, PASSAGES, COPIES):
             if self.client.has_collection(name):
-                self.client.delete(name, filter=f"born > {self.state.generation}")
+                self.client.delete(name, filter=where)
 
     # -- meta --------------------------------------------------------------------------------
 
@@ -467,21 +470,27 @@ class MilvusDocuments:
             ],
         )
 
+    def stored_dimension(self) -> int | None:
+        """The dimension of the passages collection, or None before there is one."""
+        if not self.client.has_collection(PASSAGES):
+            return None
+        fields = self.client.describe_collection(PASSAGES)["fields"]
+        return next(int(f["params"]["dim"]) for f in fields if f["name"] == "dense")
+
     def _ensure_passages(self, dimension: int) -> None:
         """Create the passages collection for this dimension; one of another dimension goes (a rebuild
         for another model: the build refuses any other change of model before staging anything)."""
         if self.dimension == dimension:
             return
-        if self.client.has_collection(PASSAGES):
-            fields = self.client.describe_collection(PASSAGES)["fields"]
-            stored = next(int(f["params"]["dim"]) for f in fields if f["name"] == "dense")
-            if stored != dimension:
-                self.client.drop_collection(PASSAGES)
+        if self.stored_dimension() not in (None, dimension):
+            self.client.drop_collection(PASSAGES)
         create_collections(self.client, dimension)
         self.dimension = dimension
 
 
 def _sentences_json(sentences: SentenceVectors) -> dict:
+    if not sentences.spans:
+        return {}
     encoded = base64.b64encode(sentences.vectors.astype(np.float16).tobytes()).decode("ascii")
     stored = {"spans": [list(span) for span in sentences.spans], "vectors": encoded}
     return stored if len(encoded) <= MAX_SENTENCES_JSON else {}
