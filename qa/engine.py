@@ -55,7 +55,8 @@ class Engine:
         """What embeds questions: the index's ONNX export (no torch, well under a second to load).
 
         An engine given an explicit embedder uses it. Without a usable export (an older index, a
-        damaged file) questions go through sentence-transformers after a one-line warning.
+        damaged file) questions go through sentence-transformers after a one-line warning. A shared
+        Milvus index leaves each machine its own export: the first question on a machine makes it.
         """
         if self._query_encoder is None:
             from qa.encoders import EncoderUnavailableError, load_query_encoder, verify_recorded
@@ -70,9 +71,22 @@ class Engine:
                     encoder = load_query_encoder(directory, self.settings.model, checksum=recorded)
                 self._query_encoder = encoder
             except EncoderUnavailableError as error:
-                log.warning("%s Falling back to sentence-transformers (slower start); run `qa index` to repair.", error)
-                self._query_encoder = self.embedder
+                self._query_encoder = self._encoder_after(error, directory)
         return self._query_encoder
+
+    def _encoder_after(self, error: Exception, directory: Path) -> TextEncoder:
+        from qa.encoders import EncoderUnavailableError, load_query_encoder
+        from qa.encoders.cache import install_query_encoder
+
+        if self.settings.backend == "milvus" and not directory.exists():
+            log.info("exporting the question encoder for this machine (once): %s", directory)
+            try:
+                install_query_encoder(self.settings.model, directory)
+                return load_query_encoder(directory, self.settings.model)
+            except EncoderUnavailableError as failed:
+                error = failed
+        log.warning("%s Falling back to sentence-transformers (slower start); run `qa index` to repair.", error)
+        return self.embedder
 
     def load_model(self) -> None:
         """Load the question encoder now rather than on the first question (a UI does this in the background)."""

@@ -7,12 +7,15 @@ Each test runs on the embedded index, on milvus-lite in-process and on milvus-li
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
 from qa.engine import Engine
 from qa.errors import IndexMismatchError
 from qa.models import SearchFilters
+from qa.tui.app import QAApp
+from qa.tui.widgets.answer_card import AnswerCard
 from tests.conftest import BACKENDS, FORBES, KYIV, backend_settings, copy_seed_corpus
 
 QUESTIONS = (
@@ -134,3 +137,41 @@ def test_an_index_of_another_model_is_refused(fresh):
     fresh.index.db.set_meta("model", "someone/other-model")
     with pytest.raises(IndexMismatchError, match="--rebuild"):
         fresh.ask("Who denied sales to Russia?")
+
+
+def test_a_syndicated_copy_is_folded_under_the_original(fresh):
+    (fresh.corpus_dir / "ferry-reuters.txt").write_text(FERRY, encoding="utf-8")
+    (fresh.corpus_dir / "ferry-reuters.meta.json").write_text(
+        json.dumps({"outlet": "Reuters", "published": "2024-03-01"}), encoding="utf-8"
+    )
+    (fresh.corpus_dir / "ferry-daily.txt").write_text(FERRY, encoding="utf-8")
+    (fresh.corpus_dir / "ferry-daily.meta.json").write_text(
+        json.dumps({"outlet": "The Daily Ferry", "published": "2024-03-02"}), encoding="utf-8"
+    )
+    report = fresh.build_index()
+    assert [item.path for item in report.folded] == ["ferry-daily.txt"]
+    [hit] = [h for h in fresh.ask("Why did the ferry crews walk out?").passages if "harbour ferries" in h.text][:1]
+    assert hit.outlet == "Reuters"
+    assert [(s.outlet, s.published) for s in hit.also_published_by] == [("The Daily Ferry", dt.date(2024, 3, 2))]
+
+    (fresh.corpus_dir / "ferry-reuters.txt").unlink()
+    (fresh.corpus_dir / "ferry-reuters.meta.json").unlink()
+    fresh.build_index()  # the original goes: the copy comes back as an article of its own
+    [hit] = [h for h in fresh.ask("Why did the ferry crews walk out?").passages if "harbour ferries" in h.text][:1]
+    assert hit.outlet == "The Daily Ferry" and hit.also_published_by == []
+
+
+async def test_the_chat_answers_from_each_backend(seeded, embedder):
+    app = QAApp(seeded.settings, engine=Engine(seeded.settings, embedder=embedder))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.query_one("#question").value = "Who denied sales to Russia?"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        labels = [str(card.render()).splitlines()[0] for card in app.query(AnswerCard)]
+        assert any("The Kyiv Independent · 11 Feb 2024" in label for label in labels[:3])
+        assert any("Forbes · 11 Feb 2024" in label for label in labels[:3])

@@ -89,6 +89,20 @@ def test_index_and_ask_on_the_command_line(tmp_path):
     assert asked.returncode == 0, asked.stderr
     outlets = [hit["outlet"] for hit in json.loads(asked.stdout)["passages"][:3]]
     assert "The Kyiv Independent" in outlets and "Forbes" in outlets
+    # Another machine: the same Milvus index, no local state yet; its first question makes its own encoder.
+    elsewhere = (
+        "--index",
+        str(tmp_path / "other-machine"),
+        "--backend",
+        "milvus",
+        "--milvus-uri",
+        str(tmp_path / "index" / "milvus.db"),
+    )
+    asked = subprocess.run(
+        [str(QA_SCRIPT), "ask", "--json", "Who denied sales to Russia?", *elsewhere], capture_output=True, text=True
+    )
+    assert asked.returncode == 0 and "Falling back" not in asked.stderr, asked.stderr
+    assert json.loads(asked.stdout)["passages"] and (tmp_path / "other-machine" / "encoder").is_dir()
     status = subprocess.run([str(QA_SCRIPT), "status", *env_args], capture_output=True, text=True)
     assert status.returncode == 0 and "Milvus HNSW" in status.stdout
     assert [FORBES, KYIV] == sorted(p.name for p in corpus.glob("*.txt"))

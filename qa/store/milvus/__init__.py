@@ -225,6 +225,7 @@ class MilvusIndex(StoredIndex):
         db.write_state(State(db.pending, floor, sorted(set(replaced) | staged)))  # the commit
         db.delete_meta("rebuild_pending")
         db.finish_cleanup()
+        db.flush()
 
     # -- searching ---------------------------------------------------------------------------
 

@@ -144,6 +144,12 @@ class MilvusDocuments:
         if state.cleanup:
             self.write_state(State(state.generation, state.floor, []))
 
+    def flush(self) -> None:
+        """Seal what was written into segments, so Milvus indexes them (unsealed rows are scanned one by one)."""
+        for name in (FILES, ARTICLES, TEXTS, PASSAGES, COPIES):
+            if self.client.has_collection(name):
+                self.client.flush(name)
+
     def drop_uncommitted(self, *, after: str | None = None) -> None:
         """Delete rows written by a build that never committed (only those of files after `after`, when given)."""
         where = f"born > {self.state.generation}"
