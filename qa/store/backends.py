@@ -36,5 +36,5 @@ def writing_index(
     if settings.backend == "milvus":
         from qa.store.milvus import MilvusIndex
 
-        return MilvusIndex.writing(milvus_target(settings), rebuild=rebuild, wait=wait, on_wait=on_wait)
+        return MilvusIndex.writing(milvus_target(settings), wait=wait, on_wait=on_wait)
     return Index.writing(settings.index_dir, rebuild=rebuild, wait=wait, on_wait=on_wait)

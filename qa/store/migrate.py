@@ -16,8 +16,8 @@ from qa.errors import QAError
 from qa.store.build import ProgressCallback
 from qa.store.index import Index
 from qa.store.milvus import MilvusIndex, MilvusTarget
+from qa.store.milvus.documents import MIGRATION_KEY
 
-MIGRATION_KEY = "migration"
 FILES_PER_STEP = 100
 """Files copied between two progress records: an interrupted migration redoes at most this many."""
 COMPARED = ("files", "articles", "passages")

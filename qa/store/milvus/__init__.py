@@ -31,6 +31,7 @@ from qa.store.milvus.documents import (
     HNSW_BUILD,
     HNSW_SEARCH_EF,
     META,
+    MIGRATION_KEY,
     PASSAGES,
     MilvusDocuments,
     MilvusStorageError,
@@ -154,12 +155,13 @@ class MilvusIndex(StoredIndex):
         cls,
         target: MilvusTarget,
         *,
-        rebuild: bool = False,
         wait: bool = True,
         on_wait: Callable[[], None] | None = None,
         keep: str | None = None,
     ) -> Iterator[MilvusIndex]:
         """The index opened for a build: collections created when missing, an interrupted build's rows dropped.
+
+        A rebuild needs nothing here: the build records it in meta and publishes it with a new floor.
 
         `keep` names the source of a migration to resume: its rows, up to the last step recorded,
         stay. The lock is this machine's: writers on other machines must take turns by arrangement.
@@ -183,11 +185,11 @@ class MilvusIndex(StoredIndex):
         self._refuse_newer_format()
         self.db.read_state()
         self.db.finish_cleanup()
-        migration = json.loads(self.db.get_meta("migration") or "null")
+        migration = json.loads(self.db.get_meta(MIGRATION_KEY) or "null")
         if migration is not None and migration["source"] == keep:
             self.db.drop_uncommitted(after=migration["done"])
         else:
-            self.db.delete_meta("migration")
+            self.db.delete_meta(MIGRATION_KEY)
             self.db.drop_uncommitted()
 
     def _refuse_newer_format(self) -> None:

@@ -31,6 +31,8 @@ PREFIX = "qa_"
 META, FILES, ARTICLES, TEXTS, PASSAGES, COPIES = (
     f"{PREFIX}{name}" for name in ("meta", "files", "articles", "texts", "passages", "copies")
 )
+MIGRATION_KEY = "migration"
+"""Meta of a `qa migrate` under way: its source and the last file copied, so it can resume."""
 MAX_VARCHAR = 65_535
 """Milvus's longest VARCHAR, in bytes."""
 TEXT_PART_CHARACTERS = 16_000
