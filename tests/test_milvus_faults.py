@@ -106,3 +106,26 @@ def test_index_and_ask_on_the_command_line(tmp_path):
     status = subprocess.run([str(QA_SCRIPT), "status", *env_args], capture_output=True, text=True)
     assert status.returncode == 0 and "Milvus HNSW" in status.stdout
     assert [FORBES, KYIV] == sorted(p.name for p in corpus.glob("*.txt"))
+
+
+def test_a_build_replacing_many_files_removes_their_old_rows_before_it_commits(tmp_path, embedder, monkeypatch):
+    import qa.store.milvus as milvus_module
+
+    corpus = copy_seed_corpus(tmp_path / "corpus")
+    settings = Settings(
+        corpus_dir=corpus, index_dir=tmp_path / "index", backend="milvus", milvus_uri=str(tmp_path / "m.db")
+    )
+    engine = Engine(settings, embedder=embedder)
+    engine.build_index()
+    counts = engine.status().counts
+    monkeypatch.setattr(milvus_module, "MAX_CLEANUP_JSON", 10)  # any list of replaced files is "too long" now
+    for name in (FORBES, KYIV):
+        path = corpus / name
+        path.write_text(path.read_text(encoding="utf-8").replace("Starlink", "Starlink satellite"), encoding="utf-8")
+    report = engine.build_index()
+    assert sorted(report.updated) == [FORBES, KYIV]
+    assert engine.status().counts == counts and engine.index.db.state.cleanup == []
+    assert "Starlink satellite" in engine.ask("Who denied sales to Russia?").passages[0].text
+    engine.close()
+    server_manager_instance.release_server(str(tmp_path / "m.db"))
+    assert milvus_state(tmp_path / "m.db", tmp_path / "index")[1] == counts["passages"]

@@ -30,6 +30,7 @@ from qa.store.milvus.documents import (
     FORMAT_VERSION,
     HNSW_BUILD,
     HNSW_SEARCH_EF,
+    MAX_CLEANUP_JSON,
     META,
     MIGRATION_KEY,
     PASSAGES,
@@ -224,7 +225,11 @@ class MilvusIndex(StoredIndex):
             db.set_meta("document_encoder", encoder)
         db.set_meta("built_at", now)
         floor = db.pending if rebuilding else db.state.floor
-        db.write_state(State(db.pending, floor, sorted(set(replaced) | staged)))  # the commit
+        cleanup = [] if rebuilding else sorted((set(replaced) | staged) & set(db.file_fingerprints()))
+        if len(json.dumps(cleanup)) > MAX_CLEANUP_JSON:  # too long for every reader's filter
+            db.delete_older(cleanup, than=db.pending)  # readers miss these files until the commit below
+            cleanup = []
+        db.write_state(State(db.pending, floor, cleanup))  # the commit
         db.delete_meta("rebuild_pending")
         db.finish_cleanup()
         db.flush()

@@ -40,6 +40,9 @@ TEXT_PART_CHARACTERS = 16_000
 MAX_SENTENCES_JSON = 60_000
 """Sentence vectors above this size (passages of very many sentences) are not stored: highlighting
 then embeds that passage's sentences at question time, with the same result."""
+MAX_CLEANUP_JSON = 30_000
+"""The longest list of replaced files the state row (and so every reader's filter) carries; a build
+replacing more deletes their old rows just before it commits instead."""
 MAX_BANDS = 64
 PAGE = 1_000
 """Rows per page when reading a whole collection, and ids per `in [...]` filter."""
@@ -140,11 +143,17 @@ class MilvusDocuments:
         for name in (FILES, ARTICLES, TEXTS, PASSAGES, COPIES):
             if self.client.has_collection(name):
                 self.client.delete(name, filter=f"born < {state.floor}")
-                for start in range(0, len(state.cleanup), PAGE):
-                    paths = state.cleanup[start : start + PAGE]
-                    self.client.delete(name, filter=f"born < {state.generation} and source_path in {_list(paths)}")
+        self.delete_older(state.cleanup, than=state.generation)
         if state.cleanup:
             self.write_state(State(state.generation, state.floor, []))
+
+    def delete_older(self, paths: list[str], *, than: int) -> None:
+        """Delete the rows of `paths` written before generation `than`."""
+        for name in (FILES, ARTICLES, TEXTS, PASSAGES, COPIES):
+            if self.client.has_collection(name):
+                for start in range(0, len(paths), PAGE):
+                    chunk = paths[start : start + PAGE]
+                    self.client.delete(name, filter=f"born < {than} and source_path in {_list(chunk)}")
 
     def flush(self) -> None:
         """Seal what was written into segments, so Milvus indexes them (unsealed rows are scanned one by one)."""
