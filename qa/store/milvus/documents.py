@@ -220,9 +220,10 @@ class MilvusDocuments:
         return set(self.file_fingerprints()) - with_articles
 
     def files_with_copies_of(self, paths: set[str]) -> set[str]:
-        doc_ids = [
-            row["doc_id"] for row in self.visible(ARTICLES, f"source_path in {_list(sorted(paths))}", ["doc_id"])
-        ]
+        ordered, doc_ids = sorted(paths), []
+        for start in range(0, len(ordered), PAGE):
+            chunk = ordered[start : start + PAGE]
+            doc_ids += [row["doc_id"] for row in self.visible(ARTICLES, f"source_path in {_list(chunk)}", ["doc_id"])]
         return {row["source_path"] for row in self._copies_of(doc_ids)}
 
     def _copies_of(self, doc_ids: list[str]) -> list[dict]:
