@@ -26,6 +26,8 @@ from qa.config import BUNDLED_MODEL, Settings
 from qa.models import Article, FieldProvenance, Passage
 from qa.store.backends import writing_index
 from qa.store.base import SentenceVectors, StoredIndex
+from qa.store.index import Index
+from qa.store.milvus.documents import PASSAGES
 
 sys.path.insert(0, str(Path(__file__).parent))
 from search_latency import DIMENSION, clustered, topic_centres  # noqa: E402
@@ -96,9 +98,9 @@ def ingest(settings: Settings, count: int, seed: int) -> tuple[float, float]:
 
 
 def all_vectors(index: StoredIndex) -> tuple[np.ndarray, np.ndarray]:
-    if hasattr(index, "db") and hasattr(index.db, "vectors"):
+    if isinstance(index, Index):
         return index.db.vectors()
-    rows = index.db.visible("qa_passages", "", ["id", "dense"])
+    rows = index.db.visible(PASSAGES, "", ["id", "dense"])
     return np.array([r["id"] for r in rows], np.int64), np.array([r["dense"] for r in rows], np.float32)
 
 

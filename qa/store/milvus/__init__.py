@@ -39,6 +39,7 @@ from qa.store.milvus.documents import (
     State,
     create_collections,
     date_number,
+    expression_list,
     lexical_form,
     load_collections,
     outlet_key,
@@ -240,7 +241,7 @@ class MilvusIndex(StoredIndex):
         """The committed generation's rows, narrowed by the filters: a Milvus filter expression."""
         parts = [self.db.state.visible()]
         if filters is not None and filters.outlets:
-            parts.append(f"outlet in {_quoted(outlet_key(outlet) for outlet in filters.outlets)}")
+            parts.append(f"outlet in {expression_list(outlet_key(outlet) for outlet in filters.outlets)}")
         if filters is not None and filters.since is not None:
             parts.append(f"published >= {date_number(filters.since)}")
         if filters is not None and filters.until is not None:
@@ -258,7 +259,7 @@ class MilvusIndex(StoredIndex):
     def count_undated_articles(self, *, outlets: list[str] | None = None) -> int:
         where = "published == 0"
         if outlets:
-            where += f" and outlet in {_quoted(outlet_key(outlet) for outlet in outlets)}"
+            where += f" and outlet in {expression_list(outlet_key(outlet) for outlet in outlets)}"
         with _translated(self.target):
             return self.db.count(ARTICLES, where)
 
@@ -292,8 +293,6 @@ class MilvusIndex(StoredIndex):
                 )
             )
         with _translated(self.target):
-            if not self.client.has_collection(PASSAGES):
-                return []
             [hits] = self.client.hybrid_search(
                 PASSAGES, requests, ranker=RRFRanker(RRF_K), limit=limit, output_fields=["dense"]
             )
@@ -369,7 +368,3 @@ class MilvusIndex(StoredIndex):
 
 def _dense_params(limit: int) -> dict:
     return {"metric_type": "IP", "params": {"ef": max(HNSW_SEARCH_EF, limit)}}
-
-
-def _quoted(values) -> str:
-    return json.dumps(list(values), ensure_ascii=False)

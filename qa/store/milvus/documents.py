@@ -66,11 +66,12 @@ class State:
         """A filter expression for the rows of this generation."""
         expression = f"born >= {self.floor} and born <= {self.generation}"
         if self.cleanup:
-            expression += f" and not (born < {self.generation} and source_path in {_list(self.cleanup)})"
+            expression += f" and not (born < {self.generation} and source_path in {expression_list(self.cleanup)})"
         return expression
 
 
-def _list(values: Iterable) -> str:
+def expression_list(values: Iterable) -> str:
+    """Values as a list literal of Milvus's filter expressions (JSON's syntax, quotes escaped)."""
     return json.dumps(list(values), ensure_ascii=False)
 
 
@@ -153,7 +154,7 @@ class MilvusDocuments:
             if self.client.has_collection(name):
                 for start in range(0, len(paths), PAGE):
                     chunk = paths[start : start + PAGE]
-                    self.client.delete(name, filter=f"born < {than} and source_path in {_list(chunk)}")
+                    self.client.delete(name, filter=f"born < {than} and source_path in {expression_list(chunk)}")
 
     def flush(self) -> None:
         """Seal what was written into segments, so Milvus indexes them (unsealed rows are scanned one by one)."""
@@ -223,7 +224,9 @@ class MilvusDocuments:
         ordered, doc_ids = sorted(paths), []
         for start in range(0, len(ordered), PAGE):
             chunk = ordered[start : start + PAGE]
-            doc_ids += [row["doc_id"] for row in self.visible(ARTICLES, f"source_path in {_list(chunk)}", ["doc_id"])]
+            doc_ids += [
+                row["doc_id"] for row in self.visible(ARTICLES, f"source_path in {expression_list(chunk)}", ["doc_id"])
+            ]
         return {row["source_path"] for row in self._copies_of(doc_ids)}
 
     def _copies_of(self, doc_ids: list[str]) -> list[dict]:
@@ -231,7 +234,7 @@ class MilvusDocuments:
         for start in range(0, len(doc_ids), PAGE):
             found += self.visible(
                 COPIES,
-                f"original in {_list(doc_ids[start : start + PAGE])}",
+                f"original in {expression_list(doc_ids[start : start + PAGE])}",
                 ["key", "source_path", "original", "ordinal", "listed", "listing"],
             )
         return sorted(found, key=lambda row: (row["source_path"], row["ordinal"]))
@@ -254,7 +257,9 @@ class MilvusDocuments:
         rows = []
         for start in range(0, len(doc_ids), PAGE):
             rows += self.visible(
-                ARTICLES, f"doc_id in {_list(doc_ids[start : start + PAGE])}", ["doc_id", "source_path", "metadata"]
+                ARTICLES,
+                f"doc_id in {expression_list(doc_ids[start : start + PAGE])}",
+                ["doc_id", "source_path", "metadata"],
             )
         texts = self._texts([row["doc_id"] for row in rows])
         found = {
@@ -276,7 +281,7 @@ class MilvusDocuments:
         parts: dict[str, list[tuple[int, str]]] = {}
         for start in range(0, len(doc_ids), PAGE):
             for row in self.visible(
-                TEXTS, f"doc_id in {_list(doc_ids[start : start + PAGE])}", ["doc_id", "part", "text"]
+                TEXTS, f"doc_id in {expression_list(doc_ids[start : start + PAGE])}", ["doc_id", "part", "text"]
             ):
                 parts.setdefault(row["doc_id"], []).append((row["part"], row["text"]))
         return {doc_id: "".join(text for _, text in sorted(each)) for doc_id, each in parts.items()}
@@ -294,7 +299,7 @@ class MilvusDocuments:
         if not keys:
             return []
         rows = self.visible(
-            ARTICLES, f"array_contains_any(bands, {_list(keys)})", ["doc_id", "source_path", "published"]
+            ARTICLES, f"array_contains_any(bands, {expression_list(keys)})", ["doc_id", "source_path", "published"]
         )
         return self._published(sorted(rows, key=lambda row: row["doc_id"]))
 
@@ -315,7 +320,7 @@ class MilvusDocuments:
         doc_ids = list(bands)
         for start in range(0, len(doc_ids), PAGE):
             chunk = doc_ids[start : start + PAGE]
-            rows = self.visible(ARTICLES, f"doc_id in {_list(chunk)}", ["*"])
+            rows = self.visible(ARTICLES, f"doc_id in {expression_list(chunk)}", ["*"])
             self.client.upsert(ARTICLES, [{**row, "bands": bands[row["doc_id"]][:MAX_BANDS]} for row in rows])
 
     def passages(self, ids: list[int]) -> list[dict]:
@@ -323,7 +328,7 @@ class MilvusDocuments:
         for start in range(0, len(ids), PAGE):
             rows += self.visible(
                 PASSAGES,
-                f"id in {_list(ids[start : start + PAGE])}",
+                f"id in {expression_list(ids[start : start + PAGE])}",
                 ["id", "doc_id", "ordinal", "start", "end", "sentences"],
             )
         return rows
@@ -404,7 +409,7 @@ class MilvusDocuments:
     def drop_staged_articles(self, doc_ids: list[str]) -> None:
         if doc_ids:
             for name in (ARTICLES, TEXTS, PASSAGES):
-                self.client.delete(name, filter=f"born == {self.pending} and doc_id in {_list(doc_ids)}")
+                self.client.delete(name, filter=f"born == {self.pending} and doc_id in {expression_list(doc_ids)}")
 
     def next_passage_ids(self, count: int) -> int:
         """The first of `count` fresh passage ids, reserved in meta before use: ids are never reused."""
