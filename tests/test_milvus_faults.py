@@ -1,4 +1,4 @@
-"""The Milvus backend under faults: a killed build, an unreachable server, the command line end to end."""
+"""The Milvus backend under faults and at its limits: a killed build, an unreachable server, long reads, the CLI."""
 
 from __future__ import annotations
 
@@ -128,3 +128,23 @@ def test_a_build_replacing_many_files_removes_their_old_rows_before_it_commits(t
     engine.close()
     server_manager_instance.release_server(str(tmp_path / "m.db"))
     assert milvus_state(tmp_path / "m.db", tmp_path / "index")[1] == counts["passages"]
+
+
+def test_reads_larger_than_one_query_are_read_page_by_page(tmp_path, embedder, monkeypatch):
+    from qa.store.milvus import documents
+
+    settings = Settings(
+        corpus_dir=copy_seed_corpus(tmp_path / "corpus"),
+        index_dir=tmp_path / "index",
+        backend="milvus",
+        milvus_uri=str(tmp_path / "m.db"),
+    )
+    engine = Engine(settings, embedder=embedder)
+    engine.build_index()
+    question = "Who denied sales to Russia?"
+    in_one_query = engine.ask(question).model_dump()
+    files = engine.index.db.file_fingerprints()
+    monkeypatch.setattr(documents, "QUERY_LIMIT", 2)  # now most reads fill a query and go on page by page
+    assert engine.ask(question).model_dump() == in_one_query
+    assert engine.index.db.file_fingerprints() == files and len(files) == 2
+    engine.close()
