@@ -54,6 +54,8 @@ class FileReading:
     """What one corpus file yielded: its good articles, and one line per problem with the rest."""
 
     articles: list[Article] = field(default_factory=list)
+    places: dict[str, str] = field(default_factory=dict)
+    """doc_id → the record or line it was read from (`line 12`), for files of many articles."""
     problems: list[str] = field(default_factory=list)
     """Each names the record or line (not the file), what is wrong and what to do."""
 
@@ -115,6 +117,8 @@ def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
             continue
         first_seen[doc_id] = (where, article)
         result.articles.append(article)
+        if document.where and len(reading.documents) > 1:
+            result.places[doc_id] = document.where
     if not result.articles:
         raise IngestError(f"{relative}: {_nothing_usable(result.problems)}")
     return result

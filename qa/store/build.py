@@ -78,18 +78,19 @@ class _PendingArticle:
     """LSH band keys of the text, stored with it so later copies of the story find it."""
 
 
-def _read_articles(rel: str, articles: list[Article]) -> list[ReadArticle]:
-    return [ReadArticle(rel, position, article) for position, article in enumerate(articles)]
-
-
 def _fold_reason(fold: Fold) -> str:
-    """`same article text as a.txt`, or `folded as a syndicated copy of a.txt (also published by X, 12 Feb 2024)`."""
+    """`same article text as a.txt`, or `folded as a syndicated copy of a.txt (also published by X, 12 Feb 2024)`.
+
+    In an export of many articles, both the copy and the original are named by their line.
+    """
     if fold.listings:
         shown = ", ".join(f"{s.outlet or UNKNOWN_OUTLET}, {format_date(s.published)}" for s in fold.listings)
-        return f"folded as a syndicated copy of {fold.original_path} (also published by {shown})"
-    if fold.same_text:
-        return f"same article text as {fold.original_path}"
-    return f"same story as {fold.original_path}, from the same outlet and date: kept once"
+        reason = f"folded as a syndicated copy of {fold.original_location} (also published by {shown})"
+    elif fold.same_text:
+        reason = f"same article text as {fold.original_location}"
+    else:
+        reason = f"same story as {fold.original_location}, from the same outlet and date: kept once"
+    return f"{fold.copy.place}: {reason}" if fold.copy.place else reason
 
 
 def fingerprint_or_error(path: Path) -> str | OSError:
@@ -106,7 +107,7 @@ class Build:
         self.index = index
         self.changed_while_reading: set[str] = set()
         """Files whose content changed between hashing and reading: left as they were indexed."""
-        self.readings: dict[str, list[Article]] = {}
+        self.readings: dict[str, list[ReadArticle]] = {}
         """The articles of each file read by this run."""
         self.replaced: set[str] = set()
         """Published files whose old version goes, with nothing new staged."""
@@ -167,14 +168,14 @@ class Build:
                 self._read_file(rel, current[rel], corpus_dir, fingerprints[rel], report)
             # A story read now may have been published first in a file that stays: that file is read again,
             # and so are the files of copies folded into what is read again.
-            newly_read = [item for rel in order for item in _read_articles(rel, self.readings.get(rel, []))]
+            newly_read = [item for rel in order for item in self.readings.get(rel, [])]
             again = Folder(self.index.db, self._leaving()).outranked_files(newly_read) & set(current)
             again |= self.index.db.files_with_copies_of(again) & set(current)
             again -= to_read
             report.unchanged -= len(again)
             to_read |= again
             order = sorted(again)
-        items = [item for rel in sorted(self.readings) for item in _read_articles(rel, self.readings[rel])]
+        items = [item for rel in sorted(self.readings) for item in self.readings[rel]]
         kept, folds = Folder(self.index.db, self._leaving()).fold(items)
         pending = self._stage_files(kept, folds, staged, fingerprints, embedder.name, report)
         for item in pending:
@@ -268,7 +269,7 @@ class Build:
 
     def _read(
         self, rel: str, path: Path, corpus_dir: Path, file_fingerprint: str, report: SyncReport
-    ) -> list[Article] | None:
+    ) -> list[ReadArticle] | None:
         """The file's articles, or None (with the reason in the report) when it cannot be used."""
         try:
             reading = read_corpus_file(path, corpus_dir=corpus_dir)
@@ -284,7 +285,10 @@ class Build:
             report.skipped.append(SkippedFile(rel, "changed while being indexed: run `qa index` again"))
             return None
         report.problems += [SkippedFile(rel, problem) for problem in reading.problems]
-        return reading.articles
+        return [
+            ReadArticle(rel, position, article, reading.places.get(article.doc_id))
+            for position, article in enumerate(reading.articles)
+        ]
 
     def _embed_and_stage(
         self,

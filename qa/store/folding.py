@@ -43,7 +43,14 @@ class ReadArticle:
     path: str
     position: int
     article: Article
+    place: str | None = None
+    """The record or line of a file of many articles (`line 12`)."""
     _keys: list[int] | None = None
+
+    @property
+    def location(self) -> str:
+        """`exports.jsonl, line 12`, or the path alone for a file of one article."""
+        return f"{self.path}, {self.place}" if self.place else self.path
 
     @property
     def keys(self) -> list[int]:
@@ -63,7 +70,8 @@ class Fold:
     copy: ReadArticle
     original: str
     """The doc_id it was folded into."""
-    original_path: str
+    original_location: str
+    """Its file, and its line when read by this build from a file of many articles."""
     same_text: bool
     """The exact same text (same doc_id), rather than a near-duplicate."""
     listings: list[Syndication]
@@ -76,6 +84,7 @@ class Fold:
 class _Original:
     doc_id: str
     path: str
+    location: str
     priority: Priority
     shown: set[tuple]
     """(outlet, published, url) of the original and of every copy listed under it."""
@@ -133,7 +142,7 @@ class Folder:
                 for where, listed, listing in self.db.copies_of(doc_id)
                 if listed and where not in self.leaving
             }
-            self._originals[doc_id] = _Original(doc_id, path, priority(published, path, 0), shown)
+            self._originals[doc_id] = _Original(doc_id, path, path, priority(published, path, 0), shown)
         return self._originals[doc_id]
 
     def outranked_files(self, items: list[ReadArticle]) -> set[str]:
@@ -165,7 +174,9 @@ class Folder:
                 folds.append(self._fold_into(best, item))
                 continue
             shown = {shown_as(item.article)} | {shown_as(listing) for listing in item.article.also_published_by}
-            self._originals[item.article.doc_id] = _Original(item.article.doc_id, item.path, item.priority, shown)
+            self._originals[item.article.doc_id] = _Original(
+                item.article.doc_id, item.path, item.location, item.priority, shown
+            )
             kept.append(item)
             kept_texts[item.article.doc_id] = item.article.text
             for key in item.keys:
@@ -181,7 +192,7 @@ class Folder:
         return Fold(
             copy=item,
             original=original.doc_id,
-            original_path=original.path,
+            original_location=original.location,
             same_text=item.article.doc_id == original.doc_id,
             listings=listings,
             unlisted=syndication_of(item.article),

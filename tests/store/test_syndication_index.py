@@ -95,6 +95,22 @@ def test_two_outlets_with_one_story_are_stored_once_the_earliest_kept_and_the_ot
     assert len(texts) == len(set(texts))  # no passage shown twice
 
 
+def test_a_copy_inside_an_export_is_reported_by_its_line(settings, embedder):
+    records = [
+        {"title": "Ferry terminal to close", "outlet": "Daily Courier", "published": "2024-03-05", "text": RERUN},
+        {"title": "Ferry terminal to close", "outlet": "Reuters", "published": "2024-03-04", "text": STORY},
+    ]
+    export = settings.corpus_dir / "feed.jsonl"
+    export.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    report = build(settings, embedder)
+    assert [(f.path, f.reason) for f in report.folded] == [
+        (
+            "feed.jsonl",
+            "line 1: folded as a syndicated copy of feed.jsonl, line 2 (also published by Daily Courier, 5 Mar 2024)",
+        )
+    ]
+
+
 def test_a_copy_added_in_a_later_run_folds_into_the_published_article(settings, embedder):
     write_wire(settings.corpus_dir)
     build(settings, embedder)
