@@ -227,6 +227,18 @@ class Database:
         self.release_snapshot()
         self.conn.close()
 
+    def free_share(self) -> float:
+        """The share of the file's pages that hold nothing (rows deleted, such as an emptied staging area)."""
+        pages = self.conn.execute("PRAGMA page_count").fetchone()[0]
+        return self.conn.execute("PRAGMA freelist_count").fetchone()[0] / pages if pages else 0.0
+
+    def compact(self) -> None:
+        """Rewrite the file without its free pages (VACUUM: one transaction; readers keep their snapshot)."""
+        try:
+            self.conn.execute("VACUUM")
+        except sqlite3.Error as error:
+            raise storage_error(error, self.path) from error
+
     @contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
         """One transaction: everything inside lands, or nothing does."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.errors import CorruptIndexError, IndexMissingError
+from qa.errors import CorruptIndexError, IndexMissingError, QAError
 from qa.models import Article, Passage, SearchFilters
 from qa.store.base import IndexStatus, SentenceVectors, StoredIndex
 from qa.store.db import Database
@@ -34,6 +34,9 @@ DB_NAME = "qa.sqlite3"
 ENCODER_CHECKSUM_KEY = "query_encoder_sha256"
 APPROXIMATE, EXACT = "ivf", "exact"
 """How the published FAISS file searches, recorded in `meta` so `qa status` need not load it."""
+COMPACT_ABOVE_FREE_SHARE = 0.25
+"""A publish leaving more of the SQLite file than this free compacts it: a first build or rebuild of
+Reuters-21578 left 47% free (274 of 582 MiB), and VACUUM took 2.9 s to give it back."""
 EXACT_AMONG_LIMIT = 20_000
 """A filtered dense search over at most this many passages scores them exactly, even in an IVF index."""
 
@@ -293,6 +296,19 @@ class Index(StoredIndex):
             self.db.delete_meta("rebuild_pending")
         self._vectors = new
         self._drop_old_vector_files(keep={generation, generation - 1})
+        self._compact_if_mostly_free()
+
+    def _compact_if_mostly_free(self) -> None:
+        """Give back the disk space a large build's emptied staging area (or a rebuild's old rows) left.
+
+        Published already: a compaction that fails (a full disk, say) leaves the index whole, only larger.
+        """
+        if self.db.free_share() <= COMPACT_ABOVE_FREE_SHARE:
+            return
+        try:
+            self.db.compact()
+        except QAError as error:
+            log.warning("Compacting the index database after the build failed: %s The new index is complete.", error)
 
     def _verified_vectors(self) -> VectorIndex | None:
         """The current generation's vectors for updating, or None when they must be rebuilt."""

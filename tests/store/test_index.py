@@ -15,9 +15,12 @@ from qa.embed import Embedder
 from qa.engine import Engine
 from qa.errors import CorruptIndexError, IndexMismatchError
 from qa.ingest import read_file
+from qa.models import Article, Passage
 from qa.passages import chunk_article
+from qa.store.backends import writing_index
+from qa.store.base import SentenceVectors
 from qa.store.build import SkippedFile
-from qa.store.index import Index
+from qa.store.index import COMPACT_ABOVE_FREE_SHARE, Index
 from qa.store.vectors import Stamp, VectorIndex, vectors_path
 
 FORBES = "000_89455b2704f0d18a.txt"
@@ -243,6 +246,28 @@ def test_rebuild_replaces_an_index_built_with_another_model(seed_copy, embedder)
     assert sorted(report.added) == [FORBES, KYIV]
     with opened(seed_copy) as index:
         assert index.status().model == BUNDLED_MODEL
+
+
+def test_a_large_build_gives_back_the_space_its_staging_area_used(tmp_path):
+    """Staged rows are copied into the index on publish; the emptied staging area must not stay on disk."""
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", model=BUNDLED_MODEL)
+    rng = np.random.default_rng(0)
+    with writing_index(settings, rebuild=True) as index:
+        with index.db.atomic():
+            for number in range(400):
+                text = " ".join(f"word{n}" for n in rng.integers(0, 5000, 120)) + "."
+                article = Article(doc_id=f"doc{number:04d}", text=text, source_path=f"{number:04d}.txt")
+                passage = Passage(doc_id=article.doc_id, ordinal=0, start=0, end=len(text), text=text)
+                vector = rng.normal(size=(1, 384)).astype(np.float32)
+                vector /= np.linalg.norm(vector)
+                sentences = SentenceVectors([(0, len(text))], vector.astype(np.float16))
+                index.db.stage_file(article.source_path, article.doc_id, BUNDLED_MODEL)
+                index.db.stage_article(article.source_path, article, [passage], vector, [sentences], bands=[])
+        index.publish([], BUNDLED_MODEL, rebuilding=True, encoder="synthetic")
+    with opened(settings) as index:
+        assert index.db.free_share() <= COMPACT_ABOVE_FREE_SHARE
+        assert index.status().counts["passages"] == 400
+        assert index.db.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_an_index_of_another_dimension_refuses_to_answer(seed_copy, embedder):
