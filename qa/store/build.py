@@ -88,6 +88,8 @@ def _fold_reason(fold: Fold) -> str:
         reason = f"folded as a syndicated copy of {fold.original_location} (also published by {shown})"
     elif fold.same_text:
         reason = f"same article text as {fold.original_location}"
+    elif fold.unlisted.outlet is None and fold.unlisted.url is None:
+        reason = f"same story as {fold.original_location}, with no outlet or URL of its own: kept once"
     else:
         reason = f"same story as {fold.original_location}, from the same outlet and date: kept once"
     return f"{fold.copy.place}: {reason}" if fold.copy.place else reason

@@ -111,6 +111,16 @@ def test_a_copy_inside_an_export_is_reported_by_its_line(settings, embedder):
     ]
 
 
+def test_a_copy_naming_no_outlet_is_kept_once_and_says_why(settings, embedder):
+    write_wire(settings.corpus_dir)
+    (settings.corpus_dir / "pasted.txt").write_text(RERUN + "\n", encoding="utf-8")
+    report = build(settings, embedder)
+    assert [(s.path, s.reason) for s in report.skipped] == [
+        ("pasted.txt", f"same story as {WIRE_FILE}, with no outlet or URL of its own: kept once")
+    ]
+    assert report.folded == []
+
+
 def test_a_copy_added_in_a_later_run_folds_into_the_published_article(settings, embedder):
     write_wire(settings.corpus_dir)
     build(settings, embedder)
