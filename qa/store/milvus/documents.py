@@ -333,19 +333,15 @@ class MilvusDocuments:
             rows = self.visible(ARTICLES, f"doc_id in {expression_list(chunk)}", ["*"])
             self.client.upsert(ARTICLES, [{**row, "bands": bands[row["doc_id"]][:MAX_BANDS]} for row in rows])
 
-    def passages(self, ids: list[int]) -> list[dict]:
+    def passages(self, ids: list[int], fields: list[str]) -> list[dict]:
         rows = []
         for start in range(0, len(ids), PAGE):
-            rows += self.visible(
-                PASSAGES,
-                f"id in {expression_list(ids[start : start + PAGE])}",
-                ["id", "doc_id", "ordinal", "start", "end", "sentences"],
-            )
+            rows += self.visible(PASSAGES, f"id in {expression_list(ids[start : start + PAGE])}", fields)
         return rows
 
     def sentence_vectors(self, ids: list[int]) -> dict[int, SentenceVectors]:
         found = {}
-        for row in self.passages(ids):
+        for row in self.passages(ids, ["id", "sentences"]):
             stored = row["sentences"]
             if not stored:
                 continue
@@ -355,7 +351,7 @@ class MilvusDocuments:
         return found
 
     def passages_with_articles(self, ids: list[int]) -> dict[int, tuple[Passage, Article]]:
-        rows = self.passages(ids)
+        rows = self.passages(ids, ["id", "doc_id", "ordinal", "start", "end"])  # sentences are read on their own
         articles = self.articles(sorted({row["doc_id"] for row in rows}))
         found = {}
         for row in rows:
