@@ -20,10 +20,10 @@ from qa.config import Settings
 from qa.engine import Engine
 from qa.errors import IndexMissingError, ModelLoadError, QAError
 from qa.models import Answer, Hit, SearchFilters
+from qa.printable import printable
 from qa.tui.citing import answer_cards, citation_text, session_markdown
 from qa.tui.filters import describe_filters
 from qa.tui.history import QuestionHistory
-from qa.tui.literal import literal
 from qa.tui.locations import history_path as default_history_path
 from qa.tui.screens.filters import FiltersScreen
 from qa.tui.screens.problem import ProblemScreen
@@ -97,7 +97,7 @@ class QAApp(App):
 
     def set_status(self, message: str, *, error: bool = False) -> None:
         status = self.query_one("#status", Static)
-        status.update(Text(literal(message)))
+        status.update(Text(printable(message)))
         status.set_class(error, "error")
 
     def _set_busy(self, job: str, busy: bool) -> None:
@@ -105,7 +105,7 @@ class QAApp(App):
         self.query_one("#busy").display = bool(self._busy)
 
     def _notify_error(self, message: str) -> None:
-        self.notify(literal(message), severity="error", timeout=10, markup=False)
+        self.notify(printable(message), severity="error", timeout=10, markup=False)
 
     # -- start-up: model and index -----------------------------------------------------------
 
@@ -241,7 +241,7 @@ class QAApp(App):
     def cite(self, hit: Hit) -> None:
         """Put the citation on the clipboard (OSC 52: works locally, over SSH and in tmux)."""
         self.copy_to_clipboard(citation_text(hit))
-        self.notify(literal(f"Citation copied: {hit.citation.label}"), title="Cite", markup=False)
+        self.notify(printable(f"Citation copied: {hit.citation.label}"), title="Cite", markup=False)
 
     def action_cite(self) -> None:
         if isinstance(self.focused, AnswerCard):
@@ -274,9 +274,9 @@ class QAApp(App):
             return
         self.filters = filters
         bar = self.query_one("#filterbar", Static)
-        bar.update(Text(literal(f"Filters: {describe_filters(filters)}  (ctrl+f to change)")))
+        bar.update(Text(printable(f"Filters: {describe_filters(filters)}  (ctrl+f to change)")))
         bar.set_class(filters.active, "-active")
-        self.notify(literal(f"Filters: {describe_filters(filters)}"), markup=False)
+        self.notify(printable(f"Filters: {describe_filters(filters)}"), markup=False)
 
     # -- export ------------------------------------------------------------------------------
 
@@ -300,7 +300,7 @@ class QAApp(App):
         except OSError as error:
             self._notify_error(f"Cannot write {path}: {error.strerror or error}")
             return
-        self.notify(literal(f"Exported {len(answers)} answer(s) to {path}"), title="Export", markup=False)
+        self.notify(printable(f"Exported {len(answers)} answer(s) to {path}"), title="Export", markup=False)
 
     # -- adding documents --------------------------------------------------------------------
 
@@ -375,7 +375,7 @@ class QAApp(App):
         if error:
             self._notify_error(message)
         else:
-            self.notify(literal(message), title="Add", markup=False)
+            self.notify(printable(message), title="Add", markup=False)
 
     # -- view --------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from qa.models import Article, FieldProvenance, Hit, format_date
-from qa.tui.literal import literal
+from qa.printable import printable
 from qa.tui.widgets.answer_card import passage_text
 
 NOT_METADATA = {"doc_id", "text", "source_path", "provenance"}
@@ -57,21 +57,21 @@ def metadata_text(article: Article) -> Text:
         value = getattr(article, name)
         label = name.replace("_", " ").capitalize().ljust(LABEL_WIDTH)
         text.append(label, style="bold")
-        text.append(literal(_value_text(value)))
+        text.append(printable(_value_text(value)))
         if value not in (None, []):
-            text.append(f"\n{'':{LABEL_WIDTH}}{literal(_provenance_text(article.provenance.get(name)))}", style="dim")
+            text.append(f"\n{'':{LABEL_WIDTH}}{printable(_provenance_text(article.provenance.get(name)))}", style="dim")
         text.append("\n")
     text.append("File".ljust(LABEL_WIDTH), style="bold")
-    text.append(literal(f"{article.source_path} (doc {article.doc_id})"))
+    text.append(printable(f"{article.source_path} (doc {article.doc_id})"))
     return text
 
 
 def source_text(hit: Hit) -> Text:
     """Who said it and when, kept in view above the scrolling article."""
     text = Text()
-    text.append(f" {literal(hit.citation.label)} ", style="bold reverse")
+    text.append(f" {printable(hit.citation.label)} ", style="bold reverse")
     if hit.citation.via:
-        text.append(f"  {literal(hit.citation.via)}", style="italic")
+        text.append(f"  {printable(hit.citation.via)}", style="italic")
     return text
 
 
@@ -94,11 +94,11 @@ class ReadingScreen(Screen):
         yield Header()
         yield Static(source_text(hit), id="reading-source", markup=False)
         with VerticalScroll(id="article"):
-            yield Static(Text(literal(article.title or "untitled")), id="article-title", markup=False)
+            yield Static(Text(printable(article.title or "untitled")), id="article-title", markup=False)
             yield Static(metadata_text(article), id="metadata", markup=False)
-            yield Static(Text(literal(article.text[: hit.start])), id="before", markup=False)
+            yield Static(Text(printable(article.text[: hit.start])), id="before", markup=False)
             yield Static(passage_text(hit, sentence_style="bold reverse"), id="passage", markup=False)
-            yield Static(Text(literal(article.text[hit.end :])), id="after", markup=False)
+            yield Static(Text(printable(article.text[hit.end :])), id="after", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, ListItem, ListView, Static
 
 from qa.models import Answer, Hit
-from qa.tui.literal import literal
+from qa.printable import printable
 
 
 def by_publication_date(hits: list[Hit]) -> list[Hit]:
@@ -22,11 +22,11 @@ def by_publication_date(hits: list[Hit]) -> list[Hit]:
 def timeline_entry(hit: Hit) -> Text:
     citation = hit.citation
     text = Text()
-    text.append(f" {literal(citation.label)} ", style="bold reverse")
+    text.append(f" {printable(citation.label)} ", style="bold reverse")
     if citation.via:
-        text.append(f"  {literal(citation.via)}", style="italic")
-    text.append(f"\n{literal(hit.title or 'untitled')}", style="bold")
-    text.append(f"\n{literal(hit.highlighted_sentence or hit.text)}")
+        text.append(f"  {printable(citation.via)}", style="italic")
+    text.append(f"\n{printable(hit.title or 'untitled')}", style="bold")
+    text.append(f"\n{printable(hit.highlighted_sentence or hit.text)}")
     return text
 
 
@@ -47,7 +47,7 @@ class TimelineScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Text(literal(f"Timeline: {self.answer.question}")), id="timeline-title", markup=False)
+        yield Static(Text(printable(f"Timeline: {self.answer.question}")), id="timeline-title", markup=False)
         yield ListView(*(TimelineItem(hit) for hit in by_publication_date(self.answer.passages)), id="timeline")
         yield Footer()
 

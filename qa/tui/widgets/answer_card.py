@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from qa.models import ArticleCard, Hit
-from qa.tui.literal import literal
+from qa.printable import printable
 
 RELEVANCE_DOTS = 5
 
@@ -25,12 +25,12 @@ def passage_text(hit: Hit, *, passage_style: str = "", sentence_style: str = "bo
     """The passage with its answering sentence styled; every character shown literally."""
     text = Text(style=passage_style)
     if hit.highlight is None:
-        text.append(literal(hit.text))
+        text.append(printable(hit.text))
         return text
     start, end = hit.highlight
-    text.append(literal(hit.text[:start]))
-    text.append(literal(hit.text[start:end]), style=sentence_style)
-    text.append(literal(hit.text[end:]))
+    text.append(printable(hit.text[:start]))
+    text.append(printable(hit.text[start:end]), style=sentence_style)
+    text.append(printable(hit.text[end:]))
     return text
 
 
@@ -38,22 +38,22 @@ def card_text(hit: Hit, *, more: Sequence[Hit] = (), also_reported: str | None =
     """Plain `Text` built piece by piece, so markup or escapes inside articles are shown, never run."""
     citation = hit.citation
     text = Text()
-    text.append(f" {literal(citation.label)} ", style="bold reverse")
+    text.append(f" {printable(citation.label)} ", style="bold reverse")
     if citation.via:
-        text.append(f"  {literal(citation.via)}", style="italic")
+        text.append(f"  {printable(citation.via)}", style="italic")
     also_published = citation.also_published
     if also_published:
-        text.append(f"\n{literal(also_published)}", style="italic")
-    text.append(f"\n{literal(hit.title or 'untitled')}\n", style="bold")
+        text.append(f"\n{printable(also_published)}", style="italic")
+    text.append(f"\n{printable(hit.title or 'untitled')}\n", style="bold")
     text.append_text(passage_text(hit))
     for other in more:
         text.append("\n\u2026 ")
-        text.append(literal(other.highlighted_sentence or other.text), style="italic")
+        text.append(printable(other.highlighted_sentence or other.text), style="italic")
     text.append(f"\nrelevance {relevance(hit.similarity)}", style="dim")
     if hit.url:
-        text.append(f" \u00b7 {literal(hit.url)}", style="dim")
+        text.append(f" \u00b7 {printable(hit.url)}", style="dim")
     if also_reported:
-        text.append(f"\n{literal(also_reported)}", style="bold")
+        text.append(f"\n{printable(also_reported)}", style="bold")
     return text
 
 

@@ -8,22 +8,22 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from qa.models import Answer
+from qa.printable import printable
 from qa.tui.citing import also_reported_by, answer_cards
 from qa.tui.filters import describe_filters
-from qa.tui.literal import literal
 from qa.tui.widgets.answer_card import AnswerCard
 
 
 def plain(text: str, *, classes: str) -> Static:
     """A line of untrusted text (the question, an article sentence) shown literally."""
-    return Static(Text(literal(text)), classes=classes, markup=False)
+    return Static(Text(printable(text)), classes=classes, markup=False)
 
 
 class QuestionLine(Static):
     """The question as asked, at the top of its answer."""
 
     def __init__(self, question: str) -> None:
-        super().__init__(Text(literal(f"Q: {question}")), classes="question", markup=False)
+        super().__init__(Text(printable(f"Q: {question}")), classes="question", markup=False)
 
 
 class AnswerView(Vertical):
