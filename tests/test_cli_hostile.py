@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -176,6 +177,20 @@ def test_error_messages_quote_paths_and_values_as_pictures(tmp_path, capsys, arg
     got, out, err = qa(*args, capsys=capsys)
     assert (got, out) == (code, "")
     assert shown in err
+    assert_never_obeyed(err)
+
+
+def test_a_warning_logged_by_the_library_quotes_a_path_as_pictures(tmp_path, seed_settings):
+    index = shutil.copytree(
+        seed_settings.index_dir, tmp_path / f"index{OSC_TITLE}", ignore=shutil.ignore_patterns("*-shm")
+    )
+    for vectors in index.glob("vectors-*.faiss"):
+        vectors.unlink()  # rebuilt from SQLite, with a warning naming the file
+    corpus = ["--corpus", str(seed_settings.corpus_dir), "--index", str(index)]
+    result = qa_run("ask", "--json", "Who denied sales to Russia?", *corpus)
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    assert f"WARNING: vector file {tmp_path}/index␛]0;pwned␇/vectors-" in err
     assert_never_obeyed(err)
 
 
