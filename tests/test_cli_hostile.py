@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_cli import UNATTRIBUTED_ARTICLE, qa  # tests/ is on sys.path: pytest puts each test file's directory there
+from test_cli_indexing import _hold_lock
 
 from qa.models import Answer
 
@@ -192,6 +193,25 @@ def test_a_warning_logged_by_the_library_quotes_a_path_as_pictures(tmp_path, see
     assert result.returncode == 0, err
     assert f"WARNING: vector file {tmp_path}/index␛]0;pwned␇/vectors-" in err
     assert_never_obeyed(err)
+
+
+def test_the_waiting_message_shows_the_index_path_on_one_line(tmp_path, seed_copy):
+    index = seed_copy.index_dir.rename(tmp_path / f"index{OSC_TITLE}\nforged")
+    holder = _hold_lock(seed_copy.model_copy(update={"index_dir": index}), 600)
+    writer = subprocess.Popen(
+        [str(QA_SCRIPT), "index", "--corpus", seed_copy.corpus_dir, "--index", index],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+    )
+    try:
+        first_line = writer.stderr.readline().decode()
+    finally:
+        holder.kill()
+        holder.wait()
+        writer.communicate(timeout=300)
+    assert first_line.startswith(f"Another qa process is writing the index in {tmp_path}/index␛]0;pwned␇␊forged;")
+    assert_never_obeyed(first_line)
 
 
 # -- --batch -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import typer
 from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
 from qa.cli.output import console, echo_line
 from qa.errors import QAError, UsageError
+from qa.printable import printable_line
 
 if TYPE_CHECKING:
     from qa.config import Settings
@@ -184,7 +185,8 @@ class Progress:
             self.started[stage] = now
             message = _STAGE_MESSAGES.get(stage)
             if message:
-                self.console.print(message.format(index=self.settings.index_location), soft_wrap=True)
+                index = printable_line(str(self.settings.index_location))  # a path: one line
+                self.console.print(message.format(index=index), soft_wrap=True)
         if stage not in _COUNTED:
             return
         description, unit = _COUNTED[stage]
