@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
-from qa.cli.output import console, echo_line, styled
+from qa.cli.output import console, echo_line, json_text, styled
 from qa.errors import UsageError
 from qa.printable import printable_line
 
@@ -138,7 +138,7 @@ def ask(
 
 def _write_json(document: str) -> None:
     """One JSON document on stdout, flushed so a reader of a long batch sees each result as it comes."""
-    sys.stdout.write(document + "\n")
+    sys.stdout.write(json_text(document) + "\n")
     sys.stdout.flush()
 
 

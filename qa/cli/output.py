@@ -2,13 +2,14 @@
 
 Every human-readable line goes through `echo`, `styled` or a console from `console`, so control
 characters in an article, a file name or a flag value are shown as pictures (`qa.printable`) and
-Rich never reads markup (`[bold]`, `[/x]`) or emoji codes from data. `--json` output does not come
-here: JSON escapes control characters and keeps the original text.
+Rich never reads markup (`[bold]`, `[/x]`) or emoji codes from data. `--json` output keeps the
+original text instead: JSON escapes the C0 controls, and `json_text` escapes DEL and C1 as well.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 
 import typer
@@ -28,6 +29,18 @@ def echo(message: str = "", *, err: bool = False) -> None:
 def echo_line(message: str, *, err: bool = False) -> None:
     """One line that stays one line: newlines in it are shown, not obeyed (errors, report lines)."""
     typer.echo(printable_line(message), err=err)
+
+
+_LEFT_RAW_BY_JSON = re.compile(r"[\x7f-\x9f]")
+"""DEL and the C1 controls: JSON need not escape them, and pydantic does not, but a terminal may obey them."""
+
+
+def json_text(document: str) -> str:
+    """A JSON document with DEL and C1 controls escaped too (`\\u009b`): it parses to the same values.
+
+    They can only occur inside JSON strings, so the escape is always valid there.
+    """
+    return _LEFT_RAW_BY_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", document)
 
 
 def styled(value: str, style: str = "") -> Text:
