@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
+from qa.cli.output import console, echo_line, json_text, styled
 from qa.errors import UsageError
+from qa.printable import printable_line
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -39,6 +40,9 @@ UntilOption = Annotated[
     str | None,
     typer.Option("--until", help="Only articles published on or before this date (same forms).", show_default=False),
 ]
+
+NOT_ASKED_EXIT_CODE = 3
+"""`--batch` finished, but some lines could not be asked (each named on stderr); 3 as in `qa index`."""
 
 
 def filters_from(outlets: list[str] | None, since: str | None, until: str | None) -> SearchFilters:
@@ -74,7 +78,9 @@ def ask(
         Path | None,
         typer.Option(
             "--batch",
-            help="Answer every line of FILE (- for stdin) as a question; with --json, one JSON result per line.",
+            help="Answer every line of FILE (- for stdin) as a question; with --json, one JSON result per line. "
+            "Blank lines are skipped; a line that is not UTF-8 is named on stderr (with --json, an error "
+            "object stands in its place) and the rest are answered, then the exit code is 3.",
             show_default=False,
         ),
     ] = None,
@@ -103,6 +109,9 @@ def ask(
         raise UsageError('The question is empty. Ask something, e.g. qa ask "Who denied sales to Russia?"')
     filters = filters_from(outlet, since, until)
     settings = settings_from(corpus, index, backend, milvus_uri)
+    from qa.cli.batch import BatchLineError, BatchQuestion, open_batch, read_batch
+
+    lines = [BatchQuestion(line=1, question=question)] if batch is None else read_batch(open_batch(batch))
     from qa.encoders import INDEX_SUBDIRECTORY, load_query_encoder_in_background
 
     # Started before importing the engine: the two overlap, a fifth of a second off every cold `qa ask`.
@@ -110,95 +119,94 @@ def ask(
     from qa.engine import Engine
 
     engine = Engine(settings, query_encoder_loading=loading)
-    questions = [question] if question is not None else _batch_questions(batch)
-    for each in questions:
-        answer = engine.ask(each, k=k, filters=filters, include_nearest=nearest)
+    not_asked = 0
+    for each in lines:
+        if isinstance(each, BatchLineError):
+            not_asked += 1
+            echo_line(f"{batch}: {each.error}", err=True)
+            if as_json:
+                _write_json(each.model_dump_json())
+            continue
+        answer = engine.ask(each.question, k=k, filters=filters, include_nearest=nearest)
         if as_json:
-            indent = None if batch is not None else 2
-            sys.stdout.write(answer.model_dump_json(indent=indent) + "\n")
-            sys.stdout.flush()
+            _write_json(answer.model_dump_json(indent=None if batch is not None else 2))
         else:
             _print_answer(answer)
+    if not_asked:
+        raise typer.Exit(NOT_ASKED_EXIT_CODE)
 
 
-def _batch_questions(batch: Path) -> Iterator[str]:
-    """Non-blank lines of the file (or stdin for -), read as they come."""
-    handle = sys.stdin if str(batch) == "-" else _open_batch(batch)
-    for line in handle:
-        if line.strip():
-            yield line.strip()
-
-
-def _open_batch(path: Path) -> TextIO:
-    try:
-        return path.open(encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"Cannot read the batch file {path}: {error.strerror or error}.") from error
+def _write_json(document: str) -> None:
+    """One JSON document on stdout, flushed so a reader of a long batch sees each result as it comes."""
+    sys.stdout.write(json_text(document) + "\n")
+    sys.stdout.flush()
 
 
 INDENT = 3
 
 
 def _print_answer(answer: Answer) -> None:
-    from rich.console import Console
+    """The answer as cards for a person; every value from the corpus or a flag goes through `styled`."""
     from rich.text import Text
 
     from qa.models import format_date
 
-    console = Console(highlight=False)
-    plain = not console.is_terminal
+    out = console()
+    plain = not out.is_terminal
 
     def say(part: Text, indent: int = INDENT) -> None:
-        for line in part.wrap(console, console.width - indent):
+        for line in part.wrap(out, out.width - indent):
             line.rstrip()
-            console.print(Text(" " * indent) + line if line.plain else line)
+            out.print(Text(" " * indent) + line if line.plain else line)
 
     if answer.message:
-        console.print(answer.message)
+        out.print(styled(answer.message))
     if answer.abstained:
         if answer.nearest:
-            console.print("\nClosest passages (they do not answer the question):\n")
+            out.print("\nClosest passages (they do not answer the question):\n")
             for hit in answer.nearest:
-                console.print(Text(f"{hit.rank}. {hit.citation.label}", style="dim"))
-                say(Text(hit.text, style="dim"))
-                console.print()
+                out.print(styled(f"{hit.rank}. {printable_line(hit.citation.label)}", style="dim"))
+                say(styled(hit.text, style="dim"))
+                out.print()
         return
     if answer.corroboration and answer.summary:
-        say(Text(answer.summary, style="bold"), indent=0)
-        console.print()
+        say(styled(answer.summary, style="bold"), indent=0)
+        out.print()
     for number, card in enumerate(answer.cards, start=1):
         citation = card.citation
         heading = Text(f"{number}. ", style="bold")
-        heading.append(citation.label, style="bold cyan")
+        heading.append_text(styled(printable_line(citation.label), style="bold cyan"))
         if citation.via:
-            heading.append(f"  ({citation.via})", style="dim")
-        console.print(heading)
+            heading.append_text(styled(f"  ({printable_line(citation.via)})", style="dim"))
+        out.print(heading)
         also_published = citation.also_published
         if also_published:
-            say(Text(also_published, style="dim"))
-        say(Text(citation.title or "untitled", style="italic"))
+            say(styled(printable_line(also_published), style="dim"))
+        say(styled(printable_line(citation.title or "untitled"), style="italic"))
         if citation.url:
-            say(Text(citation.url, style="dim"))
+            say(styled(printable_line(citation.url), style="dim"))
         for position, hit in enumerate(card.hits):
             if position:
-                console.print()
+                out.print()
             say(_passage_text(hit.text, hit.highlight, plain=plain))
             say(Text(f"similarity {hit.similarity:.2f} · passage {hit.rank} · doc {hit.doc_id}", style="dim"))
         if number == 1 and answer.corroboration:
             others = ", ".join(f"{c.outlet} ({format_date(c.published)})" for c in answer.corroboration)
-            say(Text(f"also reported by {others}", style="green"))
-        console.print()
+            say(styled(f"also reported by {printable_line(others)}", style="green"))
+        out.print()
 
 
 def _passage_text(text: str, highlight: tuple[int, int] | None, *, plain: bool) -> Text:
-    """The passage with its answer sentence bold (between ** when the output is not a terminal)."""
-    from rich.text import Text
+    """The passage with its answer sentence bold (between ** when the output is not a terminal).
 
+    `styled` keeps every character in place, so the highlight offsets still hold.
+    """
+    passage = styled(text)
     if highlight is None:
-        return Text(text)
+        return passage
     start, end = highlight
-    passage = Text(text[:start])
-    sentence = text[start:end]
-    passage.append(f"**{sentence}**" if plain else sentence, style=None if plain else "bold yellow")
-    passage.append(text[end:])
+    if plain:
+        passage = styled(f"{text[:start]}**{text[start:end]}**{text[end:]}")
+    else:
+        passage.stylize("bold yellow", start, end)
     return passage

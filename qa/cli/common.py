@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from qa.cli.output import PrintableLogFormatter
+from qa.printable import printable_line
+
 if TYPE_CHECKING:
     from qa.config import Settings
 
@@ -76,7 +79,9 @@ def settings_from(
     from qa.config import Settings
 
     if backend is not None and backend not in ("embedded", "milvus"):
-        raise typer.BadParameter(f"{backend!r} is not a backend; choose embedded or milvus.", param_hint="--backend")
+        raise typer.BadParameter(
+            f"'{printable_line(backend)}' is not a backend; choose embedded or milvus.", param_hint="--backend"
+        )
     overrides = {"corpus_dir": corpus, "index_dir": index, "backend": backend, "milvus_uri": milvus_uri}
     try:
         return Settings(**{key: value for key, value in overrides.items() if value is not None})
@@ -88,8 +93,8 @@ def settings_from(
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show log messages and full tracebacks.")] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s" if debug else "%(levelname)s: %(message)s",
-        stream=sys.stderr,
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        PrintableLogFormatter("%(levelname)s %(name)s: %(message)s" if debug else "%(levelname)s: %(message)s")
     )
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])

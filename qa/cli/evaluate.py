@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from qa.cli.common import app
+from qa.cli.output import echo, echo_line
 
 
 def _default_work_dir(dataset_dir: Path) -> Path:
@@ -60,7 +61,7 @@ def eval_command(
     work_dir = work or _default_work_dir(dataset)
     settings = Settings(corpus_dir=work_dir / "corpus", index_dir=work_dir / "index")
     if not quiet:
-        typer.echo(
+        echo_line(
             f"{beir.name}: {len(beir.corpus)} documents, {len(beir.qrels)} judged queries; work dir {work_dir}",
             err=True,
         )
@@ -71,10 +72,11 @@ def eval_command(
     with Progress(settings, quiet=quiet) as on_progress:
         engine.build_index(on_progress=on_progress)
         report = evaluate(beir, engine.index, engine.embedder, file_to_doc, on_progress=on_progress)
-    typer.echo(f"{report.dataset}: {report.documents} documents, {report.queries} queries\n")
-    typer.echo(f"{'mode':<9}{'nDCG@10':>9}{'R@10':>8}{'R@100':>8}{'MRR@10':>8}{'queries/s':>11}")
+    echo_line(f"{report.dataset}: {report.documents} documents, {report.queries} queries")
+    echo()
+    echo(f"{'mode':<9}{'nDCG@10':>9}{'R@10':>8}{'R@100':>8}{'MRR@10':>8}{'queries/s':>11}")
     for row in report.scores:
-        typer.echo(
+        echo(
             f"{row.mode:<9}{row.ndcg_at_10:>9.4f}{row.recall_at_10:>8.4f}{row.recall_at_100:>8.4f}"
             f"{row.mrr_at_10:>8.4f}{row.queries_per_second:>11.1f}"
         )

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
+from qa.cli.output import console, echo_line
 from qa.errors import QAError, UsageError
+from qa.printable import printable_line
 
 if TYPE_CHECKING:
     from qa.config import Settings
@@ -24,6 +26,9 @@ PLAIN_EVERY_SECONDS = 10.0
 """Without a terminal, a progress line at most this often (and at each new stage)."""
 LISTED_FILES = 20
 """The report names at most this many files per kind of change."""
+SKIPPED_EXIT_CODE = 3
+"""`qa index`/`qa add` finished, but some files were skipped whole (each named on stderr): scripts can tell
+this from success (0), an error (1) and a usage error (2)."""
 
 
 @app.command("index")
@@ -47,6 +52,9 @@ def index_command(
     Only new or changed files are read and embedded; removed files leave the index. A file that
     cannot be used (bad metadata, no text) is skipped with the reason, and the rest still index.
     Interrupted (Ctrl-C, crash), the index keeps its previous state and the next run resumes.
+
+    Exit codes: 0 every file went in; 3 finished, but some files were skipped (each named on
+    stderr); 1 error; 2 usage error.
     """
     from qa.engine import Engine
 
@@ -59,6 +67,7 @@ def index_command(
     with Progress(settings, quiet=quiet) as on_progress:
         report = Engine(settings).build_index(rebuild=rebuild, on_progress=on_progress, wait=not no_wait)
     print_report(report, settings, quiet=quiet)
+    exit_for(report)
 
 
 @app.command()
@@ -87,6 +96,9 @@ def add(
 
     Flags apply to every added article and are kept beside the copies, so each later `qa index`
     reads them the same way.
+
+    Exit codes: 0 every file went in; 3 finished, but some files were skipped (each named on
+    stderr); 1 error; 2 usage error.
     """
     from qa.engine import Engine
 
@@ -101,6 +113,7 @@ def add(
             paths, overrides=overrides, field_map=mapping, on_progress=on_progress, wait=not no_wait
         )
     print_report(report, settings, quiet=quiet)
+    exit_for(report)
 
 
 def _explicit_metadata(**flags: str | None):
@@ -134,11 +147,9 @@ class Progress:
     """
 
     def __init__(self, settings: Settings, *, quiet: bool) -> None:
-        from rich.console import Console
-
         self.settings = settings
         self.quiet = quiet
-        self.console = Console(stderr=True)
+        self.console = console(stderr=True)
         self.bar = None
         self.tasks: dict[str, int] = {}
         self.started: dict[str, float] = {}
@@ -174,7 +185,8 @@ class Progress:
             self.started[stage] = now
             message = _STAGE_MESSAGES.get(stage)
             if message:
-                self.console.print(message.format(index=self.settings.index_location), highlight=False, soft_wrap=True)
+                index = printable_line(str(self.settings.index_location))  # a path: one line
+                self.console.print(message.format(index=index), soft_wrap=True)
         if stage not in _COUNTED:
             return
         description, unit = _COUNTED[stage]
@@ -187,9 +199,7 @@ class Progress:
         elif now - self.last_line.get(stage, -PLAIN_EVERY_SECONDS) >= PLAIN_EVERY_SECONDS or done == total:
             self.last_line[stage] = now
             left = f", about {_duration((total - done) / rate)} left" if rate and done < total else ""
-            self.console.print(
-                f"{description}: {done}/{total} {unit} ({rate:.1f} {unit}/s{left})", highlight=False, soft_wrap=True
-            )
+            self.console.print(f"{description}: {done}/{total} {unit} ({rate:.1f} {unit}/s{left})", soft_wrap=True)
 
 
 _COUNTED = {
@@ -212,37 +222,46 @@ def _duration(seconds: float) -> str:
 
 
 def print_report(report: SyncReport, settings: Settings, *, quiet: bool) -> None:
-    """Skipped files and problems on stderr; unless quiet, what changed on stdout."""
+    """Skipped files and problems on stderr; unless quiet, what changed on stdout.
+
+    Each line names a file and may quote its content: printed as one line, controls shown.
+    """
     for skipped in report.skipped:
-        typer.echo(f"skipped {settings.corpus_dir / skipped.path}: {skipped.reason}", err=True)
+        echo_line(f"skipped {settings.corpus_dir / skipped.path}: {skipped.reason}", err=True)
     for problem in report.problems:
-        typer.echo(f"left out of {settings.corpus_dir / problem.path}: {problem.reason}", err=True)
+        echo_line(f"left out of {settings.corpus_dir / problem.path}: {problem.reason}", err=True)
     if quiet:
         return
     if not (report.changed or report.unchanged or report.skipped):
-        typer.echo(f"The corpus {settings.corpus_dir} has no article files; the index is empty.")
+        echo_line(f"The corpus {settings.corpus_dir} has no article files; the index is empty.")
         return
     for label, paths in (("new", report.added), ("changed", report.updated), ("removed", report.removed)):
         for path in paths[:LISTED_FILES]:
-            typer.echo(f"{label:<8} {path}")
+            echo_line(f"{label:<8} {path}")
         if len(paths) > LISTED_FILES:
-            typer.echo(f"{label:<8} … and {len(paths) - LISTED_FILES} more")
+            echo_line(f"{label:<8} … and {len(paths) - LISTED_FILES} more")
     for folded in report.folded[:LISTED_FILES]:
-        typer.echo(f"{'copy':<8} {folded.path}: {folded.reason}")
+        echo_line(f"{'copy':<8} {folded.path}: {folded.reason}")
     if len(report.folded) > LISTED_FILES:
-        typer.echo(f"{'copy':<8} … and {len(report.folded) - LISTED_FILES} more")
+        echo_line(f"{'copy':<8} … and {len(report.folded) - LISTED_FILES} more")
     skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
     resumed = (
         f" ({report.resumed_passages} of them embedded by an earlier interrupted run)"
         if report.resumed_passages
         else ""
     )
-    typer.echo(
+    echo_line(
         f"Indexed {settings.corpus_dir} into {settings.index_location}: {len(report.added)} new, "
         f"{len(report.updated)} changed, {len(report.removed)} removed, {report.unchanged} unchanged "
         f"files{skipped}; {report.articles} articles, {report.passages} passages embedded{resumed} "
         f"in {report.seconds:.1f} s."
     )
+
+
+def exit_for(report: SyncReport) -> None:
+    """Exit with SKIPPED_EXIT_CODE when any file was skipped whole; return (exit 0) when all went in."""
+    if report.skipped:
+        raise typer.Exit(SKIPPED_EXIT_CODE)
 
 
 @app.command()
@@ -284,4 +303,5 @@ def status(
         lines.append(
             f"unfinished  {info.staged_passages} passages embedded by an interrupted build: run `qa index` to finish it"
         )
-    typer.echo("\n".join(lines))
+    for line in lines:
+        echo_line(line)

@@ -8,6 +8,8 @@ import typer
 
 from qa.cli.common import IndexOption, MilvusUriOption, app, settings_from
 from qa.cli.indexing import NoWaitOption, Progress, QuietOption
+from qa.cli.output import echo_line
+from qa.printable import printable_line
 
 
 @app.command()
@@ -28,7 +30,9 @@ def migrate(
     from qa.store.migrate import migrate_to_milvus
 
     if to != "milvus":
-        raise typer.BadParameter(f"cannot migrate to {to!r}; the only target is milvus.", param_hint="--to")
+        raise typer.BadParameter(
+            f"cannot migrate to '{printable_line(to)}'; the only target is milvus.", param_hint="--to"
+        )
     settings = settings_from(None, index, "milvus", milvus_uri)
     with Progress(settings, quiet=quiet) as on_progress:
         report = migrate_to_milvus(
@@ -37,7 +41,7 @@ def migrate(
     if not quiet:
         counts = report.counts
         resumed = f" (resumed after {report.resumed_after})" if report.resumed_after else ""
-        typer.echo(
+        echo_line(
             f"Copied {settings.index_dir} into Milvus at {settings.index_location}{resumed}: {counts['files']} files, "
             f"{counts['articles']} articles, {counts['passages']} passages, counts verified, in {report.seconds:.1f} s."
         )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
+from qa.cli.output import echo, echo_line
 from qa.errors import QAError
 
 if TYPE_CHECKING:
@@ -47,13 +48,14 @@ def show(
     if as_json:
         typer.echo(json.dumps(article.model_dump(mode="json", exclude=set() if text else {"text"}), indent=2))
         return
-    typer.echo("\n".join(describe(article)))
+    for line in describe(article):
+        echo_line(line)
     if text:
-        typer.echo("\n" + article.text)
+        echo("\n" + article.text)
 
 
 def describe(article: Article) -> list[str]:
-    """Lines for a person: each field's value, then where it came from."""
+    """Lines for a person: each field's value, then where it came from (raw: the printer makes them printable)."""
     from qa.models import UNKNOWN_OUTLET, format_date
 
     lines = [f"article {article.doc_id}", f"  file       {article.source_path}"]

@@ -1,0 +1,75 @@
+"""What the CLI prints for a person: the one place text from files, flags and questions meets the terminal.
+
+Every human-readable line goes through `echo`, `styled` or a console from `console`, so control
+characters in an article, a file name or a flag value are shown as pictures (`qa.printable`) and
+Rich never reads markup (`[bold]`, `[/x]`) or emoji codes from data. `--json` output keeps the
+original text instead: JSON escapes the C0 controls, and `json_text` escapes DEL and C1 as well.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import typer
+
+from qa.printable import printable, printable_line
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+
+def echo(message: str = "", *, err: bool = False) -> None:
+    """`typer.echo` with control characters made visible (newlines and tabs kept)."""
+    typer.echo(printable(message), err=err)
+
+
+def echo_line(message: str, *, err: bool = False) -> None:
+    """One line that stays one line: newlines in it are shown, not obeyed (errors, report lines)."""
+    typer.echo(printable_line(message), err=err)
+
+
+_LEFT_RAW_BY_JSON = re.compile(r"[\x7f-\x9f]")
+"""DEL and the C1 controls: JSON need not escape them, and pydantic does not, but a terminal may obey them."""
+
+
+def json_text(document: str) -> str:
+    """A JSON document with DEL and C1 controls escaped too (`\\u009b`): it parses to the same values.
+
+    They can only occur inside JSON strings, so the escape is always valid there.
+    """
+    return _LEFT_RAW_BY_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", document)
+
+
+def styled(value: str, style: str = "") -> Text:
+    """A Rich `Text` of untrusted `value`: never parsed as markup, controls shown as pictures.
+
+    `printable` replaces each control character by one picture, so offsets into `value` (a
+    highlighted sentence) still index the same characters of the result.
+    """
+    from rich.text import Text
+
+    return Text(printable(value), style=style)
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A Rich console that prints strings as they are: no markup, no `:emoji:` codes, no highlighting.
+
+    Strings given to its `print` are made printable too; `Text` should come from `styled`.
+    """
+    from rich.console import Console
+
+    class _PrintableConsole(Console):
+        def print(self, *objects, **kwargs) -> None:  # noqa: A003 - Rich's name
+            super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    return _PrintableConsole(stderr=stderr, markup=False, emoji=False, highlight=False)
+
+
+class PrintableLogFormatter(logging.Formatter):
+    """Log lines on stderr quote file names and record text from the library: shown, never obeyed."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
