@@ -143,6 +143,8 @@ class QAApp(App):
         if passages == 0:
             explanation = f"The index in {self.engine.settings.index_dir} has no articles."
             self.call_from_thread(self._show_problem, "The index is empty", explanation, self._index_steps(corpus))
+        if passages is None:
+            return  # the question encoder is the index's own export: it loads on retry, once there is one
         try:
             with self._engine_lock:
                 self.engine.load_model()
