@@ -19,7 +19,8 @@ from qa.config import Settings
 from qa.engine import Engine
 from qa.errors import IndexMissingError, ModelLoadError, QAError, UsageError
 from qa.models import Answer, Hit, SearchFilters
-from qa.printable import printable, printable_line
+from qa.printable import printable
+from qa.tui.adding import added_message
 from qa.tui.citing import answer_cards, citation_text, session_markdown
 from qa.tui.filters import describe_filters
 from qa.tui.history import QuestionHistory
@@ -365,16 +366,7 @@ class QAApp(App):
             return
         finally:
             writer.close()
-        skipped = (
-            f"; skipped {len(report.skipped)}: "
-            + "; ".join(f"{printable_line(item.path)} ({item.reason})" for item in report.skipped)
-            if report.skipped
-            else ""
-        )
-        message = (
-            f"Added {len(report.added)}, updated {len(report.updated)} file(s){skipped}. "
-            f"Ready \u00b7 {passages} passages indexed"
-        )
+        message = added_message(report, passages)
         self.call_from_thread(self._add_finished, message, error=bool(report.skipped) and not report.changed)
 
     def show_progress(self, stage: str, done: int, total: int) -> None:

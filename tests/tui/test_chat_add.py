@@ -10,7 +10,9 @@ from textual.widgets import Input, ProgressBar
 from textual.worker import WorkerState
 
 from qa.config import Settings
+from qa.store.build import SkippedFile, SyncReport
 from qa.store.lock import writer_lock
+from qa.tui.adding import NAMED_SKIPS, added_message
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.widgets.answer_card import AnswerCard
 
@@ -229,3 +231,16 @@ async def test_the_input_takes_keys_while_a_folder_of_many_articles_is_added(
         await wait(app, pilot)
         assert f"Added {MANY_ARTICLES}, updated 0 file(s)" in _status(app)
         assert question.value == "hi"
+
+
+def test_the_add_notice_names_a_few_skipped_files_and_counts_the_rest():
+    report = SyncReport(
+        added=["incoming/good.txt"],
+        skipped=[SkippedFile(f"incoming/bad\x1b[2J-{number}.txt", "is a binary file") for number in range(12_000)],
+    )
+    message = added_message(report, 15)
+    assert message.startswith(
+        "Added 1, updated 0 file(s); skipped 12000: incoming/bad\u241b[2J-0.txt (is a binary file);"
+    )
+    assert message.count("incoming/bad") == NAMED_SKIPS
+    assert message.endswith(f"; and {12_000 - NAMED_SKIPS:,} more. Ready \u00b7 15 passages indexed")
