@@ -139,6 +139,7 @@ async def test_an_export_path_that_cannot_be_expanded_or_written_is_a_notice(see
             (f"~{NO_SUCH_USER}/session.md", f"Cannot expand ~{NO_SUCH_USER}/session.md: no such user's home folder"),
             (str(tmp_path / "no-folder" / "session.md"), f"Cannot write {tmp_path / 'no-folder' / 'session.md'}: "),
             (str(tmp_path), f"Cannot write {tmp_path}: "),
+            (str(tmp_path / ("n" * 300 + ".md")), f"Cannot write {tmp_path / ('n' * 300 + '.md')}: File name too long"),
         ):
             await pilot.press("ctrl+s")
             await pilot.pause()
