@@ -32,4 +32,8 @@ def chat(
     """Open the terminal chat: ask questions, read attributed answer cards, cite them."""
     from qa.tui.app import QAApp
 
-    QAApp(settings_from(corpus, index, backend, milvus_uri), history_path=history).run()
+    chat_app = QAApp(settings_from(corpus, index, backend, milvus_uri), history_path=history)
+    chat_app.run()
+    if chat_app.return_code:
+        # Textual has printed what went wrong; a script or shell must see that the chat failed.
+        raise typer.Exit(chat_app.return_code)

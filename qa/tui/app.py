@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shlex
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,9 +17,10 @@ from textual.widgets import Footer, Header, LoadingIndicator, ProgressBar, Stati
 
 from qa.config import Settings
 from qa.engine import Engine
-from qa.errors import IndexMissingError, ModelLoadError, QAError
+from qa.errors import IndexMissingError, ModelLoadError, QAError, UsageError
 from qa.models import Answer, Hit, SearchFilters
 from qa.printable import printable
+from qa.tui.adding import added_message
 from qa.tui.citing import answer_cards, citation_text, session_markdown
 from qa.tui.filters import describe_filters
 from qa.tui.history import QuestionHistory
@@ -30,6 +30,7 @@ from qa.tui.screens.problem import ProblemScreen
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.screens.reading import ReadingScreen
 from qa.tui.screens.timeline import TimelineScreen
+from qa.tui.typed_paths import typed_path, typed_paths
 from qa.tui.widgets.answer_card import AnswerCard
 from qa.tui.widgets.answer_view import AnswerView, QuestionLine, plain
 from qa.tui.widgets.question_input import QuestionInput
@@ -38,6 +39,14 @@ from qa.tui.widgets.transcript import Transcript
 PASSAGES_PER_ANSWER = 5
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
+
+
+def _exists(path: Path) -> bool:
+    """False only when nothing is there: a path that cannot be looked at is left to the add, which says why."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
 
 
 class QAApp(App):
@@ -135,6 +144,8 @@ class QAApp(App):
         if passages == 0:
             explanation = f"The index in {self.engine.settings.index_dir} has no articles."
             self.call_from_thread(self._show_problem, "The index is empty", explanation, self._index_steps(corpus))
+        if passages is None:
+            return  # the question encoder is the index's own export: it loads on retry, once there is one
         try:
             with self._engine_lock:
                 self.engine.load_model()
@@ -293,7 +304,11 @@ class QAApp(App):
     def export_session(self, path_text: str | None) -> None:
         if path_text is None:
             return
-        path = Path(path_text).expanduser()
+        try:
+            path = typed_path(path_text)
+        except UsageError as error:
+            self._notify_error(str(error))
+            return
         answers = [view.answer for view in self.query(AnswerView)]
         try:
             path.write_text(session_markdown(answers, exported=dt.datetime.now()), encoding="utf-8")
@@ -316,11 +331,11 @@ class QAApp(App):
         if paths_text is None:
             return
         try:
-            paths = [Path(part).expanduser() for part in shlex.split(paths_text)]
-        except ValueError as error:
-            self._notify_error(f"Cannot read the paths: {error}.")
+            paths = typed_paths(paths_text)
+        except UsageError as error:
+            self._notify_error(str(error))
             return
-        if missing := [str(path) for path in paths if not path.exists()]:
+        if missing := [str(path) for path in paths if not _exists(path)]:
             self._notify_error("Not found: " + ", ".join(missing))
             return
         progress = self.query_one("#progress", ProgressBar)
@@ -351,15 +366,7 @@ class QAApp(App):
             return
         finally:
             writer.close()
-        skipped = (
-            f"; skipped {len(report.skipped)}: " + "; ".join(f"{item.path} ({item.reason})" for item in report.skipped)
-            if report.skipped
-            else ""
-        )
-        message = (
-            f"Added {len(report.added)}, updated {len(report.updated)} file(s){skipped}. "
-            f"Ready \u00b7 {passages} passages indexed"
-        )
+        message = added_message(report, passages)
         self.call_from_thread(self._add_finished, message, error=bool(report.skipped) and not report.changed)
 
     def show_progress(self, stage: str, done: int, total: int) -> None:

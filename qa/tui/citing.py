@@ -1,4 +1,8 @@
-"""Citations as text: one to paste (clipboard) and a whole session as Markdown. No UI here."""
+"""Citations as text: one to paste (clipboard) and a whole session as Markdown. No UI here.
+
+Both leave the chat (a terminal's clipboard via OSC 52, a file someone will `cat`), so both pass
+through `printable`: an ESC or BEL from an article's title or text arrives as a picture, never raw.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from qa.models import UNKNOWN_OUTLET, Answer, ArticleCard, Hit, format_date
+from qa.printable import printable
 from qa.tui.filters import describe_filters
 
 
@@ -28,7 +33,7 @@ def source_line(hit: Hit) -> str:
 
 def citation_text(hit: Hit) -> str:
     """What `Cite` puts on the clipboard: the quoted sentence, then who said it, when, where."""
-    return f"\u201c{quoted_sentence(hit)}\u201d\n\u2014 {source_line(hit)}"
+    return printable(f"\u201c{quoted_sentence(hit)}\u201d\n\u2014 {source_line(hit)}")
 
 
 def answer_cards(answer: Answer) -> list[ArticleCard]:
@@ -72,4 +77,4 @@ def session_markdown(answers: Sequence[Answer], *, exported: dt.datetime) -> str
         if corroborated := also_reported_by(answer):
             lines += ["", corroborated[0].upper() + corroborated[1:] + "."]
         lines.append("")
-    return "\n".join(lines)
+    return printable("\n".join(lines))

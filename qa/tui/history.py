@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 500
 """Older questions are dropped when the file is rewritten."""
+MAX_BYTES = 1 << 20
+"""Only the file's last MiB is read: 500 questions fit in it many times over, and a huge file cannot stall the start."""
 
 
 class QuestionHistory:
@@ -21,14 +24,22 @@ class QuestionHistory:
         self._draft = ""
 
     def _load(self) -> list[str]:
+        """The questions in the file; whatever is in it (bad UTF-8, a folder, a device) never stops the chat."""
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return []
+            if not self.path.is_file():  # missing, or a folder, pipe or device that would block or never end
+                return []
+            with self.path.open("rb") as file:
+                size = file.seek(0, os.SEEK_END)
+                file.seek(max(0, size - MAX_BYTES))
+                data = file.read(MAX_BYTES)
         except OSError as error:
             log.warning("cannot read the question history %s: %s", self.path, error)
             return []
-        return [line for line in lines if line.strip()][-MAX_ENTRIES:]
+        # Split on newlines only: str.splitlines would also split inside a question at \x1c or \x85.
+        lines = data.decode("utf-8", errors="replace").split("\n")
+        if size > MAX_BYTES:
+            lines = lines[1:]  # the first line was cut by the seek
+        return [line.rstrip("\r") for line in lines if line.strip()][-MAX_ENTRIES:]
 
     def add(self, question: str) -> None:
         """Remember a question (a repeat of the last one is not stored twice) and save the file."""

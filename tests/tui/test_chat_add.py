@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 
 from textual.widgets import Input, ProgressBar
+from textual.worker import WorkerState
 
 from qa.config import Settings
+from qa.store.build import SkippedFile, SyncReport
 from qa.store.lock import writer_lock
+from qa.tui.adding import NAMED_SKIPS, added_message
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.widgets.answer_card import AnswerCard
 
@@ -19,8 +24,23 @@ NEW_ARTICLE = (
 )
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""What must never reach the terminal raw (newline and tab aside)."""
+NO_SUCH_USER = "nosuchuser-qa-test"
+EVIL_TITLE = "Ferry \x1b]0;pwned\x07 fares \x1b]8;;https://evil.example\x1b\\cut\x1b]8;;\x1b\\"
+EVIL_ARTICLE = (
+    "The harbour authority of Port Evelyn \x1b[2Jsaid on Monday that ferry fares would double in June. "
+    "\x1b]52;c;ZXZpbA==\x07Commuters protested the ferry fares outside the harbour office all week. "
+    "The authority blamed the \x9b31mcost of fuel for the new ferry fares, a spokesman said."
+)
+
+
 def _status(app) -> str:
     return str(app.query_one("#status").render())
+
+
+def _notices(app) -> list[str]:
+    return [note.message for note in app._notifications]
 
 
 async def _until(pilot, condition, *, polls: int = 600) -> None:
@@ -102,3 +122,127 @@ async def test_progress_of_each_stage_shows_in_the_bar_and_status(seed_copy: Set
         assert _status(app) == "Adding: embedding 3/12"
         app.show_progress("saving", 0, 0)
         assert progress.total is None and _status(app) == "Adding: saving\u2026"
+
+
+def _hostile_folder(tmp_path):
+    """A good article, an article with escape sequences in title and text, a binary and an empty file."""
+    folder = _incoming(tmp_path)
+    (folder / "ferry.txt").write_text(EVIL_ARTICLE, encoding="utf-8")
+    sidecar = {"title": EVIL_TITLE, "outlet": "Evelyn Gazette", "published": "2024-06-01"}
+    (folder / "ferry.meta.json").write_text(json.dumps(sidecar), encoding="utf-8")
+    (folder / "scan.txt").write_bytes(bytes(range(256)) * 64)
+    (folder / "empty.txt").write_bytes(b"")
+    return folder
+
+
+async def _add_with_ctrl_o(app, pilot, text: str) -> None:
+    await pilot.press("ctrl+o")
+    await pilot.pause()
+    assert isinstance(app.screen, PromptScreen)
+    app.screen.query_one(Input).value = text
+    await pilot.press("enter")
+
+
+async def test_a_hostile_folder_added_with_ctrl_o_indexes_the_good_articles_and_names_each_bad_file_once(
+    seed_copy: Settings, make_app, ask, wait, tmp_path
+):
+    folder = _hostile_folder(tmp_path)
+    app = make_app(seed_copy)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait(app, pilot)
+        await _add_with_ctrl_o(app, pilot, str(folder))
+        await wait(app, pilot)
+        notices = _notices(app)
+        assert all(not CONTROL.search(notice) for notice in notices)
+        for bad in ("scan.txt", "empty.txt"):
+            assert sum(notice.count(bad) for notice in notices) == 1, notices
+        await ask(app, pilot, "Who opposed the bridge tolls in Springfield?")
+        assert app.query(AnswerCard).first().hit.citation.label == "Springfield Herald · 7 May 2024"
+        await ask(app, pilot, "Why did ferry fares double in Port Evelyn?")
+        ferry = [card for card in app.query(AnswerCard) if card.hit.outlet == "Evelyn Gazette"]
+        assert ferry and ferry[0].hit.title == EVIL_TITLE
+        assert "Ferry \u241b]0;pwned\u2407 fares" in str(ferry[0].render())
+        assert not CONTROL.search(app.export_screenshot())
+        await pilot.press("o", "k")
+        assert app.query_one("#question", Input).value == "ok"
+    assert not app.return_code
+
+
+async def test_ctrl_o_leaves_binary_and_empty_files_where_they_were(seed_copy: Settings, make_app, wait, tmp_path):
+    """Issue 16 line 8: staging refuses files it cannot read as an article (binary, empty); they stay put."""
+    folder = _hostile_folder(tmp_path)
+    app = make_app(seed_copy)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait(app, pilot)
+        await _add_with_ctrl_o(app, pilot, str(folder))
+        await wait(app, pilot)
+    copied = sorted(path.name for path in (seed_copy.corpus_dir / folder.name).iterdir())
+    assert copied == ["bridge.meta.json", "bridge.txt", "ferry.meta.json", "ferry.txt"]
+    assert (folder / "scan.txt").is_file() and (folder / "empty.txt").is_file()
+
+
+async def test_a_prompt_path_that_cannot_be_expanded_or_parsed_is_a_notice(seed_copy: Settings, make_app, wait):
+    app = make_app(seed_copy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        for text, notice in (
+            (f"~{NO_SUCH_USER}/x", f"Cannot expand ~{NO_SUCH_USER}/x: no such user's home folder. Type the full path."),
+            ("'unclosed", "Cannot read the paths: No closing quotation. Quote a path with spaces in it."),
+            # stat fails with ENAMETOOLONG (not "missing"): the add worker reports the OSError.
+            ("n" * 300, "Adding failed: [Errno 36] File name too long: "),
+        ):
+            await _add_with_ctrl_o(app, pilot, text)
+            await wait(app, pilot)
+            assert _notices(app)[-1].startswith(notice)
+            assert not app.query_one("#progress", ProgressBar).display
+        await pilot.press("o", "k")
+        assert app.query_one("#question", Input).value == "ok"
+    assert not app.return_code
+
+
+MANY_ARTICLES = 120
+"""Enough that embedding them takes a while, so keys arrive while the add is still running."""
+WORDS = (
+    "harbour council river bridge tolls budget mayor ferry school library station market farmers "
+    "hospital nurses teachers strike vote election museum festival storm flood road railway park"
+).split()
+
+
+async def test_the_input_takes_keys_while_a_folder_of_many_articles_is_added(
+    seed_copy: Settings, make_app, wait, tmp_path
+):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    rng = random.Random(16)
+    for number in range(MANY_ARTICLES):
+        sentences = [
+            f"Town {number} said the {' '.join(rng.sample(WORDS, 5))} plan changed on day {rng.randint(1, 900)}."
+            for _ in range(6)
+        ]
+        (folder / f"story-{number:03}.txt").write_text(" ".join(sentences), encoding="utf-8")
+    app = make_app(seed_copy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        await _add_with_ctrl_o(app, pilot, str(folder))
+        await _until(pilot, lambda: _status(app).startswith("Adding: "))
+        await pilot.press("h", "i")
+        question = app.query_one("#question", Input)
+        assert question.value == "hi"
+        adding = [worker for worker in app.workers if worker.group == "add"]
+        assert [worker.state for worker in adding] == [WorkerState.RUNNING], "the add ended before the keys"
+        await wait(app, pilot)
+        assert f"Added {MANY_ARTICLES}, updated 0 file(s)" in _status(app)
+        assert question.value == "hi"
+
+
+def test_the_add_notice_names_a_few_skipped_files_and_counts_the_rest():
+    report = SyncReport(
+        added=["incoming/good.txt"],
+        skipped=[SkippedFile(f"incoming/bad\x1b[2J-{number}.txt", "is a binary file") for number in range(12_000)],
+    )
+    message = added_message(report, 15)
+    assert message.startswith(
+        "Added 1, updated 0 file(s); skipped 12000: incoming/bad\u241b[2J-0.txt (is a binary file);"
+    )
+    assert message.count("incoming/bad") == NAMED_SKIPS
+    assert message.endswith(f"; and {12_000 - NAMED_SKIPS:,} more. Ready \u00b7 15 passages indexed")

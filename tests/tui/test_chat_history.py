@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+from textual import events
 from textual.widgets import Input
 
-from qa.tui.history import MAX_ENTRIES, QuestionHistory
+from qa.tui.history import MAX_BYTES, MAX_ENTRIES, QuestionHistory
 from qa.tui.locations import history_path
 
 SEED_QUESTION = "Who denied sales to Russia?"
@@ -64,3 +67,54 @@ async def test_up_and_down_recall_questions_from_an_earlier_run(seed_settings, m
         assert field.value == OFF_TOPIC_QUESTION
         await pilot.press("down")
         assert field.value == "draft"
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""What must never reach the terminal raw (newline and tab aside)."""
+
+
+async def test_a_history_file_with_bad_utf8_and_escapes_starts_and_recalls_them_as_pictures(
+    seed_settings, make_app, tmp_path
+):
+    path = tmp_path / "history.txt"
+    path.write_bytes(b"first question\n\xff\xfe broken \x1b]0;pwned\x07 title\n\x1b[2J cleared \x9b31m\n")
+    app = make_app(seed_settings, history=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        field = app.query_one("#question", Input)
+        await pilot.press("up")
+        assert field.value == "\u241b[2J cleared \ufffd31m"
+        assert not CONTROL.search(app.export_screenshot())
+        await pilot.press("up")
+        assert field.value == "\ufffd\ufffd broken \u241b]0;pwned\u2407 title"
+        assert not CONTROL.search(app.export_screenshot())
+        await pilot.press("up")
+        assert field.value == "first question"
+        await pilot.press("x")
+        assert field.value == "first questionx"
+    assert app.return_code in (None, 0)
+
+
+async def test_a_pasted_escape_shows_as_a_picture_in_the_input(seed_settings, make_app):
+    app = make_app(seed_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        field = app.query_one("#question", Input)
+        field.post_message(events.Paste("who \x1b]0;pwned\x07 said it"))
+        await pilot.pause()
+        assert field.value == "who \u241b]0;pwned\u2407 said it"
+
+
+def test_only_the_end_of_a_huge_history_file_is_read(tmp_path):
+    path = tmp_path / "h"
+    line = "an old question " * 8 + "\n"
+    path.write_text(line * (2 * MAX_BYTES // len(line)) + "the newest question\n", encoding="utf-8")
+    history = QuestionHistory(path)
+    assert len(history.entries) == MAX_ENTRIES and history.entries[-1] == "the newest question"
+    assert all(entry.startswith("an old question") for entry in history.entries[:-1])
+
+
+def test_a_history_path_that_is_a_folder_is_an_empty_history(tmp_path):
+    (tmp_path / "h").mkdir()
+    history = QuestionHistory(tmp_path / "h")
+    assert history.entries == []
+    history.add("still asked")  # saving fails with a logged warning, never an exception
+    assert history.entries == ["still asked"]

@@ -80,3 +80,16 @@ async def test_a_model_that_fails_to_load_is_explained(seed_copy: Settings, tmp_
         await pilot.press("escape")
         await pilot.pause()
         assert app.query_one("#question", Input).has_focus
+
+
+async def test_missing_index_without_a_preloaded_model_is_explained_not_a_crash(tmp_path: Path, wait):
+    """As `qa chat` runs it: the engine has no model yet, and the question encoder comes from the index."""
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "no-index", model=BUNDLED_MODEL)
+    app = QAApp(settings, engine=Engine(settings))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait(app, pilot)
+        explanation, _ = _problem(app)
+        assert "Run `qa index`" in explanation
+        await pilot.press("escape", "x")
+        assert app.query_one("#question", Input).value == "x"
+    assert not app.return_code

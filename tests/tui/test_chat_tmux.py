@@ -41,6 +41,10 @@ class Pane:
     def text(self, text: str) -> None:
         self.tmux("send-keys", "-t", "chat", "-l", text)
 
+    def title(self) -> str:
+        """The pane's title, which an OSC 0/2 sequence written raw would change."""
+        return self.tmux("display-message", "-p", "-t", "chat", "#{pane_title}").stdout.strip()
+
     def alive(self) -> bool:
         return self.tmux("has-session", "-t", "chat").returncode == 0
 
@@ -61,10 +65,9 @@ def pane(tmp_path):
     pane.tmux("kill-server")
 
 
-def test_qa_chat_in_tmux_answers_the_seed_question_with_attributed_cards(pane: Pane, seed_settings, tmp_path: Path):
+def _chat_command(settings, history: Path) -> str:
     qa = Path(sys.executable).parent / "qa"
-    history = tmp_path / "history"
-    command = shlex.join(
+    return shlex.join(
         [
             "env",
             "-u",  # set by the test session; they would pin the app to 80x24 instead of the pane's size
@@ -77,11 +80,16 @@ def test_qa_chat_in_tmux_answers_the_seed_question_with_attributed_cards(pane: P
             str(qa),
             "chat",
             "--corpus",
-            str(seed_settings.corpus_dir),
+            str(settings.corpus_dir),
             "--index",
-            str(seed_settings.index_dir),
+            str(settings.index_dir),
         ]
     )
+
+
+def test_qa_chat_in_tmux_answers_the_seed_question_with_attributed_cards(pane: Pane, seed_settings, tmp_path: Path):
+    history = tmp_path / "history"
+    command = _chat_command(seed_settings, history)
     started = pane.tmux("new-session", "-d", "-s", "chat", "-x", "120", "-y", "60", command)
     assert started.returncode == 0, started.stderr
     pane.wait_for("Ready · ")
@@ -106,3 +114,26 @@ def test_qa_chat_in_tmux_answers_the_seed_question_with_attributed_cards(pane: P
         time.sleep(0.2)
     assert not pane.alive(), "ctrl+q did not end `qa chat`"
     assert history.read_text(encoding="utf-8").splitlines() == [SEED_QUESTION]
+
+
+def test_a_question_recalled_from_a_hostile_history_file_never_retitles_the_terminal(
+    pane: Pane, seed_settings, tmp_path: Path
+):
+    history = tmp_path / "history"
+    history.write_bytes(b"\x1b]2;pwned-title\x07who said it \xff\n")
+    started = pane.tmux(
+        "new-session", "-d", "-s", "chat", "-x", "120", "-y", "40", _chat_command(seed_settings, history)
+    )
+    assert started.returncode == 0, started.stderr
+    pane.wait_for("Ready · ")
+    pane.keys("Up")
+    recalled = "\u241b]2;pwned-title\u2407who said it \ufffd"
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        screen, title = pane.capture(), pane.title()
+        if recalled in screen or "pwned" in title:
+            break
+        time.sleep(0.5)
+    assert "pwned" not in title, "the recalled question retitled the terminal"
+    assert recalled in screen
+    pane.keys("C-q")

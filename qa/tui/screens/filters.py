@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 from qa.errors import UsageError
 from qa.models import SearchFilters
 from qa.tui.filters import filters_from_form
+from qa.tui.widgets.text_input import TextInput
 
 
 def _iso(value) -> str:
@@ -32,16 +33,18 @@ class FiltersScreen(ModalScreen[SearchFilters | None]):
             yield Label("Filter the sources", classes="dialog-title")
             yield Label("Dates: ISO (2024-02-11) or words (February 2024, last week).", classes="dialog-hint")
             yield Label("Outlets (comma-separated)")
-            yield Input(
+            yield TextInput(
                 ", ".join(self.current.outlets),
                 placeholder="e.g. Forbes, The Kyiv Independent",
                 id="outlets",
                 compact=True,
             )
             yield Label("From (published on or after)")
-            yield Input(_iso(self.current.since), placeholder="e.g. 2024-01-01 or last year", id="since", compact=True)
+            yield TextInput(
+                _iso(self.current.since), placeholder="e.g. 2024-01-01 or last year", id="since", compact=True
+            )
             yield Label("To (published on or before)")
-            yield Input(_iso(self.current.until), placeholder="e.g. 2024-12-31 or today", id="until", compact=True)
+            yield TextInput(_iso(self.current.until), placeholder="e.g. 2024-12-31 or today", id="until", compact=True)
             yield Static("", id="filters-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", variant="primary", id="apply", compact=True)

@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
+from qa.printable import printable
+
 
 class ProblemScreen(ModalScreen[str | None]):
     """Returns "add" or "retry" for the key pressed, None when closed with Escape."""
@@ -28,9 +30,9 @@ class ProblemScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="problem", classes="dialog"):
-            yield Label(Text(self.title_text), classes="dialog-title")
-            yield Static(Text(self.explanation), id="problem-explanation", markup=False)
-            yield Static(Text(self.next_steps), id="problem-next", markup=False)
+            yield Label(Text(printable(self.title_text)), classes="dialog-title")
+            yield Static(Text(printable(self.explanation)), id="problem-explanation", markup=False)
+            yield Static(Text(printable(self.next_steps)), id="problem-next", markup=False)
         yield Footer()
 
     def action_choose(self, choice: str | None) -> None:

@@ -9,6 +9,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from qa.printable import printable
+from qa.tui.widgets.text_input import TextInput
+
 
 class PromptScreen(ModalScreen[str | None]):
     """A titled input with a hint; Enter returns the text, Escape returns None."""
@@ -24,9 +27,9 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text), classes="dialog-title")
-            yield Static(Text(self.hint), classes="dialog-hint", markup=False)
-            yield Input(self.value, placeholder=self.placeholder, id="prompt")
+            yield Label(Text(printable(self.title_text)), classes="dialog-title")
+            yield Static(Text(printable(self.hint)), classes="dialog-hint", markup=False)
+            yield TextInput(self.value, placeholder=self.placeholder, id="prompt")
 
     def on_mount(self) -> None:
         self.query_one("#prompt", Input).focus()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import Input
 
 from qa.tui.history import QuestionHistory
+from qa.tui.widgets.text_input import TextInput
 
 
-class QuestionInput(Input):
-    """An `Input` with a shell-like history."""
+class QuestionInput(TextInput):
+    """An input with a shell-like history; recalled questions are shown like typed ones, controls as pictures."""
 
     BINDINGS = [
         Binding("up", "history_previous", "Earlier question", show=False),
@@ -23,9 +23,9 @@ class QuestionInput(Input):
     def action_history_previous(self) -> None:
         if (question := self.history.previous(self.value)) is not None:
             self.value = question
-            self.cursor_position = len(question)
+            self.cursor_position = len(self.value)
 
     def action_history_next(self) -> None:
         if (question := self.history.next()) is not None:
             self.value = question
-            self.cursor_position = len(question)
+            self.cursor_position = len(self.value)
