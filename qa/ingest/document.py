@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from qa.ingest.bounds import Problems
 from qa.ingest.metadata import Candidate
 
 
@@ -22,5 +23,5 @@ class Reading:
     """Everything a reader got from one file's text."""
 
     documents: list[Document] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    """One line per record that could not be read: where, what is wrong, what to do."""
+    problems: Problems = field(default_factory=Problems)
+    """Per record that could not be read: where, what is wrong, what to do (bounded per file)."""

@@ -11,7 +11,7 @@ import pytest
 
 from qa.errors import MetadataError
 from qa.ingest import read_corpus_file, read_file
-from qa.ingest.metadata import Candidate, find_sidecar, resolve, sidecar_candidates
+from qa.ingest.metadata import Candidate, find_sidecar, read_sidecar, resolve
 from qa.models import FieldProvenance, MetadataSource, Republication
 from qa.store.index import Index
 
@@ -43,7 +43,7 @@ def write_article(
 
 @pytest.mark.parametrize("sidecar", [FORBES_SIDECAR, KYIV_SIDECAR])
 def test_seed_sidecars_validate(seed_settings, sidecar):
-    candidates = sidecar_candidates(seed_settings.corpus_dir / sidecar, origin=sidecar)
+    candidates = read_sidecar(seed_settings.corpus_dir / sidecar, origin=sidecar).candidates
     assert {c.field for c in candidates if c.value is not None} >= {"title", "outlet", "published"}
 
 

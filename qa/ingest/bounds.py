@@ -1,0 +1,124 @@
+"""What one corpus file may cost: nesting depth, YAML aliases and size, problems kept, decompression.
+
+Article files come from the open web and from other people's archives. Each bound here turns a
+file built to exhaust memory, time or the stack into one problem line naming it, while real news
+files stay far inside it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+MAX_NESTING = 100
+"""Deepest JSON, YAML or JSON-LD nesting read. News records nest a few levels (record, source,
+name) and JSON-LD graphs under ten; 100 stays far below Python's recursion limit (1,000), which
+json, pydantic and our own walkers share, so a deeper file is refused before anything recurses."""
+MAX_YAML_CHARS = 64 * 1024
+"""Front matter or a YAML sidecar holds a handful of fields; more is not metadata."""
+MAX_PROBLEM_KINDS = 20
+"""Distinct problem lines kept per file; the rest are counted, never held one per record."""
+NESTING_PROBLEM = f"nested deeper than {MAX_NESTING} levels, which no news record needs"
+
+
+class NestingError(ValueError):
+    """A JSON or YAML value nests deeper than MAX_NESTING."""
+
+    def __init__(self) -> None:
+        super().__init__(NESTING_PROBLEM)
+
+
+def load_json(text: str) -> Any:
+    """`json.loads`, refusing values nested deeper than MAX_NESTING (NestingError, never RecursionError)."""
+    try:
+        value = json.loads(text)
+    except RecursionError:  # json's C scanner stops at the recursion limit: far too deep for us anyway
+        raise NestingError() from None
+    if nested_too_deep(value):
+        raise NestingError()
+    return value
+
+
+def nested_too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
+    """Whether lists and dicts in `value` nest deeper than `limit`; iterative, so any depth is safe to check."""
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with a depth bound and no aliases (a 700-byte alias bomb expands to billions of nodes)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            problem = f"uses the alias *{event.anchor}; qa reads no YAML aliases: write the value out"
+            raise yaml.composer.ComposerError(None, None, problem, event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise yaml.composer.ComposerError(None, None, NESTING_PROBLEM, self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def load_yaml(text: str) -> Any:
+    """`yaml.safe_load` with no aliases, at most MAX_NESTING levels and MAX_YAML_CHARS; raises yaml.YAMLError."""
+    if len(text) > MAX_YAML_CHARS:
+        raise yaml.YAMLError(f"over {MAX_YAML_CHARS // 1024} KB, more than metadata needs")
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+class Problems:
+    """One file's problem lines, bounded: a repeated problem is counted ("and 9,998 more like it"), not stored again."""
+
+    def __init__(self, limit: int = MAX_PROBLEM_KINDS) -> None:
+        self.limit = limit
+        self._first: dict[str, str] = {}
+        """Each kept problem (without its place) → the first place it was seen."""
+        self._repeats: Counter[str] = Counter()
+        self._others = 0
+        """Problems beyond `limit` distinct ones: only counted."""
+
+    def add(self, where: str | None, problem: str) -> None:
+        if problem in self._first:
+            self._repeats[problem] += 1
+        elif len(self._first) < self.limit:
+            self._first[problem] = where or ""
+        else:
+            self._others += 1
+
+    def __len__(self) -> int:
+        return len(self._first) + sum(self._repeats.values()) + self._others
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lines())
+
+    def lines(self) -> list[str]:
+        """One line per kept problem (`line 3: ... (and 9,998 more like it)`), then one counting the rest."""
+        lines = []
+        for problem, where in self._first.items():
+            line = f"{where}: {problem}" if where else problem
+            repeats = self._repeats[problem]
+            lines.append(f"{line} (and {repeats:,} more like it)" if repeats else line)
+        if self._others:
+            lines.append(f"… and {self._others:,} more problems of other kinds")
+        return lines
