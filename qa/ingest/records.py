@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from qa.errors import IngestError, UsageError
-from qa.ingest.bounds import NESTING_PROBLEM, NestingError, Problems, load_json
+from qa.ingest.bounds import MAX_BAD_RECORDS, NESTING_PROBLEM, NestingError, Problems, load_json
 from qa.ingest.dates import DateOrder, NewsDate, read_news_date
 from qa.ingest.document import Document, Reading
 from qa.ingest.files import MAX_PAGE_BYTES
@@ -191,6 +191,11 @@ def _read_records(records, origin: str, field_map: dict[str, str] | None, date_o
     reading = Reading()
     field_map = check_field_map(field_map or {})
     for where, record in records:
+        if len(reading.problems) >= MAX_BAD_RECORDS and len(reading.problems) > len(reading.documents):
+            reading.problems.add(
+                where, f"reading stopped here: over {MAX_BAD_RECORDS:,} bad records, more than good ones; fix the file"
+            )
+            break
         try:
             if isinstance(record, _Skip):
                 raise record
