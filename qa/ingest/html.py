@@ -55,6 +55,8 @@ class _Page:
     origin: str
     date_order: DateOrder | None = None
     problems: Problems = dataclass_field(default_factory=Problems)
+    ambiguous_date: bool = False
+    """The page gives a numeric date in an order it does not say; htmldate would pick one, so it is not asked."""
 
 
 def read_html(
@@ -78,7 +80,8 @@ def read_html(
             "save the article page itself, or paste its text into a .txt file"
         )
     page = _Page(origin, date_order)
-    candidates = _json_ld(tree, page) + _meta_tags(tree, page) + _htmldate(raw, page) + _title_tag(tree, page)
+    candidates = _json_ld(tree, page) + _meta_tags(tree, page)
+    candidates += ([] if page.ambiguous_date else _htmldate(raw, page)) + _title_tag(tree, page)
     candidates += text_candidates(text, origin=origin, page_dump=False, date_order=date_order)
     return Reading([Document(text=text, candidates=candidates)], problems=page.problems)
 
@@ -91,6 +94,7 @@ def _candidate(field: str, value: Any, detail: str, confidence: float, page: _Pa
     date = read_news_date(value, order=page.date_order)
     if not isinstance(date, NewsDate):
         if date.hint is not None:  # a date the page does give, in an order it does not say
+            page.ambiguous_date = True
             where = detail.removeprefix(f"{page.origin}: ")
             page.problems.add(where, f"date {shorten(repr(value))} {date.reason}; left undated ({date.hint})")
         return []
