@@ -8,6 +8,7 @@ files stay far inside it.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -43,6 +44,25 @@ def load_json(text: str) -> Any:
         raise NestingError() from None
     if len(text) > 2 * MAX_NESTING and nested_too_deep(value):  # shorter text cannot open and close that many
         raise NestingError()
+    if _SURROGATE_ESCAPE.search(text):
+        value = _without_surrogates(value)
+    return value
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> Any:
+    """JSON and YAML may escape half a UTF-16 pair (`\\ud800`), which no file can store: it becomes U+FFFD.
+
+    Recursion is safe here: the value nests at most MAX_NESTING levels."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
     return value
 
 
@@ -85,9 +105,10 @@ def load_yaml(text: str) -> Any:
         raise yaml.YAMLError(f"over {MAX_YAML_CHARS // 1024} KB, more than metadata needs")
     loader = _BoundedLoader(text)
     try:
-        return loader.get_single_data()
+        value = loader.get_single_data()
     finally:
         loader.dispose()
+    return _without_surrogates(value) if "\\" in text else value  # "\ud800" in a quoted scalar
 
 
 class Problems:

@@ -35,7 +35,7 @@ FRAGMENTS = [
     '<script type="application/ld+json">', "</script>", '{"@type": "NewsArticle", "datePublished": ',
     "<div>", "</div>", "<p>", "</p>", '<meta property="article:published_time" content="03/04/2024">',
     "20240211", "2024", "1707609600", "1707609600000", "03/04/2024", "13/04/2024", "99999999999999999999",
-    "date_order: DMY", '"date_order": "MDY"', "\x00", "\x1b]0;title\x07", "\ufeff", "é", "\\u0000",
+    "date_order: DMY", '"date_order": "MDY"', "\\ud800", "\x00", "\x1b]0;title\x07", "\ufeff", "é", "\\u0000",
 ]  # fmt: skip
 """Pieces of the formats qa reads that reach nesting, aliases, JSON-LD and date guards when combined."""
 

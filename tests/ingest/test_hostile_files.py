@@ -203,3 +203,41 @@ def test_qa_index_reads_the_good_articles_and_names_each_hostile_file_once(probe
     # The bundled model takes about 1.1 GB when `qa index` embeds (measured on one good article);
     # before issue 16 the alias bomb alone grew past 3 GB.
     assert peak_mb < 1_500
+
+
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("feed.jsonl", json.dumps({"text": "placeholder", "title": "Half \ud800 pair"}).replace("placeholder", OTHER)),
+        ("note.md", f'---\ntitle: "Half \\ud800 pair"\n---\n{OTHER}\n'),
+    ],
+)
+def test_half_a_utf16_pair_in_json_or_yaml_becomes_a_replacement_character(tmp_path, name, content):
+    """`\\ud800` decodes to a string no file or database can encode; it used to abort the whole build."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    [article] = read_corpus_file(path, corpus_dir=tmp_path).articles
+    assert article.title == "Half \ufffd pair"
+    article.model_dump_json().encode("utf-8")
+
+
+def test_a_reader_failing_in_an_unforeseen_way_skips_only_its_file(seed_copy, embedder, monkeypatch, caplog):
+    """Build._read catches any exception per file; trafilatura (not our code) is made to fail for one page."""
+    import logging
+
+    import trafilatura
+
+    from qa.engine import Engine
+
+    def failing_extract(*args, **kwargs):
+        raise RuntimeError("extractor bug")
+
+    monkeypatch.setattr(trafilatura, "extract", failing_extract)
+    (seed_copy.corpus_dir / "page.html").write_text(_page(THIRD), encoding="utf-8")
+    (seed_copy.corpus_dir / "story.txt").write_text(OTHER, encoding="utf-8")
+    with caplog.at_level(logging.DEBUG, logger="qa.store.build"):
+        report = Engine(seed_copy, embedder=embedder).build_index()
+    assert report.added == ["story.txt"]
+    [skipped] = report.skipped
+    assert skipped.path == "page.html" and skipped.reason.startswith("could not be read (RuntimeError)")
+    assert any(record.exc_info and "page.html" in record.getMessage() for record in caplog.records)
