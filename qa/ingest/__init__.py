@@ -33,8 +33,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-INGEST_VERSION = "2"
+INGEST_VERSION = "3"
 """Bumped whenever reading or cleaning changes, so `qa index` re-reads every file."""
+HASH_CHUNK = 1024 * 1024
 
 Reader = Callable[..., Reading]
 READERS: dict[str, Reader] = {
@@ -82,14 +83,23 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 def fingerprint(path: Path) -> str:
     """Changes whenever the file, its sidecar, its `qa add` options or the way we read it changes."""
     digest = hashlib.sha256(INGEST_VERSION.encode())
-    digest.update(path.read_bytes())
+    _hash_file(digest, path)
     sidecar = find_sidecar(path)
     if sidecar is not None:
-        digest.update(b"\0sidecar\0" + sidecar.read_bytes())
+        digest.update(b"\0sidecar\0")
+        _hash_file(digest, sidecar)
     options = options_path(path)
     if options.is_file():
-        digest.update(b"\0options\0" + options.read_bytes())
+        digest.update(b"\0options\0")
+        _hash_file(digest, options)
     return digest.hexdigest()
+
+
+def _hash_file(digest, path: Path) -> None:
+    """Hash in chunks: a corpus file of any size costs one buffer, not its size in memory."""
+    with path.open("rb") as file:
+        while chunk := file.read(HASH_CHUNK):
+            digest.update(chunk)
 
 
 def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:

@@ -44,7 +44,7 @@ def read_text_file(path: Path, relative: str) -> str:
     fmt = file_format(path) or ""
     limit = MAX_RECORDS_BYTES if fmt in RECORD_FORMATS else MAX_PAGE_BYTES
     data = _read_bytes(path, relative, limit)
-    if len(data) > limit:
+    if data is None:
         raise IngestError(
             f"{relative}: is over {limit // (1024 * 1024)} MB, more than one {fmt or 'article'} file "
             "should hold; split it into one article per file, or save a collection as .jsonl"
@@ -57,13 +57,15 @@ def read_text_file(path: Path, relative: str) -> str:
     return text
 
 
-def _read_bytes(path: Path, relative: str, limit: int) -> bytes:
+def _read_bytes(path: Path, relative: str, limit: int) -> bytes | None:
+    """The file's bytes, decompressed; None when there are more than `limit` (never read past it)."""
     try:
         if path.name.lower().endswith(".gz"):
-            return _decompress(path, relative, limit)
-        if path.stat().st_size > limit:
-            return b"\0" * (limit + 1)  # only the size matters from here on
-        return path.read_bytes()
+            data = _decompress(path, relative, limit)
+        else:
+            with path.open("rb") as file:
+                data = file.read(limit + 1)
+        return data if len(data) <= limit else None
     except FileNotFoundError:
         raise IngestError(f"{relative}: the file disappeared while it was being read; run the command again") from None
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
@@ -86,7 +88,7 @@ def _decompress(path: Path, relative: str, limit: int) -> bytes:
                     f"{relative}: expands more than {MAX_GZIP_RATIO} times when decompressed, as no news "
                     "export does (a gzip bomb?); check where it came from, or save it uncompressed"
                 )
-    return b"".join(chunks)[: limit + 1]
+    return b"".join(chunks)
 
 
 def _decode(data: bytes, relative: str) -> str:
