@@ -118,11 +118,12 @@ def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
         date_order = date_order or found.date_order
     text = read_text_file(path, relative)
     reading = reader(text, origin=relative, field_map=options.field_map, date_order=date_order)
-    del text  # the articles hold what they need; a large export's text need not outlive the reading
     problems: Problems = reading.problems
     result = FileReading()
     first_seen: dict[str, tuple[str, Article]] = {}
+    documents = 0
     for document in reading.documents:
+        documents += 1
         where = document.where or relative
         if not document.text.strip():
             problems.add(where, "no article text found; add the text or remove it")
@@ -137,8 +138,10 @@ def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
             continue
         first_seen[doc_id] = (where, article)
         result.articles.append(article)
-        if document.where and len(reading.documents) > 1:
+        if document.where:
             result.places[doc_id] = document.where
+    if documents == 1:  # a file of one article needs no place within it
+        result.places.clear()
     result.problems, result.problem_count = problems.lines(), len(problems)
     if not result.articles:
         raise IngestError(f"{relative}: {_nothing_usable(result.problems, result.problem_count)}")

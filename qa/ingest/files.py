@@ -62,9 +62,10 @@ def _read_bytes(path: Path, relative: str, limit: int) -> bytes | None:
     try:
         if path.name.lower().endswith(".gz"):
             data = _decompress(path, relative, limit)
-        else:
-            with path.open("rb") as file:
-                data = file.read(limit + 1)
+        elif path.stat().st_size > limit:
+            return None
+        else:  # read(limit + 1) would allocate the whole limit up front, 1 GB for a record file
+            data = path.read_bytes()
         return data if len(data) <= limit else None
     except FileNotFoundError:
         raise IngestError(f"{relative}: the file disappeared while it was being read; run the command again") from None

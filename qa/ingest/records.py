@@ -188,23 +188,31 @@ def _csv_lines(raw: str, overlong: set[int]) -> Iterator[str]:
 
 
 def _read_records(records, origin: str, field_map: dict[str, str] | None, date_order: DateOrder | None) -> Reading:
-    reading = Reading()
+    """The records as documents, made one at a time as the caller asks: a file of a million records never
+    holds a million documents at once. Problems fill in as the documents are taken."""
+    problems = Problems()
     field_map = check_field_map(field_map or {})
-    for where, record in records:
-        if len(reading.problems) >= MAX_BAD_RECORDS and len(reading.problems) > len(reading.documents):
-            reading.problems.add(
-                where, f"reading stopped here: over {MAX_BAD_RECORDS:,} bad records, more than good ones; fix the file"
-            )
-            break
-        try:
-            if isinstance(record, _Skip):
-                raise record
-            if not isinstance(record, dict):
-                raise _Skip(f"is a JSON {type(record).__name__}, not an article object; remove it")
-            reading.documents.append(_document(record, where, origin, field_map, reading.problems, date_order))
-        except _Skip as problem:
-            reading.problems.add(where, str(problem))
-    return reading
+
+    def documents() -> Iterator[Document]:
+        good = 0
+        for where, record in records:
+            if len(problems) >= MAX_BAD_RECORDS and len(problems) > good:
+                stop = f"reading stopped here: over {MAX_BAD_RECORDS:,} bad records, more than good ones; fix the file"
+                problems.add(where, stop)
+                return
+            try:
+                if isinstance(record, _Skip):
+                    raise record
+                if not isinstance(record, dict):
+                    raise _Skip(f"is a JSON {type(record).__name__}, not an article object; remove it")
+                document = _document(record, where, origin, field_map, problems, date_order)
+            except _Skip as problem:
+                problems.add(where, str(problem))
+                continue
+            good += 1
+            yield document
+
+    return Reading(documents(), problems)
 
 
 def _document(
