@@ -10,6 +10,8 @@ from qa.errors import UsageError
 
 _YEAR = re.compile(r"^\d{4}$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_DAY_MONTH = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)")
+"""`03/04/2024`: day and month in an order only the writer knows."""
 
 
 def parse_date_bound(text: str, *, end: bool, today: dt.date | None = None) -> dt.date:
@@ -33,6 +35,14 @@ def parse_date_bound(text: str, *, end: bool, today: dt.date | None = None) -> d
         if not 1 <= month <= 12:
             raise UsageError(f"Cannot read {value!r} as a date: there is no month {month}.")
         return _month_bound(year, month, end=end)
+    if match := _DAY_MONTH.search(value):
+        first, second = int(match.group(1)), int(match.group(2))
+        if first != second and first <= 12 and second <= 12:  # either could be the day: never guess
+            year = int(match.group(3))
+            raise UsageError(
+                f"{value!r} could be {first} {calendar.month_name[second]} or {second} {calendar.month_name[first]} "
+                f"{year}; write it as {year}-{second:02d}-{first:02d} or {year}-{first:02d}-{second:02d}."
+            )
     return _natural(value, end=end, today=today or dt.date.today())
 
 

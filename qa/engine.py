@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from qa.encoders import QueryEncoder
     from qa.ingest import ExplicitMetadata
+    from qa.ingest.dates import DateOrder
     from qa.store.build import ProgressCallback, SyncReport
 
 log = logging.getLogger(__name__)
@@ -187,13 +188,14 @@ class Engine:
         *,
         overrides: ExplicitMetadata | None = None,
         field_map: dict[str, str] | None = None,
+        date_order: DateOrder | None = None,
         on_progress: ProgressCallback | None = None,
         wait: bool = True,
     ) -> SyncReport:
         """Copy files or folders into the corpus (with their metadata flags) and index them in one step."""
         from qa.ingest import stage_files
 
-        stage_files(paths, self.settings.corpus_dir, overrides=overrides, field_map=field_map)
+        stage_files(paths, self.settings.corpus_dir, overrides=overrides, field_map=field_map, date_order=date_order)
         return self.build_index(on_progress=on_progress, wait=wait)
 
     def status(self) -> IndexStatus:

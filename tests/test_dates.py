@@ -38,3 +38,14 @@ def test_unreadable_dates_are_usage_errors_naming_the_value(text):
         parse_date_bound(text, end=False, today=TODAY)
     if text.strip():
         assert repr(text.strip()) in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["03/04/2024", "3.4.2024", "03-04-2024"])
+def test_an_ambiguous_numeric_day_and_month_is_refused_with_both_readings(text):
+    with pytest.raises(UsageError, match="could be 3 April or 4 March 2024; write it as 2024-04-03 or 2024-03-04"):
+        parse_date_bound(text, end=False, today=TODAY)
+
+
+@pytest.mark.parametrize("text,day", [("13/04/2024", dt.date(2024, 4, 13)), ("04/04/2024", dt.date(2024, 4, 4))])
+def test_a_numeric_date_with_only_one_reading_is_read(text, day):
+    assert parse_date_bound(text, end=False, today=TODAY) == day

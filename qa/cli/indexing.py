@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -85,6 +85,14 @@ def add(
         str | None,
         typer.Option("--map", help="Fields of JSON/CSV records, e.g. text=body,outlet=source.name,date=published_at."),
     ] = None,
+    date_order: Annotated[
+        Literal["DMY", "MDY"] | None,
+        typer.Option(
+            "--date-order",
+            case_sensitive=False,
+            help="How to read numeric dates such as 03/04/2024 in the files: DMY (3 April) or MDY (4 March).",
+        ),
+    ] = None,
     quiet: QuietOption = False,
     no_wait: NoWaitOption = False,
     corpus: CorpusOption = None,
@@ -110,7 +118,12 @@ def add(
     mapping = _field_map(field_map)
     with Progress(settings, quiet=quiet) as on_progress:
         report = Engine(settings).add(
-            paths, overrides=overrides, field_map=mapping, on_progress=on_progress, wait=not no_wait
+            paths,
+            overrides=overrides,
+            field_map=mapping,
+            date_order=_date_order(date_order),
+            on_progress=on_progress,
+            wait=not no_wait,
         )
     print_report(report, settings, quiet=quiet)
     exit_for(report)
@@ -130,6 +143,14 @@ def _explicit_metadata(**flags: str | None):
         problem = error.errors()[0]
         flag = "--date" if problem["loc"][0] == "published" else f"--{problem['loc'][0]}"
         raise UsageError(f"{flag} {given[problem['loc'][0]]!r}: {problem['msg']}") from None
+
+
+def _date_order(value: str | None):
+    if value is None:
+        return None
+    from qa.ingest.dates import DateOrder
+
+    return DateOrder(value.upper())
 
 
 def _field_map(spec: str | None) -> dict[str, str] | None:

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.errors import IngestError
+from qa.ingest.bounds import Problems
 from qa.ingest.document import Reading
 from qa.ingest.files import file_format, read_text_file
 from qa.ingest.html import read_html
-from qa.ingest.metadata import ExplicitMetadata, attribute, find_sidecar, is_sidecar, sidecar_candidates
+from qa.ingest.metadata import ExplicitMetadata, attribute, find_sidecar, is_sidecar, read_sidecar
 from qa.ingest.records import parse_field_map, read_csv, read_json, read_jsonl
 from qa.ingest.staging import is_options_file, options_path, read_add_options, stage_files
 from qa.ingest.syndication import list_copy
@@ -32,8 +33,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-INGEST_VERSION = "2"
+INGEST_VERSION = "3"
 """Bumped whenever reading or cleaning changes, so `qa index` re-reads every file."""
+HASH_CHUNK = 1024 * 1024
 
 Reader = Callable[..., Reading]
 READERS: dict[str, Reader] = {
@@ -57,7 +59,10 @@ class FileReading:
     places: dict[str, str] = field(default_factory=dict)
     """doc_id → the record or line it was read from (`line 12`), for files of many articles."""
     problems: list[str] = field(default_factory=list)
-    """Each names the record or line (not the file), what is wrong and what to do."""
+    """Each names the record or line (not the file), what is wrong and what to do; a repeated problem is one
+    line that counts the others, so a file of ten million bad records costs a few lines."""
+    problem_count: int = 0
+    """Every problem, the repeats counted in `problems` included."""
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -78,14 +83,23 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 def fingerprint(path: Path) -> str:
     """Changes whenever the file, its sidecar, its `qa add` options or the way we read it changes."""
     digest = hashlib.sha256(INGEST_VERSION.encode())
-    digest.update(path.read_bytes())
+    _hash_file(digest, path)
     sidecar = find_sidecar(path)
     if sidecar is not None:
-        digest.update(b"\0sidecar\0" + sidecar.read_bytes())
+        digest.update(b"\0sidecar\0")
+        _hash_file(digest, sidecar)
     options = options_path(path)
     if options.is_file():
-        digest.update(b"\0options\0" + options.read_bytes())
+        digest.update(b"\0options\0")
+        _hash_file(digest, options)
     return digest.hexdigest()
+
+
+def _hash_file(digest, path: Path) -> None:
+    """Hash in chunks: a corpus file of any size costs one buffer, not its size in memory."""
+    with path.open("rb") as file:
+        while chunk := file.read(HASH_CHUNK):
+            digest.update(chunk)
 
 
 def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
@@ -96,16 +110,23 @@ def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
         raise IngestError(f"{relative}: unsupported file type {path.suffix!r}")
     options = read_add_options(path, origin=relative)
     explicit = options.candidates(f"{relative}: qa add flags")
+    date_order = options.date_order
     sidecar = find_sidecar(path)
     if sidecar is not None:
-        explicit += sidecar_candidates(sidecar, origin=sidecar.relative_to(corpus_dir).as_posix())
-    reading = reader(read_text_file(path, relative), origin=relative, field_map=options.field_map)
-    result = FileReading(problems=list(reading.problems))
+        found = read_sidecar(sidecar, origin=sidecar.relative_to(corpus_dir).as_posix())
+        explicit += found.candidates
+        date_order = date_order or found.date_order
+    text = read_text_file(path, relative)
+    reading = reader(text, origin=relative, field_map=options.field_map, date_order=date_order)
+    problems: Problems = reading.problems
+    result = FileReading()
     first_seen: dict[str, tuple[str, Article]] = {}
+    documents = 0
     for document in reading.documents:
+        documents += 1
         where = document.where or relative
         if not document.text.strip():
-            result.problems.append(f"{where}: no article text found; add the text or remove it")
+            problems.add(where, "no article text found; add the text or remove it")
             continue
         doc_id = content_id(document.text)
         values, provenance = attribute(explicit + document.candidates)
@@ -113,23 +134,26 @@ def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
         if doc_id in first_seen:  # the same text again: listed as another outlet's copy, or a plain repeat
             first_where, original = first_seen[doc_id]
             if not list_copy(original, article):
-                result.problems.append(f"{where}: same text and metadata as {first_where}; kept once")
+                problems.add(where, f"same text and metadata as {first_where}; kept once")
             continue
         first_seen[doc_id] = (where, article)
         result.articles.append(article)
-        if document.where and len(reading.documents) > 1:
+        if document.where:
             result.places[doc_id] = document.where
+    if documents == 1:  # a file of one article needs no place within it
+        result.places.clear()
+    result.problems, result.problem_count = problems.lines(), len(problems)
     if not result.articles:
-        raise IngestError(f"{relative}: {_nothing_usable(result.problems)}")
+        raise IngestError(f"{relative}: {_nothing_usable(result.problems, result.problem_count)}")
     return result
 
 
-def _nothing_usable(problems: list[str]) -> str:
+def _nothing_usable(problems: list[str], count: int) -> str:
     if not problems:
         return "no article text found; add the text or remove the file"
-    if len(problems) == 1:
+    if count == 1:
         return problems[0]
-    return f"no usable article; {len(problems)} problems, the first: {problems[0]}"
+    return f"no usable article; {count:,} problems, the first: {problems[0]}"
 
 
 def read_file(path: Path, *, corpus_dir: Path) -> list[Article]:

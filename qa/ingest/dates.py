@@ -3,24 +3,47 @@
 ISO 8601 and RFC 2822 are parsed exactly by the standard library; everything else ("11 Feb 2024",
 "Feb. 11, 2024") goes to dateparser, which must find a day, a month and a year: a date without a
 year ("Feb. 11") is not a date we may cite, so it is never completed from today's date.
+
+Numbers are never turned into dates by accident: an 8-digit number is YYYYMMDD, a 4-digit one only
+a year (not a citable date), and any other is Unix time only within PLAUSIBLE_FROM..now, recorded
+as such. A numeric day and month that could be either ("03/04/2024") are read only with a
+DateOrder hint, otherwise left unknown with a reason.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import email.utils
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 _TIME = re.compile(r"\d{1,2}:\d{2}")
 _HAS_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")
 _EPOCH_MS_FROM = 10**11
 """A Unix timestamp above this counts milliseconds (10**11 seconds is the year 5138)."""
+PLAUSIBLE_FROM = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+"""The earliest Unix time read as a publication date: news exports with Unix times start with the web;
+a smaller number (2024, 20240211 as seconds) is a year or a date misread, never 1970."""
+PLAUSIBLE_AHEAD = dt.timedelta(days=2)
+"""How far after now a Unix time may be (time zones, clocks); later is no publication date."""
+_NUMERIC_DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/.-])")
+"""`03/04/2024`, `3.4.2024`, `03-04-2024`: day and month in an order the text does not say."""
+_SIMPLE_TIME = re.compile(r"(?:T|\s+)(\d{1,2}:\d{2}(?::\d{2})?)(?!\d)")
+"""A time of day right after a numeric date, kept only when nothing (no zone) follows it."""
 _DATEPARSER_SETTINGS = {
     "REQUIRE_PARTS": ["day", "month", "year"],
     "PREFER_DAY_OF_MONTH": "first",
     "RETURN_TIME_AS_PERIOD": False,
 }
+
+
+class DateOrder(StrEnum):
+    """Which comes first in a numeric date such as 03/04/2024: the day (DMY, 3 April) or the month (MDY, 4 March)."""
+
+    DMY = "DMY"
+    MDY = "MDY"
 
 
 @dataclass(frozen=True)
@@ -29,36 +52,112 @@ class NewsDate:
 
     day: dt.date
     moment: dt.datetime | None = None
+    read_as: str | None = None
+    """How a number or a numeric date was read (`Unix time in seconds`, `YYYYMMDD`, `day first`), for the provenance."""
 
 
-def parse_news_date(value: object) -> NewsDate | None:
+@dataclass(frozen=True)
+class DateProblem:
+    """Why a value holds no date we may cite, and what would make it one."""
+
+    reason: str
+    """`is only a year, not a full date`, `could be 3 April or 4 March 2024`."""
+    hint: str | None = None
+    """What to do, when it is not simply fixing the value."""
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+AMBIGUOUS_HINT = "say which: qa add --date-order DMY or MDY, or date_order in a sidecar or the record"
+
+
+def parse_news_date(value: object, *, order: DateOrder | None = None) -> NewsDate | None:
     """The date in a field value or a line of text, or None when it holds no full date."""
+    found = read_news_date(value, order=order)
+    return found if isinstance(found, NewsDate) else None
+
+
+def read_news_date(value: object, *, order: DateOrder | None = None) -> NewsDate | DateProblem:
+    """The date in a field value or a line of text, or why it holds none (`is only a year`)."""
     if isinstance(value, dt.datetime):
         return NewsDate(value.date(), value)
     if isinstance(value, dt.date):
         return NewsDate(value)
     if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return _from_epoch(float(value))
+        return DateProblem("is not a date")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return _from_integer(value)
+    if isinstance(value, float):
+        return _from_epoch(value)
     if not isinstance(value, str):
-        return None
+        return DateProblem("is not a date")
     text = " ".join(value.split())
     if not text or len(text) > 80:
-        return None
-    if re.fullmatch(r"\d{9,13}(\.\d+)?", text):
+        return DateProblem("is not a full date")
+    if text.isascii() and text.isdigit():
+        return _from_integer(int(text))
+    if re.fullmatch(r"\d{9,13}\.\d+", text):
         return _from_epoch(float(text))
-    return _iso(text) or _rfc2822(text) or _natural(text)
+    numeric = _NUMERIC_DAY_MONTH.search(text)
+    if numeric is not None:
+        return _day_month(numeric, text, order)
+    return _iso(text) or _rfc2822(text) or _natural(text) or DateProblem("is not a full date")
 
 
-def _from_epoch(seconds: float) -> NewsDate | None:
+def _from_integer(number: int) -> NewsDate | DateProblem:
+    """YYYYMMDD for 8 digits; a year alone is no date; otherwise Unix time, if plausible."""
+    if 1000 <= number <= 9999:
+        return DateProblem("is only a year, not a full date")
+    if 10_000_000 <= number <= 99_999_999:
+        try:
+            return NewsDate(dt.date(number // 10_000, number // 100 % 100, number % 100), read_as="YYYYMMDD")
+        except ValueError:
+            return DateProblem("is an 8-digit number but no YYYYMMDD date")
+    return _from_epoch(number)
+
+
+def _from_epoch(seconds: float) -> NewsDate | DateProblem:
+    unit = "seconds"
     if seconds > _EPOCH_MS_FROM:
-        seconds /= 1000
+        seconds, unit = seconds / 1000, "milliseconds"
     try:
         moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
     except (OverflowError, OSError, ValueError):
-        return None
-    return NewsDate(moment.date(), moment)
+        moment = None
+    now = dt.datetime.now(dt.UTC)
+    if moment is None or not PLAUSIBLE_FROM <= moment <= now + PLAUSIBLE_AHEAD:
+        return DateProblem(f"is a number but no Unix time between {PLAUSIBLE_FROM.year} and now")
+    return NewsDate(moment.date(), moment, read_as=f"Unix time in {unit}")
+
+
+def _day_month(match: re.Match[str], text: str, order: DateOrder | None) -> NewsDate | DateProblem:
+    """`03/04/2024`: read only when the order is given or only one reading is a date (13/04/2024, 04/04/2024)."""
+    first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    if first == second or first > 12 or second > 12:
+        day, month, read_as = (first, second, None) if first > 12 or first == second else (second, first, None)
+    elif order is None:
+        readings = f"{first} {calendar.month_name[second]} or {second} {calendar.month_name[first]} {year}"
+        return DateProblem(f"could be {readings}", hint=AMBIGUOUS_HINT)
+    elif order is DateOrder.DMY:
+        day, month, read_as = first, second, "day first (DMY)"
+    else:
+        day, month, read_as = second, first, "month first (MDY)"
+    try:
+        day_value = dt.date(year, month, day)
+    except ValueError:
+        return DateProblem("is not a valid date")
+    time = _SIMPLE_TIME.match(text, match.end())
+    if time is None or text[time.end() :].strip():  # a zone or more words after the time: the day alone is sure
+        return NewsDate(day_value, read_as=read_as)
+    hour, minute, *second = (int(part) for part in time.group(1).split(":"))
+    try:
+        moment = dt.datetime.combine(day_value, dt.time(hour, minute, *second))
+    except ValueError:
+        return NewsDate(day_value, read_as=read_as)
+    return NewsDate(day_value, moment, read_as=read_as)
 
 
 def _iso(text: str) -> NewsDate | None:

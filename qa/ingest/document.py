@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from qa.ingest.bounds import Problems
 from qa.ingest.metadata import Candidate
 
 
@@ -21,6 +23,7 @@ class Document:
 class Reading:
     """Everything a reader got from one file's text."""
 
-    documents: list[Document] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    """One line per record that could not be read: where, what is wrong, what to do."""
+    documents: Iterable[Document] = field(default_factory=list)
+    """Record readers make them lazily, one per record, so take them once, in order."""
+    problems: Problems = field(default_factory=Problems)
+    """Per record that could not be read: where, what is wrong, what to do (bounded per file)."""

@@ -21,6 +21,12 @@ MAX_PAGE_BYTES = 5 * 1024 * 1024
 """A single article or saved page is far smaller; a bigger one is a collection or a mistake."""
 MAX_RECORDS_BYTES = 1024 * 1024 * 1024
 """A record file (JSONL, CSV) may be large, but it is read into memory, so not unbounded."""
+MAX_GZIP_RATIO = 100
+"""Most bytes a compressed byte may expand to: news text and exports compress 3 to 10 times; a gzip
+bomb (1 GB of zeros in 1 MB) a thousand times."""
+GZIP_RATIO_FROM = 4 * 1024 * 1024
+"""Below this much decompressed data the ratio is not checked: a small file may compress well."""
+_GZIP_CHUNK = 1024 * 1024
 _BINARY_SAMPLE = 8192
 
 
@@ -38,27 +44,29 @@ def read_text_file(path: Path, relative: str) -> str:
     fmt = file_format(path) or ""
     limit = MAX_RECORDS_BYTES if fmt in RECORD_FORMATS else MAX_PAGE_BYTES
     data = _read_bytes(path, relative, limit)
-    if len(data) > limit:
+    if data is None:
         raise IngestError(
             f"{relative}: is over {limit // (1024 * 1024)} MB, more than one {fmt or 'article'} file "
             "should hold; split it into one article per file, or save a collection as .jsonl"
         )
-    if not data.strip():
+    if not data or data.isspace():  # isspace, not strip: no copy of a large file
         raise IngestError(f"{relative}: the file is empty; add the article text or remove the file")
     text = _decode(data, relative)
-    if not text.strip():
+    if text.isspace():
         raise IngestError(f"{relative}: the file holds only white space; add the article text or remove the file")
     return text
 
 
-def _read_bytes(path: Path, relative: str, limit: int) -> bytes:
+def _read_bytes(path: Path, relative: str, limit: int) -> bytes | None:
+    """The file's bytes, decompressed; None when there are more than `limit` (never read past it)."""
     try:
         if path.name.lower().endswith(".gz"):
-            with gzip.open(path, "rb") as compressed:
-                return compressed.read(limit + 1)
-        if path.stat().st_size > limit:
-            return b"\0" * (limit + 1)  # only the size matters from here on
-        return path.read_bytes()
+            data = _decompress(path, relative, limit)
+        elif path.stat().st_size > limit:
+            return None
+        else:  # read(limit + 1) would allocate the whole limit up front, 1 GB for a record file
+            data = path.read_bytes()
+        return data if len(data) <= limit else None
     except FileNotFoundError:
         raise IngestError(f"{relative}: the file disappeared while it was being read; run the command again") from None
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
@@ -66,6 +74,22 @@ def _read_bytes(path: Path, relative: str, limit: int) -> bytes:
         raise IngestError(f"{relative}: {message}") from None
     except OSError as error:
         raise IngestError(f"{relative}: cannot be read ({error.strerror or error}); check its permissions") from None
+
+
+def _decompress(path: Path, relative: str, limit: int) -> bytes:
+    """The decompressed bytes, read in chunks: stops at `limit + 1` bytes, and at a bomb's ratio before its size."""
+    compressed_size = max(path.stat().st_size, 1)
+    chunks, total = [], 0
+    with gzip.open(path, "rb") as stream:
+        while total <= limit and (chunk := stream.read(_GZIP_CHUNK)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > GZIP_RATIO_FROM and total > MAX_GZIP_RATIO * compressed_size:
+                raise IngestError(
+                    f"{relative}: expands more than {MAX_GZIP_RATIO} times when decompressed, as no news "
+                    "export does (a gzip bomb?); check where it came from, or save it uncompressed"
+                )
+    return b"".join(chunks)
 
 
 def _decode(data: bytes, relative: str) -> str:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from qa.ingest.boilerplate import is_chrome, page_header
-from qa.ingest.dates import NewsDate, parse_news_date
+from qa.ingest.dates import DateOrder, NewsDate, parse_news_date
 from qa.ingest.metadata import Candidate
 from qa.ingest.outlets import canonical_outlet_name, outlet_named
 from qa.models import FieldProvenance, MetadataSource, Republication
@@ -55,10 +55,10 @@ class _Label:
     date: NewsDate | None = None
 
 
-def text_candidates(raw: str, *, origin: str, page_dump: bool) -> list[Candidate]:
+def text_candidates(raw: str, *, origin: str, page_dump: bool, date_order: DateOrder | None = None) -> list[Candidate]:
     """Candidates from the masthead (for raw page dumps), sign-off, dateline and byline."""
     header = page_header(raw) if page_dump else []
-    candidates = _masthead(header, origin) + _title(header, origin)
+    candidates = _masthead(header, origin, date_order) + _title(header, origin)
     candidates += _sign_off(raw, origin) + _dateline(raw, origin) + _byline(header or raw.splitlines()[:3], origin)
     return candidates
 
@@ -68,8 +68,8 @@ def _candidate(field: str, value: object, rule: str, origin: str, confidence: fl
     return Candidate(field, value, provenance)
 
 
-def _masthead(header: list[str], origin: str) -> list[Candidate]:
-    labels = _labels(header)
+def _masthead(header: list[str], origin: str, date_order: DateOrder | None) -> list[Candidate]:
+    labels = _labels(header, date_order)
     if not labels:
         return []
     republisher = next((label for label in labels if label.aggregator), labels[0] if len(labels) > 1 else None)
@@ -89,12 +89,14 @@ def _masthead(header: list[str], origin: str) -> list[Candidate]:
         candidates.append(_candidate("outlet", source.outlet, rule, origin, confidence))
         if source.date is not None:
             rule = f"date under the masthead label {source.outlet!r}"
+            if source.date.read_as:
+                rule += f", read {source.date.read_as}"
             candidates.append(_candidate("published", source.date.day, rule, origin, confidence))
             candidates.append(_candidate("published_at", source.date.moment, rule, origin, confidence))
     return candidates
 
 
-def _labels(header: list[str]) -> list[_Label]:
+def _labels(header: list[str], date_order: DateOrder | None) -> list[_Label]:
     """Outlet labels in masthead order, each with the first full date that follows it."""
     labels: list[_Label] = []
     after_marker = False
@@ -108,7 +110,7 @@ def _labels(header: list[str]) -> list[_Label]:
             if not labels or labels[-1].outlet != outlet:
                 labels.append(_Label(outlet, aggregator=bool(known and known.aggregator)))
             continue
-        date = next(filter(None, (parse_news_date(part) for part in bare.split("|"))), None)
+        date = next(filter(None, (parse_news_date(part, order=date_order) for part in bare.split("|"))), None)
         if date is not None and labels and labels[-1].date is None:
             labels[-1].date = date
     return labels

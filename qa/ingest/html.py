@@ -10,16 +10,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from qa.errors import IngestError
-from qa.ingest.dates import parse_news_date
+from qa.ingest.bounds import NESTING_PROBLEM, NestingError, Problems, load_json
+from qa.ingest.dates import DateOrder, NewsDate, read_news_date
 from qa.ingest.document import Document, Reading
 from qa.ingest.heuristics import text_candidates
-from qa.ingest.metadata import Candidate
+from qa.ingest.metadata import Candidate, shorten
 from qa.models import FieldProvenance, MetadataSource
 
 JSON_LD_CONFIDENCE = 0.95
@@ -45,7 +48,20 @@ MIN_BODY_WORDS = 10
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
-def read_html(raw: str, *, origin: str, field_map: dict[str, str] | None = None) -> Reading:
+@dataclass
+class _Page:
+    """What every metadata reader of one page shares: where it is, how to read its dates, its problems."""
+
+    origin: str
+    date_order: DateOrder | None = None
+    problems: Problems = dataclass_field(default_factory=Problems)
+    ambiguous_date: bool = False
+    """The page gives a numeric date in an order it does not say; htmldate would pick one, so it is not asked."""
+
+
+def read_html(
+    raw: str, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
+) -> Reading:
     """One article from a saved page; IngestError when the page has no article body to read."""
     import trafilatura  # heavy; only HTML needs it
 
@@ -63,27 +79,39 @@ def read_html(raw: str, *, origin: str, field_map: dict[str, str] | None = None)
             f"{origin}: no article body found in the HTML (only navigation or an empty page); "
             "save the article page itself, or paste its text into a .txt file"
         )
-    candidates = _json_ld(tree, origin) + _meta_tags(tree, origin) + _htmldate(raw, origin) + _title_tag(tree, origin)
-    candidates += text_candidates(text, origin=origin, page_dump=False)
-    return Reading([Document(text=text, candidates=candidates)])
+    page = _Page(origin, date_order)
+    candidates = _json_ld(tree, page) + _meta_tags(tree, page)
+    candidates += ([] if page.ambiguous_date else _htmldate(raw, page)) + _title_tag(tree, page)
+    candidates += text_candidates(text, origin=origin, page_dump=False, date_order=date_order)
+    return Reading([Document(text=text, candidates=candidates)], problems=page.problems)
 
 
-def _candidate(field: str, value: Any, detail: str, confidence: float) -> list[Candidate]:
+def _candidate(field: str, value: Any, detail: str, confidence: float, page: _Page) -> list[Candidate]:
     provenance = FieldProvenance(source=MetadataSource.PAGE, detail=detail, confidence=confidence)
     if field != "published":
         text = " ".join(str(value).split()) if value is not None else ""
         return [Candidate(field, text, provenance)] if text else []
-    date = parse_news_date(value)
-    if date is None:
+    date = read_news_date(value, order=page.date_order)
+    if not isinstance(date, NewsDate):
+        if date.hint is not None:  # a date the page does give, in an order it does not say
+            page.ambiguous_date = True
+            where = detail.removeprefix(f"{page.origin}: ")
+            page.problems.add(where, f"date {shorten(repr(value))} {date.reason}; left undated ({date.hint})")
         return []
+    if date.read_as:
+        provenance = provenance.model_copy(update={"detail": f"{detail}, read as {date.read_as}"})
     return [Candidate("published", date.day, provenance), Candidate("published_at", date.moment, provenance)]
 
 
-def _json_ld(tree, origin: str) -> list[Candidate]:
+def _json_ld(tree, page: _Page) -> list[Candidate]:
+    origin = page.origin
     candidates = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
-            data = json.loads(script.text_content())
+            data = load_json(script.text_content())
+        except NestingError:
+            page.problems.add("JSON-LD", f"{NESTING_PROBLEM}; its metadata is not read")
+            continue
         except json.JSONDecodeError:
             continue
         for item in _ld_objects(data):
@@ -100,7 +128,7 @@ def _json_ld(tree, origin: str) -> list[Candidate]:
                 "url": item.get("url") or _name(item.get("mainEntityOfPage"), key="@id"),
             }
             for field, value in fields.items():
-                candidates += _candidate(field, value, f"{detail} {field}", JSON_LD_CONFIDENCE)
+                candidates += _candidate(field, value, f"{detail} {field}", JSON_LD_CONFIDENCE, page)
     return candidates
 
 
@@ -122,7 +150,8 @@ def _name(value: Any, key: str = "name") -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _meta_tags(tree, origin: str) -> list[Candidate]:
+def _meta_tags(tree, page: _Page) -> list[Candidate]:
+    origin = page.origin
     metas: dict[str, str] = {}
     for meta in tree.xpath("//meta[@content]"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
@@ -131,20 +160,20 @@ def _meta_tags(tree, origin: str) -> list[Candidate]:
     for field, keys in _META_FIELDS.items():
         key = next((k for k in keys if metas.get(k, "").strip()), None)
         if key is not None:
-            candidates += _candidate(field, metas[key], f"{origin}: <meta {key}>", META_TAG_CONFIDENCE)
+            candidates += _candidate(field, metas[key], f"{origin}: <meta {key}>", META_TAG_CONFIDENCE, page)
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     if canonical:
-        candidates += _candidate("url", canonical[0], f"{origin}: <link rel=canonical>", META_TAG_CONFIDENCE)
+        candidates += _candidate("url", canonical[0], f"{origin}: <link rel=canonical>", META_TAG_CONFIDENCE, page)
     return candidates
 
 
-def _htmldate(raw: str, origin: str) -> list[Candidate]:
+def _htmldate(raw: str, page: _Page) -> list[Candidate]:
     from htmldate import find_date
 
     found = find_date(raw, extensive_search=False, original_date=True)
-    return _candidate("published", found, f"{origin}: htmldate", HTMLDATE_CONFIDENCE) if found else []
+    return _candidate("published", found, f"{page.origin}: htmldate", HTMLDATE_CONFIDENCE, page) if found else []
 
 
-def _title_tag(tree, origin: str) -> list[Candidate]:
+def _title_tag(tree, page: _Page) -> list[Candidate]:
     titles = tree.xpath("//title/text()")
-    return _candidate("title", titles[0], f"{origin}: <title>", TITLE_TAG_CONFIDENCE) if titles else []
+    return _candidate("title", titles[0], f"{page.origin}: <title>", TITLE_TAG_CONFIDENCE, page) if titles else []

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ConfigDict, ValidationError, field_validator
+from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from qa.errors import MetadataError
+from qa.ingest.bounds import NestingError, load_json, load_yaml
+from qa.ingest.dates import DateOrder, NewsDate, read_news_date
 from qa.ingest.outlets import outlet_for_url
 from qa.models import (
     METADATA_FIELDS,
@@ -27,6 +28,10 @@ BARE_DOMAIN_CONFIDENCE = 0.5
 """Only the registered domain is known: it is cited as the domain itself ("example.org")."""
 
 SIDECAR_SUFFIXES = (".meta.json", ".meta.yaml", ".meta.yml")
+DATE_ORDER_KEY = "date_order"
+"""In a sidecar or front matter: how to read the file's numeric dates (`DMY` or `MDY`); not a metadata field."""
+MAX_SHOWN_INPUT = 80
+"""Characters of a rejected value quoted in a problem line: enough to recognise it, never a whole file."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,19 @@ class ExplicitMetadata(ArticleMetadata):
             raise ValueError(f"notes name unknown fields: {', '.join(unknown)}")
         return notes
 
+    @field_validator("published", "published_at", mode="before")
+    @classmethod
+    def _numbers_are_not_epochs(cls, value: Any, info: ValidationInfo) -> Any:
+        """pydantic reads a number as Unix time (20240211 → 23 Aug 1970); hand-written dates are YYYYMMDD or text."""
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number and not (isinstance(value, str) and value.strip().isascii() and value.strip().isdigit()):
+            return value
+        found = read_news_date(value)
+        if info.field_name == "published" and isinstance(found, NewsDate) and found.read_as == "YYYYMMDD":
+            return found.day
+        reason = "is a number, not a date" if isinstance(found, NewsDate) else found.reason
+        raise ValueError(f"{value} {reason}; write the date as 2024-02-11 (or leave it out)")
+
 
 def explicit_candidates(data: dict[str, Any], *, origin: str, source: MetadataSource) -> list[Candidate]:
     """Validate hand-written metadata and turn it into candidates; raise MetadataError naming the field."""
@@ -133,9 +151,28 @@ def _describe(error: ValidationError) -> str:
     parts = []
     for problem in error.errors():
         where = ".".join(str(step) for step in problem["loc"]) or "(file)"
-        got = f" (got {problem['input']!r})" if problem["type"] != "missing" else ""
+        got = f" (got {shorten(repr(problem['input']))})" if problem["type"] != "missing" else ""
         parts.append(f"{where}: {problem['msg']}{got}")
     return "; ".join(parts)
+
+
+def shorten(text: str, limit: int = MAX_SHOWN_INPUT) -> str:
+    """`text`, cut to `limit` characters with an ellipsis: a quoted value never floods a report."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def take_date_order(data: dict[str, Any], *, origin: str) -> DateOrder | None:
+    """Remove `date_order` from hand-written metadata and return it; MetadataError for a value other than DMY/MDY."""
+    value = data.pop(DATE_ORDER_KEY, None)
+    if value is None:
+        return None
+    try:
+        return DateOrder(str(value).strip().upper())
+    except ValueError:
+        raise MetadataError(
+            f"{origin}: {DATE_ORDER_KEY} {shorten(repr(value))} is not DMY or MDY; "
+            "write DMY (03/04/2024 is 3 April) or MDY (4 March)"
+        ) from None
 
 
 def yaml_problem(error: yaml.YAMLError) -> str:
@@ -160,14 +197,32 @@ def is_sidecar(path: Path) -> bool:
     return path.name.endswith(SIDECAR_SUFFIXES)
 
 
-def sidecar_candidates(sidecar: Path, *, origin: str) -> list[Candidate]:
+MAX_SIDECAR_BYTES = 64 * 1024
+"""A sidecar holds a handful of fields; a bigger one is not metadata."""
+
+
+@dataclass
+class Sidecar:
+    """What a sidecar says: candidates for the metadata fields, and how to read the file's numeric dates."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    date_order: DateOrder | None = None
+
+
+def read_sidecar(sidecar: Path, *, origin: str) -> Sidecar:
     try:
-        raw = sidecar.read_text(encoding="utf-8")
-        data = json.loads(raw) if sidecar.name.endswith(".json") else yaml.safe_load(raw)
+        with sidecar.open("rb") as file:
+            raw = file.read(MAX_SIDECAR_BYTES + 1).decode("utf-8")
+        if len(raw) > MAX_SIDECAR_BYTES:
+            raise MetadataError(f"{origin}: is over {MAX_SIDECAR_BYTES // 1024} KB; a sidecar holds a few fields")
+        data = load_json(raw) if sidecar.name.endswith(".json") else load_yaml(raw)
     except yaml.YAMLError as error:
         raise MetadataError(f"{origin}: not valid YAML: {yaml_problem(error)}") from error
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MetadataError(f"{origin}: cannot be read: {error}") from error
+    except NestingError as error:
+        raise MetadataError(f"{origin}: {error}; a sidecar holds a few fields") from error
+    except (OSError, UnicodeDecodeError, ValueError) as error:  # ValueError: json.JSONDecodeError
+        raise MetadataError(f"{origin}: cannot be read: {shorten(str(error), 200)}") from error
     if not isinstance(data, dict):
         raise MetadataError(f"{origin}: expected an object of metadata fields")
-    return explicit_candidates(data, origin=origin, source=MetadataSource.SIDECAR)
+    date_order = take_date_order(data, origin=origin)
+    return Sidecar(explicit_candidates(data, origin=origin, source=MetadataSource.SIDECAR), date_order)

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import csv
 import html
-import io
 import json
 import re
-import sys
+from collections.abc import Iterator
 from typing import Any
 
 from qa.errors import IngestError, UsageError
-from qa.ingest.dates import parse_news_date
+from qa.ingest.bounds import MAX_BAD_RECORDS, NESTING_PROBLEM, NestingError, Problems, load_json
+from qa.ingest.dates import DateOrder, NewsDate, read_news_date
 from qa.ingest.document import Document, Reading
+from qa.ingest.files import MAX_PAGE_BYTES
 from qa.ingest.heuristics import text_candidates
-from qa.ingest.metadata import Candidate
+from qa.ingest.metadata import Candidate, shorten
 from qa.ingest.outlets import outlet_for_url
 from qa.models import FieldProvenance, MetadataSource
 
@@ -41,6 +42,10 @@ SUMMARY_NAMES = ("description", "shortdescription", "summary", "abstract", "lead
 CONTAINER_NAMES = ("articles", "items", "data", "results", "records", "entries", "docs", "news", "stories")
 """A JSON object holding a list of articles under one of these keys is a collection, not an article."""
 MAP_TARGETS = (*FIELD_NAMES, "date")
+DATE_ORDER_NAME = "dateorder"
+"""A record field (`date_order`: DMY or MDY) saying how to read its own numeric date."""
+MAX_FIELD_CHARS = MAX_PAGE_BYTES
+"""The longest CSV field read: one article at most (Python's default, 128 kB, is below some article bodies)."""
 _TAG = re.compile(r"<[^>]+>")
 _PARAGRAPH_TAG = re.compile(r"<\s*(br|/p|/div|/h\d|/li)\s*/?\s*>", re.I)
 
@@ -68,9 +73,13 @@ def check_field_map(mapping: dict[str, str]) -> dict[str, str]:
     return {("published" if target == "date" else target): path for target, path in mapping.items()}
 
 
-def read_json(raw: str, *, origin: str, field_map: dict[str, str] | None = None) -> Reading:
+def read_json(
+    raw: str, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
+) -> Reading:
     try:
-        data = json.loads(raw)
+        data = load_json(raw)
+    except NestingError:
+        raise IngestError(f"{origin}: {NESTING_PROBLEM}; fix the file") from None
     except json.JSONDecodeError as error:
         raise IngestError(
             f"{origin}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
@@ -85,29 +94,47 @@ def read_json(raw: str, *, origin: str, field_map: dict[str, str] | None = None)
         raise IngestError(f"{origin}: holds a JSON {type(data).__name__}; expected an article object or a list of them")
     single = len(records) == 1 and records[0] is data
     numbered = (("the object" if single else f"record {n}", record) for n, record in enumerate(records, 1))
-    return _read_records(numbered, origin, field_map)
+    return _read_records(numbered, origin, field_map, date_order)
 
 
-def read_jsonl(raw: str, *, origin: str, field_map: dict[str, str] | None = None) -> Reading:
+def read_jsonl(
+    raw: str, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
+) -> Reading:
     def lines():
-        for number, line in enumerate(raw.splitlines(), 1):
+        for number, line in enumerate(_lines(raw), 1):
             if not line.strip():
                 continue
             try:
-                yield f"line {number}", json.loads(line)
+                yield f"line {number}", load_json(line)
+            except NestingError:
+                yield f"line {number}", _Skip(f"{NESTING_PROBLEM}; fix or remove the line")
             except json.JSONDecodeError as error:
                 yield f"line {number}", _Skip(f"broken JSON ({error.msg}): fix or remove the line")
 
-    return _read_records(lines(), origin, field_map)
+    return _read_records(lines(), origin, field_map, date_order)
 
 
-def read_csv(raw: str, *, origin: str, field_map: dict[str, str] | None = None) -> Reading:
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # article bodies exceed the 128 kB default
+def _lines(raw: str, *, keepends: bool = False) -> Iterator[str]:
+    """The lines of `raw` one at a time (`str.splitlines` would hold millions of them at once)."""
+    start = 0
+    while start < len(raw):
+        end = raw.find("\n", start)
+        end = len(raw) if end < 0 else end + 1
+        line = raw[start:end]
+        yield line if keepends else line.rstrip("\r\n")
+        start = end
+
+
+def read_csv(
+    raw: str, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
+) -> Reading:
+    csv.field_size_limit(MAX_FIELD_CHARS)  # process-wide, but every CSV qa reads wants the same bound
     try:  # only the delimiter is sniffed; the sniffer's quoting guesses break on doubled quotes
         delimiter = csv.Sniffer().sniff(raw[:8192], delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(raw, newline=""), csv.excel, delimiter=delimiter)
+    overlong: set[int] = set()
+    reader = csv.reader(_csv_lines(raw, overlong), csv.excel, delimiter=delimiter)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as error:
@@ -122,9 +149,13 @@ def read_csv(raw: str, *, origin: str, field_map: dict[str, str] | None = None) 
             except StopIteration:
                 return
             except csv.Error as error:
-                yield f"line {reader.line_num}", _Skip(f"not valid CSV ({error}); fix the row")
+                yield f"line {reader.line_num}", _Skip(f"not valid CSV ({shorten(str(error))}); fix the row")
                 continue
             where = f"line {reader.line_num}"
+            if reader.line_num in overlong:
+                size = MAX_FIELD_CHARS // (1024 * 1024)
+                yield where, _Skip(f"is longer than {size} MB, more than one article; fix or remove the row")
+                continue
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) < len(header):
@@ -143,26 +174,54 @@ def read_csv(raw: str, *, origin: str, field_map: dict[str, str] | None = None) 
                 continue
             yield where, dict(zip(header, row, strict=True))
 
-    return _read_records(rows(), origin, field_map)
+    return _read_records(rows(), origin, field_map, date_order)
 
 
-def _read_records(records, origin: str, field_map: dict[str, str] | None) -> Reading:
-    reading = Reading()
+def _csv_lines(raw: str, overlong: set[int]) -> Iterator[str]:
+    """Lines for the csv module; one longer than a field may be is replaced by an empty line and its number put in
+    `overlong`, so no 100 MB line is copied or parsed."""
+    for number, line in enumerate(_lines(raw, keepends=True), 1):
+        if len(line) > MAX_FIELD_CHARS:
+            overlong.add(number)
+            line = "\n"
+        yield line
+
+
+def _read_records(records, origin: str, field_map: dict[str, str] | None, date_order: DateOrder | None) -> Reading:
+    """The records as documents, made one at a time as the caller asks: a file of a million records never
+    holds a million documents at once. Problems fill in as the documents are taken."""
+    problems = Problems()
     field_map = check_field_map(field_map or {})
-    for where, record in records:
-        try:
-            if isinstance(record, _Skip):
-                raise record
-            if not isinstance(record, dict):
-                raise _Skip(f"is a JSON {type(record).__name__}, not an article object; remove it")
-            reading.documents.append(_document(record, where, origin, field_map, reading.problems))
-        except _Skip as problem:
-            reading.problems.append(f"{where}: {problem}")
-    return reading
+
+    def documents() -> Iterator[Document]:
+        good = 0
+        for where, record in records:
+            if len(problems) >= MAX_BAD_RECORDS and len(problems) > good:
+                stop = f"reading stopped here: over {MAX_BAD_RECORDS:,} bad records, more than good ones; fix the file"
+                problems.add(where, stop)
+                return
+            try:
+                if isinstance(record, _Skip):
+                    raise record
+                if not isinstance(record, dict):
+                    raise _Skip(f"is a JSON {type(record).__name__}, not an article object; remove it")
+                document = _document(record, where, origin, field_map, problems, date_order)
+            except _Skip as problem:
+                problems.add(where, str(problem))
+                continue
+            good += 1
+            yield document
+
+    return Reading(documents(), problems)
 
 
 def _document(
-    record: dict[str, Any], where: str, origin: str, field_map: dict[str, str], problems: list[str]
+    record: dict[str, Any],
+    where: str,
+    origin: str,
+    field_map: dict[str, str],
+    problems: Problems,
+    date_order: DateOrder | None,
 ) -> Document:
     keys = {_norm(key): key for key in record}
     found: dict[str, tuple[str, Any]] = {}
@@ -187,21 +246,36 @@ def _document(
     if not text:
         names = ", ".join(sorted(record)[:8]) or "no fields"
         raise _Skip(f"has no article text (fields: {names}); map one with --map text=FIELD")
+    if date_order is None and DATE_ORDER_NAME in keys:
+        date_order = _record_date_order(record[keys[DATE_ORDER_NAME]], where, problems)
     candidates = []
     for name, (key, value) in found.items():
         detail = f"{origin}, {where}, field {key!r}"
-        candidates += _field_candidates(name, value, detail, where, problems)
+        candidates += _field_candidates(name, value, detail, where, problems, date_order)
     candidates += text_candidates(text, origin=f"{origin}, {where}", page_dump=False)
     return Document(text=text, candidates=candidates, where=where)
 
 
-def _field_candidates(name: str, value: Any, detail: str, where: str, problems: list[str]) -> list[Candidate]:
+def _record_date_order(value: Any, where: str, problems: Problems) -> DateOrder | None:
+    try:
+        return DateOrder(str(value).strip().upper())
+    except ValueError:
+        problems.add(where, f"date_order {shorten(repr(value))} is not DMY or MDY; ignored")
+        return None
+
+
+def _field_candidates(
+    name: str, value: Any, detail: str, where: str, problems: Problems, date_order: DateOrder | None
+) -> list[Candidate]:
     provenance = FieldProvenance(source=MetadataSource.RECORD, detail=detail)
     if name == "published":
-        date = parse_news_date(value)
-        if date is None:
-            problems.append(f"{where}: date {value!r} is not a full date; left undated (fix it, or --map date=FIELD)")
+        date = read_news_date(value, order=date_order)
+        if not isinstance(date, NewsDate):
+            hint = date.hint or "fix it, or --map date=FIELD"
+            problems.add(where, f"date {shorten(repr(value))} {date.reason}; left undated ({hint})")
             return []
+        if date.read_as:
+            provenance = provenance.model_copy(update={"detail": f"{detail}, read as {date.read_as}"})
         return [Candidate("published", date.day, provenance), Candidate("published_at", date.moment, provenance)]
     text = _as_text(value)
     if not text:
@@ -210,7 +284,8 @@ def _field_candidates(name: str, value: Any, detail: str, where: str, problems: 
         found = outlet_for_url(text) if "." in text and " " not in text else None
         if found is not None:
             if found[1] is not None and found[1].aggregator:
-                problems.append(f"{where}: outlet {text!r} is an aggregator's address, not the outlet; left unknown")
+                problem = f"outlet {shorten(repr(text))} is an aggregator's address, not the outlet; left unknown"
+                problems.add(where, problem)
                 return []  # citing the aggregator would misattribute the story
             text = found[1].name if found[1] else found[0]
     return [Candidate(name, text, provenance)]

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qa.errors import IngestError, MetadataError
+from qa.ingest.dates import DateOrder
 from qa.ingest.files import file_format
 from qa.ingest.metadata import Candidate, ExplicitMetadata, explicit_candidates, find_sidecar, is_sidecar
 from qa.ingest.records import check_field_map
@@ -31,6 +32,8 @@ class AddOptions(BaseModel):
     """`--outlet`, `--date`, `--url`, `--title` values (as ExplicitMetadata fields)."""
     field_map: dict[str, str] = Field(default_factory=dict)
     """`--map` entries: our field name -> dotted path in the file's records."""
+    date_order: DateOrder | None = None
+    """`--date-order`: how to read the file's numeric dates such as 03/04/2024 (DMY or MDY)."""
 
     def candidates(self, origin: str) -> list[Candidate]:
         if not self.overrides:
@@ -65,6 +68,7 @@ def stage_files(
     *,
     overrides: ExplicitMetadata | None = None,
     field_map: dict[str, str] | None = None,
+    date_order: DateOrder | None = None,
 ) -> list[Path]:
     """Copy files (folders: every readable file in them) into the corpus; returns the corpus paths.
 
@@ -74,12 +78,13 @@ def stage_files(
     options = AddOptions(
         overrides=overrides.model_dump(exclude_defaults=True, mode="json") if overrides else {},
         field_map=check_field_map(field_map or {}),
+        date_order=date_order,
     )
     corpus_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for source, relative in _expand(paths):
         target = _place(source, corpus_dir / relative)
-        if options.overrides or options.field_map:
+        if options.overrides or options.field_map or options.date_order:
             _write_atomically(options_path(target), options.model_dump_json(indent=2).encode())
         else:
             options_path(target).unlink(missing_ok=True)

@@ -8,29 +8,34 @@ import yaml
 
 from qa.errors import MetadataError
 from qa.ingest.boilerplate import clean_page_text, normalize_line
+from qa.ingest.bounds import load_yaml
+from qa.ingest.dates import DateOrder
 from qa.ingest.document import Document, Reading
 from qa.ingest.heuristics import text_candidates
-from qa.ingest.metadata import explicit_candidates, yaml_problem
+from qa.ingest.metadata import explicit_candidates, take_date_order, yaml_problem
 from qa.models import MetadataSource
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
-def read_text(raw: str, *, origin: str, field_map: dict[str, str] | None = None) -> Reading:
-    """One article; `field_map` only applies to record formats."""
+def read_text(
+    raw: str, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
+) -> Reading:
+    """One article; `field_map` only applies to record formats; `date_order` reads numeric dates in the text."""
     match = _FRONT_MATTER.match(raw)
     if match is None:
-        guesses = text_candidates(raw, origin=origin, page_dump=True)
+        guesses = text_candidates(raw, origin=origin, page_dump=True, date_order=date_order)
         return Reading([Document(text=clean_page_text(raw), candidates=guesses)])
     try:
-        data = yaml.safe_load(match.group(1)) or {}
+        data = load_yaml(match.group(1)) or {}
     except yaml.YAMLError as error:
         raise MetadataError(f"{origin}: front matter is not valid YAML: {yaml_problem(error)}") from error
     if not isinstance(data, dict):
         raise MetadataError(f"{origin}: front matter must be a mapping of metadata fields")
+    date_order = date_order or take_date_order(data, origin=f"{origin} (front matter)")
     candidates = explicit_candidates(data, origin=f"{origin} (front matter)", source=MetadataSource.FRONT_MATTER)
     body = raw[match.end() :]
-    candidates += text_candidates(body, origin=origin, page_dump=False)
+    candidates += text_candidates(body, origin=origin, page_dump=False, date_order=date_order)
     return Reading([Document(text=_written_text(body), candidates=candidates)])
 
 

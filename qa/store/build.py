@@ -8,6 +8,7 @@ chunks staged; the next run keeps those whose file is unchanged and embeds only 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from qa.store.folding import Fold, Folder, ReadArticle
 
 if TYPE_CHECKING:
     from qa.store.base import StoredIndex
+
+log = logging.getLogger(__name__)
 
 COMMIT_EVERY_PASSAGES = 256
 """Embedded work is committed in chunks of about this many passages, so a crash loses at most one chunk."""
@@ -281,6 +284,11 @@ class Build:
             return None
         except OSError as error:
             report.skipped.append(SkippedFile(rel, f"cannot be read: {error.strerror or error}"))
+            return None
+        except Exception as error:  # noqa: BLE001 - any reader failure is one file's problem, never the build's
+            log.debug("reading %s failed", rel, exc_info=True)
+            reason = f"could not be read ({type(error).__name__}); qa skipped it: please report this with the file"
+            report.skipped.append(SkippedFile(rel, reason))
             return None
         if not unchanged:
             self.changed_while_reading.add(rel)

@@ -11,7 +11,7 @@ import pytest
 
 from qa.errors import MetadataError
 from qa.ingest import read_corpus_file, read_file
-from qa.ingest.metadata import Candidate, find_sidecar, resolve, sidecar_candidates
+from qa.ingest.metadata import Candidate, find_sidecar, read_sidecar, resolve
 from qa.models import FieldProvenance, MetadataSource, Republication
 from qa.store.index import Index
 
@@ -43,7 +43,7 @@ def write_article(
 
 @pytest.mark.parametrize("sidecar", [FORBES_SIDECAR, KYIV_SIDECAR])
 def test_seed_sidecars_validate(seed_settings, sidecar):
-    candidates = sidecar_candidates(seed_settings.corpus_dir / sidecar, origin=sidecar)
+    candidates = read_sidecar(seed_settings.corpus_dir / sidecar, origin=sidecar).candidates
     assert {c.field for c in candidates if c.value is not None} >= {"title", "outlet", "published"}
 
 
@@ -292,3 +292,131 @@ def test_an_aggregators_address_in_the_outlet_field_is_not_cited_as_the_outlet(t
     [article] = reading.articles
     assert article.outlet is None  # unknown, never "MSN"
     assert any("aggregator" in problem for problem in reading.problems)
+
+
+# -- dates are never invented by type accident (issue 16) ------------------------------------
+
+
+def _records(tmp_path: Path, *rows: dict, name: str = "feed.jsonl") -> Path:
+    path = tmp_path / "corpus" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(json.dumps({"text": BODY, **row}) for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("value", [20240211, "20240211", 20240211.0])
+def test_an_8_digit_record_date_is_yyyymmdd_and_says_so(tmp_path, value):
+    path = _records(tmp_path, {"date": value})
+    [article] = read_corpus_file(path, corpus_dir=path.parent).articles
+    assert article.published == dt.date(2024, 2, 11)
+    assert article.provenance["published"].detail.endswith("read as YYYYMMDD")
+
+
+@pytest.mark.parametrize("value", [2024, "2024"])
+def test_a_year_alone_is_no_date_and_never_1970(tmp_path, value):
+    path = _records(tmp_path, {"date": value})
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert reading.articles[0].published is None
+    assert reading.problems == [
+        f"line 1: date {value!r} is only a year, not a full date; left undated (fix it, or --map date=FIELD)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "value,unit", [(1707642000, "seconds"), (1707642000000, "milliseconds"), ("1707642000", "seconds")]
+)
+def test_unix_time_is_read_when_plausible_and_recorded_as_such(tmp_path, value, unit):
+    path = _records(tmp_path, {"date": value})
+    [article] = read_corpus_file(path, corpus_dir=path.parent).articles
+    assert article.published_at == dt.datetime(2024, 2, 11, 9, tzinfo=dt.UTC)
+    assert article.provenance["published"].detail.endswith(f"read as Unix time in {unit}")
+
+
+@pytest.mark.parametrize("value", [12345, 123456789, 99999999999999, -1707642000])
+def test_a_number_outside_plausible_unix_times_is_no_date(tmp_path, value):
+    path = _records(tmp_path, {"date": value})
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert reading.articles[0].published is None
+    assert "no Unix time between 1990 and now" in reading.problems[0]
+
+
+def test_an_ambiguous_day_and_month_is_left_undated_with_one_line_saying_how_to_choose(tmp_path):
+    path = _records(tmp_path, {"date": "03/04/2024"}, {"date": "13/04/2024", "text": BODY + " Two."})
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert [a.published for a in reading.articles] == [None, dt.date(2024, 4, 13)]
+    assert reading.problems == [
+        "line 1: date '03/04/2024' could be 3 April or 4 March 2024; left undated "
+        "(say which: qa add --date-order DMY or MDY, or date_order in a sidecar or the record)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "order,day", [("DMY", dt.date(2024, 4, 3)), ("MDY", dt.date(2024, 3, 4)), ("dmy", dt.date(2024, 4, 3))]
+)
+def test_a_record_field_says_the_order(tmp_path, order, day):
+    path = _records(tmp_path, {"date": "03/04/2024", "date_order": order})
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert reading.articles[0].published == day and reading.problems == []
+
+
+def test_a_sidecar_says_the_order_for_the_whole_file(tmp_path):
+    path = _records(tmp_path, {"date": "03/04/2024"}, {"date": "05/06/2024 10:30", "text": BODY + " Two."})
+    (path.parent / "feed.meta.yaml").write_text("date_order: DMY\n", encoding="utf-8")
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert [a.published for a in reading.articles] == [dt.date(2024, 4, 3), dt.date(2024, 6, 5)]
+    assert reading.articles[1].published_at == dt.datetime(2024, 6, 5, 10, 30)
+    assert reading.articles[0].provenance["published"].detail.endswith("read as day first (DMY)")
+
+
+def test_a_sidecar_date_order_other_than_dmy_or_mdy_is_named(tmp_path):
+    path = _records(tmp_path, {"date": "03/04/2024"})
+    (path.parent / "feed.meta.json").write_text('{"date_order": "YMD"}', encoding="utf-8")
+    with pytest.raises(MetadataError, match="^feed.meta.json: date_order 'YMD' is not DMY or MDY"):
+        read_corpus_file(path, corpus_dir=path.parent)
+
+
+def test_qa_add_date_order_is_stored_with_the_file_and_used_by_every_read(tmp_path):
+    from qa.ingest import stage_files
+    from qa.ingest.dates import DateOrder
+
+    source = _records(tmp_path / "incoming", {"date": "03/04/2024"})
+    corpus = tmp_path / "corpus"
+    [staged] = stage_files([source], corpus, date_order=DateOrder.MDY)
+    [article] = read_corpus_file(staged, corpus_dir=corpus).articles
+    assert article.published == dt.date(2024, 3, 4)
+
+
+def test_a_page_date_in_an_unsaid_order_is_left_undated_with_a_problem(tmp_path):
+    body = " ".join([BODY] * 3)
+    page = (
+        '<html><head><meta property="article:published_time" content="03/04/2024"></head>'
+        f"<body><article><p>{body}</p></article></body></html>"
+    )
+    path = tmp_path / "corpus" / "page.html"
+    path.parent.mkdir(parents=True)
+    path.write_text(page, encoding="utf-8")
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert reading.articles[0].published is None
+    assert reading.problems == [
+        "<meta article:published_time>: date '03/04/2024' could be 3 April or 4 March 2024; left undated "
+        "(say which: qa add --date-order DMY or MDY, or date_order in a sidecar or the record)"
+    ]
+
+
+@pytest.mark.parametrize("value", [20240211, "20240211"])
+def test_front_matter_yyyymmdd_is_the_date(tmp_path, value):
+    path = tmp_path / "corpus" / "note.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(f"---\npublished: {value if isinstance(value, int) else repr(value)}\n---\n{BODY}\n")
+    [article] = read_corpus_file(path, corpus_dir=path.parent).articles
+    assert article.published == dt.date(2024, 2, 11)
+
+
+@pytest.mark.parametrize("front", ["published: 2024", "published: 1707642000", "published_at: 20240211"])
+def test_a_number_in_front_matter_that_is_no_yyyymmdd_date_is_named(tmp_path, front):
+    path = tmp_path / "corpus" / "note.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(f"---\n{front}\n---\n{BODY}\n")
+    with pytest.raises(MetadataError) as caught:
+        read_corpus_file(path, corpus_dir=path.parent)
+    assert "write the date as 2024-02-11" in str(caught.value) and "1970" not in str(caught.value)
