@@ -19,7 +19,7 @@ import pytest
 from qa.config import BUNDLED_MODEL, Settings
 from qa.engine import Engine
 from qa.store.index import Index
-from tests.conftest import FORBES, KYIV
+from tests.conftest import FORBES, KYIV, backend_settings, copy_seed_corpus
 from tests.test_answer import SEED_QUESTIONS, assert_cited_as, hit_with
 
 HEAVY_MODULES = ["torch", "transformers", "sentence_transformers"]
@@ -176,3 +176,24 @@ def test_seed_questions_hold_on_passages_embedded_through_the_export(onnx_seed_e
     answer = onnx_seed_engine.ask(question, k=5)
     assert not answer.abstained
     assert_cited_as(hit_with(answer, phrase), source)
+
+
+def test_milvus_adds_through_the_export_too(tmp_path, embedder):
+    # The build is one code path for both backends; Milvus keeps the export on each machine.
+    with backend_settings("milvus-lite", tmp_path, copy_seed_corpus(tmp_path / "corpus")) as settings:
+        first = Engine(settings, embedder=embedder)  # the reference builds the index and exports
+        try:
+            first.build_index()
+        finally:
+            first.close()
+        assert (settings.index_dir / "encoder" / "model.onnx").is_file()
+        (settings.corpus_dir / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+        engine = Engine(settings)
+        try:
+            report = engine.build_index()
+            assert report.added == ["harbour.txt"]
+            assert engine.status().document_encoder == f"{REFERENCE} + {ONNX}"
+            answer = engine.ask("When will the second pier open to ferries?", k=3)
+            assert "harbour master" in answer.passages[0].text
+        finally:
+            engine.close()
