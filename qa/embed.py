@@ -32,10 +32,11 @@ def resolve_model_path(model: str) -> str:
 
 
 class TextEncoder(Protocol):
-    """What search and answers need from a model.
+    """What search, answers and the build need from a model.
 
-    Both `Embedder` (sentence-transformers, used to build the index) and
-    `qa.encoders.QueryEncoder` (the ONNX export, used to answer without loading torch) fit.
+    Both `Embedder` (sentence-transformers: the reference, which makes the export and builds an
+    index that has none) and `qa.encoders.QueryEncoder` (the ONNX export: questions, and the
+    passages `qa add` and `qa index` embed, without loading torch) fit.
     """
 
     @property
@@ -43,6 +44,16 @@ class TextEncoder(Protocol):
 
     @property
     def dimension(self) -> int: ...
+
+    @property
+    def backend(self) -> str:
+        """How documents are embedded, recorded in the index (`qa status`: embedded by)."""
+        ...
+
+    @property
+    def loaded(self) -> bool:
+        """False while loading is still to come (it takes seconds), so progress can say so."""
+        ...
 
     def encode_query(self, question: str) -> np.ndarray: ...
 
@@ -55,8 +66,9 @@ class Embedder:
     """A sentence-transformers model loaded from local files, never from the network."""
 
     backend = "sentence-transformers, torch, float32"
-    """How documents are embedded, recorded in the index. bench/encoder_backends.py measures the
-    alternatives (ONNX fp32 and int8) against it; none is the default unless it is faster and agrees."""
+    """How documents are embedded, recorded in the index. The reference: a first build and `--rebuild`
+    use it; later builds go through its ONNX export (`QueryEncoder.backend`), which agrees with it
+    (tests/test_embed_onnx.py). bench/encoder_backends.py measures the alternatives against it."""
 
     def __init__(self, model: str = BUNDLED_MODEL) -> None:
         self.name = model

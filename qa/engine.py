@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from qa.encoders import QueryEncoder
+    from qa.encoders.documents import DocumentEncoder
     from qa.ingest import ExplicitMetadata
     from qa.ingest.dates import DateOrder
     from qa.store.build import ProgressCallback, SyncReport
@@ -148,16 +149,32 @@ class Engine:
         with writing_index(
             self.settings, rebuild=rebuild, wait=wait, on_wait=lambda: progress("waiting", 0, 0)
         ) as index:
+            encoder = self._document_encoder(index, rebuild=rebuild)
             report = index.sync(
                 self.settings.corpus_dir,
-                self.embedder,
+                encoder,
                 min_words=self.settings.min_words,
                 max_words=self.settings.max_words,
                 rebuild=rebuild,
                 on_progress=on_progress,
             )
-            self._refresh_query_encoder(index, progress)
+            if isinstance(encoder, Embedder) or not encoder.used_export:  # unused, so unchecked: check or make it
+                self._refresh_query_encoder(index, progress)
             return report
+
+    def _document_encoder(self, index: StoredIndex, *, rebuild: bool) -> Embedder | DocumentEncoder:
+        """What embeds this build's passages: the index's ONNX export when it is intact and of the index's
+        model, so adding an article never imports torch (seconds, and most of a build's memory).
+
+        sentence-transformers, the reference, embeds a first build, a rebuild, a change of model and
+        an index without a usable export (the build then makes one); so does an engine given an embedder.
+        """
+        if self._embedder is not None or rebuild or index.model != self.settings.model:
+            return self.embedder
+        from qa.encoders.documents import DocumentEncoder
+
+        directory = self.settings.index_dir / INDEX_SUBDIRECTORY
+        return DocumentEncoder(directory, self.embedder, checksum=index.recorded_encoder_checksum)
 
     def _refresh_query_encoder(self, index: StoredIndex, progress: ProgressCallback) -> None:
         """Make sure the index holds a working ONNX export of its model, recorded by checksum."""

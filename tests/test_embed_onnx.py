@@ -13,6 +13,9 @@ import pytest
 from qa.config import BUNDLED_MODEL
 from qa.encoders import EncoderUnavailableError, QueryEncoder, export_query_encoder, load_query_encoder
 from qa.encoders.manifest import MANIFEST_NAME, MODEL_FILE, TOKENIZER_FILE
+from qa.encoders.runtime import available_cores
+from qa.ingest import read_file
+from tests.conftest import FORBES, KYIV, SEED_CORPUS
 
 HEAVY_MODULES = ("torch", "transformers", "sentence_transformers", "optimum")
 
@@ -182,6 +185,68 @@ def test_onnx_document_batches_agree_with_sentence_transformers(onnx_encoder, em
     texts = QUESTIONS[::3]
     cosines = (onnx_encoder.encode_documents(texts) * embedder.encode_documents(texts)).sum(axis=1)
     assert cosines.min() >= 0.9999
+
+
+PASSAGE_TOKENS = (5, 50, 127, 128, 129, 150, 250, 255, 256, 257, 300, 600)
+"""Passage lengths in tokens (special tokens included): short, around the 128 of the exported
+tokenizer.json, around the model's own maximum (256), and far beyond it."""
+
+
+@pytest.fixture(scope="module")
+def document_encoder(export_dir) -> QueryEncoder:
+    """The export as a build loads it for passages: one intra-op thread per core."""
+    return load_query_encoder(export_dir, BUNDLED_MODEL, threads=available_cores())
+
+
+@pytest.fixture(scope="module")
+def seed_passages(export_dir) -> list[tuple[int, str]]:
+    """(tokens, text): real news text from the seed articles, cut at word ends to each length, from
+    several starting points, so one batch mixes every length."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(export_dir / TOKENIZER_FILE))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    [forbes] = read_file(SEED_CORPUS / FORBES, corpus_dir=SEED_CORPUS)
+    [kyiv] = read_file(SEED_CORPUS / KYIV, corpus_dir=SEED_CORPUS)
+    passages = []
+    for words in ((forbes.text + "\n\n" + kyiv.text).split(" "), (kyiv.text + "\n\n" + forbes.text).split(" ")):
+        # WordPiece splits each word alone, so a prefix's length is the running sum (plus [CLS] and [SEP]).
+        ends = 2 + np.cumsum([len(tokenizer.encode(word, add_special_tokens=False).ids) for word in words])
+        for start in (0, 97):
+            for target in PASSAGE_TOKENS:
+                end = start + 1 + int(np.searchsorted(ends[start:] - (ends[start - 1] - 2 if start else 0), target))
+                text = " ".join(words[start:end])
+                passages.append((len(tokenizer.encode(text).ids), text))
+    return passages
+
+
+def test_the_passages_reach_every_length(seed_passages):
+    # Guards the agreement test below: each length is reached (a word may add a few tokens at once).
+    reached = sorted({tokens for tokens, _ in seed_passages})
+    for target in PASSAGE_TOKENS:
+        assert any(target <= tokens <= target + 3 for tokens in reached), (target, reached)
+
+
+def test_onnx_passage_vectors_agree_with_sentence_transformers_at_every_length(
+    document_encoder, embedder, seed_passages
+):
+    texts = [text for _, text in seed_passages]
+    onnx_vectors = document_encoder.encode_documents(texts)
+    reference = embedder.encode_documents(texts)  # sentence-transformers' encode_document
+    cosines = (onnx_vectors * reference).sum(axis=1)
+    worst = int(np.argmin(cosines))
+    assert cosines.min() >= 0.9999, f"cosine {cosines[worst]:.6f} at {seed_passages[worst][0]} tokens"
+
+
+def test_the_tokenizer_pads_per_batch_and_truncates_at_the_models_maximum(document_encoder, onnx_encoder):
+    # The exported tokenizer.json pads to 128 and cuts at 128; the encoder must not (see QueryEncoder).
+    for encoder in (document_encoder, onnx_encoder):
+        tokenizer = encoder._tokenizer
+        assert tokenizer.padding is None
+        assert tokenizer.truncation["max_length"] == encoder.manifest.max_seq_length == 256
+        assert len(tokenizer.encode("news " * 1000).ids) == 256
+        assert len(tokenizer.encode("news").ids) == 3
 
 
 def test_the_manifest_describes_the_export(export_dir, onnx_encoder):

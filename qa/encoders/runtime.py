@@ -1,4 +1,4 @@
-"""The light encoder: onnxruntime and `tokenizers` only, so a question is embedded without torch.
+"""The light encoder: onnxruntime and `tokenizers` only, so questions and documents are embedded without torch.
 
 Reproduces sentence-transformers' Transformer -> Pooling -> Normalize pipeline: the same tokenizer
 with truncation to `max_seq_length`, attention-masked mean (or CLS) pooling, L2 normalization.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -29,6 +30,8 @@ from qa.encoders.manifest import (
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 32
+PRECISION_NAMES = {"fp32": "float32", "int8": "int8"}
+"""How a manifest's precision is written where the index records how documents were embedded."""
 _ORT_LOAD_ERRORS = (
     ort_errors.Fail,
     ort_errors.InvalidArgument,
@@ -40,17 +43,22 @@ _ORT_LOAD_ERRORS = (
 
 
 class QueryEncoder:
-    """An exported model ready to embed questions (and sentences) with the reference model's vectors.
+    """An exported model ready to embed questions, passages and sentences with the reference model's vectors.
 
-    Offers the same `name`, `dimension`, `encode_query` and `encode_documents` as `qa.embed.Embedder`,
-    so search and answer code take either.
+    Offers the same `name`, `dimension`, `backend`, `encode_query` and `encode_documents` as
+    `qa.embed.Embedder`, so search, answers and the build take either.
     """
+
+    loaded = True
+    """The session is built by `load_query_encoder`: nothing is left to load on first use."""
 
     def __init__(self, session: onnxruntime.InferenceSession, tokenizer: Tokenizer, manifest: EncoderManifest) -> None:
         self.manifest = manifest
         self._session = session
         self._tokenizer = tokenizer
-        self._tokenizer.no_padding()  # padding is done here, to the longest text of each batch
+        # The exported tokenizer.json pads every text to 128 tokens and cuts at 128; sentence-transformers
+        # runs the model up to max_seq_length (256) and pads each batch to its longest text. So do we:
+        self._tokenizer.no_padding()  # padding is done in _encode, to the longest text of each batch
         self._tokenizer.enable_truncation(max_length=manifest.max_seq_length)
         self._inputs = {node.name for node in session.get_inputs()}
         outputs = [node.name for node in session.get_outputs()]
@@ -63,6 +71,11 @@ class QueryEncoder:
     @property
     def dimension(self) -> int:
         return self.manifest.dimension
+
+    @property
+    def backend(self) -> str:
+        """How documents are embedded, recorded in the index (`qa status`: embedded by)."""
+        return f"onnxruntime, {PRECISION_NAMES[self.manifest.precision]}"
 
     def encode_query(self, question: str) -> np.ndarray:
         """One normalized float32 vector for a question."""
@@ -114,12 +127,21 @@ def _pool(tokens: np.ndarray, mask: np.ndarray, *, pooling: str, normalize: bool
     return pooled
 
 
-def load_query_encoder(directory: Path, model: str, *, checksum: str | None = None) -> QueryEncoder:
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def load_query_encoder(directory: Path, model: str, *, checksum: str | None = None, threads: int = 1) -> QueryEncoder:
     """The exported encoder in `directory`, checked against its manifest before use.
 
     `model` is the configured model name; an export of another model is refused. `checksum`, when
     given (the value the index recorded), must match the manifest's. The model file is hashed in a
     thread while onnxruntime builds its session from the same bytes, so checking costs little time.
+    `threads`: onnxruntime's intra-op threads. One for questions (a question is a few tokens: a
+    thread team costs more than it saves); `available_cores()` for the build's batches of passages.
     Raises EncoderUnavailableError for anything missing, damaged or mismatched.
     """
     manifest = read_manifest(directory)
@@ -135,7 +157,7 @@ def load_query_encoder(directory: Path, model: str, *, checksum: str | None = No
     load_error: Exception | None = None
     try:
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1  # a question is a few tokens: a second thread costs more than it saves
+        options.intra_op_num_threads = threads
         session = onnxruntime.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
     except _ORT_LOAD_ERRORS as error:
         load_error = error

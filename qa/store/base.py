@@ -21,7 +21,7 @@ from qa.store.ranking import DEFAULT_DEPTH, ScoredPassage
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
-    from qa.embed import Embedder
+    from qa.embed import TextEncoder
     from qa.store.build import ProgressCallback, SyncReport
 
 
@@ -43,6 +43,7 @@ class IndexStatus:
     model: str | None
     dimension: int | None
     document_encoder: str | None
+    """How the passages were embedded ("onnxruntime, float32"); ways joined by " + " when they differ."""
     built_at: str | None
     counts: dict[str, int]
     search: str
@@ -140,7 +141,7 @@ class StoredIndex(ABC):
     def sync(
         self,
         corpus_dir: Path,
-        embedder: Embedder,
+        embedder: TextEncoder,
         *,
         min_words: int,
         max_words: int,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.embed import Embedder
+from qa.embed import TextEncoder
 from qa.errors import QAError
 from qa.ingest import corpus_files, fingerprint, read_corpus_file
 from qa.ingest.syndication import BANDS_VERSION, band_keys
@@ -123,7 +123,7 @@ class Build:
     def run(
         self,
         corpus_dir: Path,
-        embedder: Embedder,
+        embedder: TextEncoder,
         *,
         min_words: int,
         max_words: int,
@@ -188,7 +188,10 @@ class Build:
         self._embed_and_stage(pending, embedder, report, progress)
         replaced = sorted(self.published) if self.rebuilding else sorted(self.replaced | self.removed)
         progress("saving", 0, 0)
-        self.index.publish(replaced, embedder.name, rebuilding=self.rebuilding, encoder=embedder.backend)
+        encoder = self.index.db.get_meta("document_encoder")
+        if report.passages or encoder is None:  # else nothing was embedded now: the record stands
+            encoder = _embedded_by(encoder, embedder.backend, keeps_older=bool(set(self.published) - self._leaving()))
+        self.index.publish(replaced, embedder.name, rebuilding=self.rebuilding, encoder=encoder)
         report.passages += report.resumed_passages
         report.seconds = time.monotonic() - started
         return report
@@ -303,7 +306,7 @@ class Build:
     def _embed_and_stage(
         self,
         pending: list[_PendingArticle],
-        embedder: Embedder,
+        embedder: TextEncoder,
         report: SyncReport,
         progress: ProgressCallback,
     ) -> None:
@@ -357,6 +360,23 @@ class Build:
             report.passages += len(texts)
             progress("articles", stored, len(pending))
             chunk = []
+
+
+ENCODERS_SEPARATOR = " + "
+"""Between the ways passages of one index were embedded (`qa status`: embedded by A + B)."""
+
+
+def _embedded_by(previous: str | None, current: str, *, keeps_older: bool) -> str:
+    """What the index records as "embedded by": every way the passages it will hold were embedded.
+
+    A first build or rebuild uses sentence-transformers and later builds its ONNX export, so an
+    index to which articles were added holds passages of both (their vectors agree to 1e-4).
+    """
+    if not keeps_older or previous is None:
+        return current
+    if current in previous.split(ENCODERS_SEPARATOR):
+        return previous
+    return f"{previous}{ENCODERS_SEPARATOR}{current}"
 
 
 def _embedding_progress(
