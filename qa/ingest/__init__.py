@@ -17,12 +17,15 @@ from qa.ingest.records import parse_field_map, read_csv, read_json, read_jsonl
 from qa.ingest.staging import is_options_file, options_path, read_add_options, stage_files
 from qa.ingest.syndication import list_copy
 from qa.ingest.text import read_text
+from qa.ingest.walk import Walk, walk_files
 from qa.models import Article
 
 __all__ = [
     "ExplicitMetadata",
     "FileReading",
+    "Walk",
     "corpus_files",
+    "corpus_listing",
     "fingerprint",
     "parse_field_map",
     "read_corpus_file",
@@ -60,19 +63,24 @@ class FileReading:
     """Each names the record or line (not the file), what is wrong and what to do."""
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
+def corpus_files(corpus_dir: Path, *, follow_symlinks: bool = False) -> list[Path]:
     """Every readable article file under the corpus, in a stable order; sidecars, qa's own and hidden files excluded."""
+    return corpus_listing(corpus_dir, follow_symlinks=follow_symlinks).files
+
+
+def corpus_listing(corpus_dir: Path, *, follow_symlinks: bool = False) -> Walk:
+    """The corpus's article files, and the links leaving it that were not followed (to a folder or an article file)."""
     if not corpus_dir.is_dir():
-        return []
-    return sorted(
-        path
-        for path in corpus_dir.rglob("*")
-        if path.is_file()
-        and file_format(path) in READERS
-        and not is_sidecar(path)
-        and not is_options_file(path)
-        and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
+        return Walk()
+    walk = walk_files(corpus_dir, follow_symlinks=follow_symlinks)
+    return Walk(
+        files=[path for path in walk.files if _is_article_file(path)],
+        outside=[path for path in walk.outside if path.is_dir() or _is_article_file(path)],
     )
+
+
+def _is_article_file(path: Path) -> bool:
+    return file_format(path) in READERS and not is_sidecar(path) and not is_options_file(path)
 
 
 def fingerprint(path: Path) -> str:
