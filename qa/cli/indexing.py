@@ -22,6 +22,13 @@ NoWaitOption = Annotated[
 ]
 PLAIN_EVERY_SECONDS = 10.0
 """Without a terminal, a progress line at most this often (and at each new stage)."""
+FollowSymlinksOption = Annotated[
+    bool,
+    typer.Option(
+        "--follow-symlinks",
+        help="Also read files reached through links that lead out of the corpus (or out of a folder added).",
+    ),
+]
 LISTED_FILES = 20
 """The report names at most this many files per kind of change."""
 
@@ -35,6 +42,14 @@ def index_command(
             help="Embed the whole corpus again (other model, damaged index). The old index answers until it is done.",
         ),
     ] = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Empty the index when the corpus folder has no article files (refused otherwise).",
+        ),
+    ] = False,
+    follow_symlinks: FollowSymlinksOption = False,
     quiet: QuietOption = False,
     no_wait: NoWaitOption = False,
     corpus: CorpusOption = None,
@@ -47,6 +62,8 @@ def index_command(
     Only new or changed files are read and embedded; removed files leave the index. A file that
     cannot be used (bad metadata, no text) is skipped with the reason, and the rest still index.
     Interrupted (Ctrl-C, crash), the index keeps its previous state and the next run resumes.
+    Links leading out of the corpus are skipped unless --follow-symlinks; an empty corpus folder
+    (an unmounted share) never empties the index unless --allow-empty.
     """
     from qa.engine import Engine
 
@@ -57,7 +74,13 @@ def index_command(
             "Create it and put articles in it, or point --corpus / QA_CORPUS at yours."
         )
     with Progress(settings, quiet=quiet) as on_progress:
-        report = Engine(settings).build_index(rebuild=rebuild, on_progress=on_progress, wait=not no_wait)
+        report = Engine(settings).build_index(
+            rebuild=rebuild,
+            on_progress=on_progress,
+            wait=not no_wait,
+            follow_symlinks=follow_symlinks,
+            allow_empty=allow_empty,
+        )
     print_report(report, settings, quiet=quiet)
 
 
@@ -76,6 +99,7 @@ def add(
         str | None,
         typer.Option("--map", help="Fields of JSON/CSV records, e.g. text=body,outlet=source.name,date=published_at."),
     ] = None,
+    follow_symlinks: FollowSymlinksOption = False,
     quiet: QuietOption = False,
     no_wait: NoWaitOption = False,
     corpus: CorpusOption = None,
@@ -86,7 +110,8 @@ def add(
     """Copy files into the corpus and index them in one step.
 
     Flags apply to every added article and are kept beside the copies, so each later `qa index`
-    reads them the same way.
+    reads them the same way; adding a file again keeps its flags unless new ones are given.
+    A file that cannot be read as an article is reported and not copied.
     """
     from qa.engine import Engine
 
@@ -98,7 +123,12 @@ def add(
     mapping = _field_map(field_map)
     with Progress(settings, quiet=quiet) as on_progress:
         report = Engine(settings).add(
-            paths, overrides=overrides, field_map=mapping, on_progress=on_progress, wait=not no_wait
+            paths,
+            overrides=overrides,
+            field_map=mapping,
+            follow_symlinks=follow_symlinks,
+            on_progress=on_progress,
+            wait=not no_wait,
         )
     print_report(report, settings, quiet=quiet)
 
@@ -257,9 +287,10 @@ def status(
 
     settings = settings_from(corpus, index, backend, milvus_uri)
     engine = Engine(settings)
+    corpus_found = settings.corpus_dir.is_dir()
     try:
         info = engine.status()
-        stale = engine.stale_files() if settings.corpus_dir.is_dir() else []
+        stale = engine.stale_files() if corpus_found else []
     finally:
         engine.close()
     counts = info.counts
@@ -275,7 +306,10 @@ def status(
         f"passages    {counts['passages']}",
         f"search      {info.search}, generation {info.generation}",
         f"stale       {len(stale)} file(s) new, changed or removed since the last build"
-        + (": run `qa index`" if stale else ""),
+        + (": run `qa index`" if stale else "")
+        if corpus_found
+        else f"stale       unknown: the corpus folder {settings.corpus_dir} is missing (not mounted?); "
+        "`qa index` refuses to run until it is back",
     ]
     lines += [f"            {path}" for path in stale[:LISTED_FILES]]
     if len(stale) > LISTED_FILES:
