@@ -77,19 +77,24 @@ def test_index_skips_a_link_out_of_the_corpus_with_one_line_unless_asked(seed_co
     (outside / "more" / "notes.txt").write_text(SECRET.replace("vault", "safe"))
     os.symlink(outside / "vault.txt", seed_copy.corpus_dir / "vault.txt")
     os.symlink(outside / "more", seed_copy.corpus_dir / "more")
+    (outside / "stolen.meta.json").write_text('{"title": "The night guard notebook"}')
+    (seed_copy.corpus_dir / "harbour.txt").write_text(HARBOUR)
+    os.symlink(outside / "stolen.meta.json", seed_copy.corpus_dir / "harbour.meta.json")
     before = indexed_files(seed_copy)
     code, out, err = qa("index", *paths(seed_copy), capsys=capsys)
     assert code == 0, err
     lines = [line for line in err.splitlines() if "outside the corpus" in line]
-    assert len(lines) == 2
-    assert str(seed_copy.corpus_dir / "vault.txt") in lines[1] and "--follow-symlinks" in lines[1]
-    assert str(seed_copy.corpus_dir / "more") in lines[0]
+    assert len(lines) == 3
+    assert str(seed_copy.corpus_dir / "harbour.meta.json") in lines[0] and "nor its article" in lines[0]
+    assert str(seed_copy.corpus_dir / "more") in lines[1]
+    assert str(seed_copy.corpus_dir / "vault.txt") in lines[2] and "--follow-symlinks" in lines[2]
     assert indexed_files(seed_copy) == before
     assert "night guard" not in indexed_text(seed_copy)
 
     code, out, err = qa("index", "--follow-symlinks", *paths(seed_copy), capsys=capsys)
     assert code == 0, err
-    assert "new      vault.txt" in out.splitlines() and "new      more/notes.txt" in out.splitlines()
+    new = {line for line in out.splitlines() if line.startswith("new")}
+    assert new == {"new      vault.txt", "new      more/notes.txt", "new      harbour.txt"}
     assert "outside the corpus" not in err
     code, out, _ = qa("status", *paths(seed_copy), capsys=capsys)
     assert "stale       0 file(s)" in out  # read through a link on request: not called removed

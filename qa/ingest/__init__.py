@@ -24,6 +24,7 @@ __all__ = [
     "ExplicitMetadata",
     "FileReading",
     "Walk",
+    "behind_outside_link",
     "corpus_files",
     "corpus_listing",
     "fingerprint",
@@ -69,14 +70,29 @@ def corpus_files(corpus_dir: Path, *, follow_symlinks: bool = False) -> list[Pat
 
 
 def corpus_listing(corpus_dir: Path, *, follow_symlinks: bool = False) -> Walk:
-    """The corpus's article files, and the links leaving it that were not followed (to a folder or an article file)."""
+    """The corpus's article files, and the links leaving it that were not followed (to a folder, an article file, or
+    the sidecar or options file of an article, which is then left out with it)."""
     if not corpus_dir.is_dir():
         return Walk()
     walk = walk_files(corpus_dir, follow_symlinks=follow_symlinks)
+    # A sidecar or `qa add` options file linking out would be read with its article: the article waits.
+    metadata_links = {path for path in walk.outside if is_sidecar(path) or is_options_file(path)}
     return Walk(
-        files=[path for path in walk.files if _is_article_file(path)],
-        outside=[path for path in walk.outside if path.is_dir() or _is_article_file(path)],
+        files=[
+            path
+            for path in walk.files
+            if _is_article_file(path) and not {find_sidecar(path), options_path(path)} & metadata_links
+        ],
+        outside=[path for path in walk.outside if path.is_dir() or _is_article_file(path) or path in metadata_links],
     )
+
+
+def behind_outside_link(path: Path, listing: Walk) -> bool:
+    """Whether a corpus path is read only through a link of `listing.outside`: itself, a folder above it, or its
+    sidecar or options file (so `qa status` does not call a file indexed with `--follow-symlinks` removed)."""
+    if any(path == link or link in path.parents for link in listing.outside):
+        return True
+    return bool({find_sidecar(path), options_path(path)} & set(listing.outside))
 
 
 def _is_article_file(path: Path) -> bool:

@@ -22,7 +22,7 @@ from qa.errors import IngestError, MetadataError
 from qa.ingest.files import file_format, read_text_file
 from qa.ingest.metadata import Candidate, ExplicitMetadata, explicit_candidates, find_sidecar, is_sidecar
 from qa.ingest.records import check_field_map
-from qa.ingest.walk import walk_files
+from qa.ingest.walk import is_within, walk_files
 from qa.models import MetadataSource
 
 log = logging.getLogger(__name__)
@@ -121,13 +121,12 @@ def stage_files(
     found, result.refused = _expand(paths, follow_symlinks=follow_symlinks)
     for source, relative in found:
         try:
-            read_text_file(source, str(source))  # bounded: a huge or binary file is refused before it is read whole
-            data = source.read_bytes()
-        except IngestError as error:
-            result.refused.append(RefusedFile(source, str(error).removeprefix(f"{source}: ")))
-            continue
+            reason = _refusal(source, corpus_dir / relative, corpus_dir, follow_symlinks=follow_symlinks)
+            data = source.read_bytes() if reason is None else b""
         except OSError as error:
-            result.refused.append(RefusedFile(source, f"cannot be read ({error.strerror or error})"))
+            reason = f"cannot be read ({error.strerror or error})"
+        if reason is not None:
+            result.refused.append(RefusedFile(source, reason))
             continue
         target, fresh = _place(source, data, corpus_dir / relative)
         _store_options(target, given if fresh else _stored_options(target).updated_with(given))
@@ -139,6 +138,28 @@ def stage_files(
                 _write_atomically(sidecar_target, sidecar.read_bytes())
         result.copied.append(target)
     return result
+
+
+def _refusal(source: Path, destination: Path, corpus_dir: Path, *, follow_symlinks: bool) -> str | None:
+    """Why `source` must not be copied to `destination`, or None."""
+    try:
+        read_text_file(source, str(source))  # bounded: a huge or binary file is refused before it is read whole
+    except IngestError as error:
+        return str(error).removeprefix(f"{source}: ")
+    if not is_within(os.path.realpath(destination.parent), os.path.realpath(corpus_dir)):
+        return f"{destination.parent} is a link out of the corpus: not copied there"
+    sidecar = find_sidecar(source)
+    if sidecar is not None and not follow_symlinks and _leaves_folder(sidecar):
+        return (
+            f"its sidecar {sidecar.name} is a link to {os.path.realpath(sidecar)}: not copied "
+            "(copy the sidecar itself, or use --follow-symlinks)"
+        )
+    return None
+
+
+def _leaves_folder(path: Path) -> bool:
+    """Whether `path` is a link leading out of the folder it is in."""
+    return path.is_symlink() and not is_within(os.path.realpath(path), os.path.realpath(path.parent))
 
 
 def _stored_options(target: Path) -> AddOptions:

@@ -53,7 +53,7 @@ def walk_files(root: Path, *, follow_symlinks: bool = False) -> Walk:
                     found.files.append(path)
                 continue
             target = os.path.realpath(path)
-            inside = _is_within(target, top)
+            inside = is_within(target, top)
             if os.path.isdir(target):
                 if inside:
                     continue  # walked where it is
@@ -70,5 +70,6 @@ def walk_files(root: Path, *, follow_symlinks: bool = False) -> Walk:
     return found
 
 
-def _is_within(path: str, folder: str) -> bool:
+def is_within(path: str, folder: str) -> bool:
+    """Whether the resolved `path` is `folder` or below it (both resolved)."""
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -129,17 +129,18 @@ class StoredIndex(ABC):
 
     def stale_files(self, corpus_dir: Path) -> list[str]:
         """Corpus files that are new, changed or gone since the last `qa index`."""
-        from qa.ingest import corpus_listing  # here, not at the top: a question never reads the corpus
+        from qa.ingest import (
+            behind_outside_link,
+            corpus_listing,
+        )  # here, not at the top: a question never reads the corpus
         from qa.store.build import fingerprint_or_error
 
         known = self.db.file_fingerprints()
         listing = corpus_listing(corpus_dir)
         current = {p.relative_to(corpus_dir).as_posix(): p for p in listing.files}
-        links = {link.relative_to(corpus_dir).as_posix() for link in listing.outside}
-        under_links = tuple(f"{link}/" for link in links)
         stale = [rel for rel, path in current.items() if known.get(rel) != fingerprint_or_error(path)]
         # Files read through a link out of the corpus (`qa index --follow-symlinks`) are not called removed.
-        gone = [rel for rel in known if rel not in current and rel not in links and not rel.startswith(under_links)]
+        gone = [rel for rel in known if rel not in current and not behind_outside_link(corpus_dir / rel, listing)]
         return sorted(stale + gone)
 
     def sync(

@@ -20,6 +20,8 @@ import numpy as np
 from qa.embed import Embedder
 from qa.errors import CorpusEmptyError, QAError
 from qa.ingest import corpus_listing, fingerprint, read_corpus_file
+from qa.ingest.metadata import is_sidecar
+from qa.ingest.staging import is_options_file
 from qa.ingest.syndication import BANDS_VERSION, band_keys
 from qa.models import UNKNOWN_OUTLET, Article, Passage, Syndication, format_date
 from qa.passages import chunk_article, sentence_spans
@@ -97,8 +99,10 @@ def _fold_reason(fold: Fold) -> str:
 
 
 def outside_link_reason(link: Path) -> str:
+    """Why a link was skipped; a sidecar's (or options file's) article waits with it, as it would be read along."""
+    held = ", nor its article" if is_sidecar(link) or is_options_file(link) else ""
     return (
-        f"a link to {os.path.realpath(link)}, outside the corpus: not read "
+        f"a link to {os.path.realpath(link)}, outside the corpus: not read{held} "
         "(copy the target into the corpus, or use --follow-symlinks)"
     )
 

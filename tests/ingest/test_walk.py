@@ -75,3 +75,30 @@ def test_add_of_a_folder_never_copies_what_a_link_out_of_it_reaches(tmp_path):
     followed = stage_files([inbox], tmp_path / "followed", follow_symlinks=True)
     assert sorted(p.name for p in followed.copied) == ["leak.txt", "more.txt", "secret.txt", "story.txt"]
     assert followed.refused == []
+
+
+def test_an_article_whose_sidecar_links_out_of_the_corpus_is_left_out_with_the_link_named(tmp_path):
+    corpus, outside = _tree(tmp_path)
+    (outside / "stolen.meta.json").write_text('{"title": "swordfish"}')
+    (corpus / "dated.txt").write_text(BODY)
+    os.symlink(outside / "stolen.meta.json", corpus / "dated.meta.json")
+    listing = corpus_listing(corpus)
+    assert "dated.txt" not in [p.name for p in listing.files]
+    assert corpus / "dated.meta.json" in listing.outside
+    assert corpus / "dated.txt" in corpus_listing(corpus, follow_symlinks=True).files
+
+
+def test_add_refuses_a_sidecar_link_out_and_a_corpus_folder_that_links_out(tmp_path):
+    corpus, outside = _tree(tmp_path)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "story.txt").write_text(BODY)
+    os.symlink(outside / "secret.txt", inbox / "story.meta.json")
+    [refused] = stage_files([inbox / "story.txt"], corpus).refused
+    assert "sidecar story.meta.json is a link" in refused.reason
+    assert not (corpus / "story.meta.json").exists()
+    os.symlink(outside, corpus / "inbox")  # `qa add inbox/` would write through it
+    (inbox / "story.meta.json").unlink()
+    [refused] = stage_files([inbox], corpus).refused
+    assert "link out of the corpus" in refused.reason
+    assert sorted(p.name for p in outside.iterdir()) == ["deeper", "secret.txt"]
