@@ -110,13 +110,17 @@ def outside_link_reason(link: Path) -> str:
 def refuse_to_empty(index: StoredIndex, corpus_dir: Path) -> None:
     """An empty or missing corpus folder (an unmounted share, a typo) must not wipe a built index."""
     indexed = len(index.db.file_fingerprints())
-    if indexed:
-        state = "has no article files" if corpus_dir.is_dir() else "does not exist"
-        raise CorpusEmptyError(
-            f"The corpus folder {corpus_dir} {state}, but the index holds {indexed} file(s) from it; "
-            "nothing was changed. Check that the folder is there (mounted) and is the right one, "
-            "or run `qa index --allow-empty` to empty the index."
-        )
+    if not indexed:
+        return
+    state, or_else = (
+        ("has no article files", ", or run `qa index --allow-empty` to empty the index")
+        if corpus_dir.is_dir()
+        else ("does not exist", "")
+    )
+    raise CorpusEmptyError(
+        f"The corpus folder {corpus_dir} {state}, but the index holds {indexed} file(s) from it; "
+        f"nothing was changed. Check that the folder is there (mounted) and is the right one{or_else}."
+    )
 
 
 def fingerprint_or_error(path: Path) -> str | OSError:
