@@ -81,7 +81,8 @@ def corpus_listing(corpus_dir: Path, *, follow_symlinks: bool = False) -> Walk:
         files=[
             path
             for path in walk.files
-            if _is_article_file(path) and not {find_sidecar(path), options_path(path)} & metadata_links
+            if _is_article_file(path)
+            and not (metadata_links and {find_sidecar(path), options_path(path)} & metadata_links)
         ],
         outside=[path for path in walk.outside if path.is_dir() or _is_article_file(path) or path in metadata_links],
     )
