@@ -6,23 +6,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from qa.cli import main
 from qa.config import Settings
 from qa.ingest import read_corpus_file
 from qa.store.index import DB_NAME, Index
+from tests.test_cli_indexing import HARBOUR, QA_SCRIPT, paths, qa
 
-QA_SCRIPT = Path(sys.executable).parent / "qa"
-HARBOUR = (
-    "The harbour master said on Friday that a second pier would open to ferries next month, "
-    "easing the queues that have formed at the old terminal since the summer timetable began.\n\n"
-    "Ferry operators welcomed the decision and said they would add evening crossings once the "
-    "new pier is ready, while residents asked for quieter engines at night."
-)
 SECRET = (
     "The vault combination is kept in the private notebook of the night guard, who writes it down every "
     "evening before the doors are sealed and the alarm is set for the weekend by the building manager."
@@ -30,24 +22,10 @@ SECRET = (
 QUESTION = "Who denied sales to Russia?"
 
 
-def qa(*args, capsys) -> tuple[int, str, str]:
-    """Run `qa ARGS` in-process: (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_:
-        main([str(arg) for arg in args])
-    captured = capsys.readouterr()
-    code = exit_.value.code
-    return (0 if code is None else code), captured.out, captured.err
-
-
-def run_qa(*args, **kwargs) -> subprocess.CompletedProcess:
+def run(argv: list[str]) -> subprocess.CompletedProcess:
+    """A real process (the `qa` script, or a wrapper around it), with a hang guard."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    return subprocess.run(
-        [str(QA_SCRIPT), *map(str, args)], env=env, text=True, capture_output=True, timeout=600, check=False, **kwargs
-    )
-
-
-def paths(settings: Settings) -> list[str]:
-    return ["--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)]
+    return subprocess.run(argv, env=env, text=True, capture_output=True, timeout=600, check=False)
 
 
 def indexed_files(settings: Settings) -> list[str]:
@@ -231,12 +209,7 @@ def _read_only_mount_runs(index_dir: Path, *args: str) -> subprocess.CompletedPr
     """`qa ARGS` with `index_dir` bind-mounted read-only in a private mount namespace (root or not)."""
     command = " ".join(f'"{arg}"' for arg in [str(QA_SCRIPT), *args])
     script = f'mount --bind "{index_dir}" "{index_dir}" && mount -o remount,bind,ro "{index_dir}" && exec {command}'
-    return run_qa_raw(["unshare", "-rm", "sh", "-c", script])
-
-
-def run_qa_raw(argv: list[str]) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    return subprocess.run(argv, env=env, text=True, capture_output=True, timeout=600, check=False)
+    return run(["unshare", "-rm", "sh", "-c", script])
 
 
 @pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare for a read-only bind mount")
@@ -273,10 +246,10 @@ def test_readers_answer_from_an_index_directory_nobody_may_write(seed_copy):
         pytest.skip("chattr +i is not supported on this file system")
     try:
         assert not os.access(index_dir, os.W_OK)
-        status = run_qa("status", *paths(seed_copy))
+        status = run([str(QA_SCRIPT), "status", *paths(seed_copy)])
         assert status.returncode == 0, status.stderr
         assert "articles    2" in status.stdout
-        asked = run_qa("ask", "--json", QUESTION, *paths(seed_copy))
+        asked = run([str(QA_SCRIPT), "ask", "--json", QUESTION, *paths(seed_copy)])
         assert asked.returncode == 0, asked.stderr
         assert "Starlink" in asked.stdout
         index = Index.open(index_dir)
