@@ -138,29 +138,51 @@ class Engine:
         rebuild: bool = False,
         on_progress: ProgressCallback | None = None,
         wait: bool = True,
+        follow_symlinks: bool = False,
+        allow_empty: bool = False,
     ) -> SyncReport:
         """Bring the index in step with the corpus (or start over), then reopen it for searching.
 
         Another writer holds the index: wait for it (reported as the "waiting" stage), or with
-        `wait=False` raise IndexBusyError.
+        `wait=False` raise IndexBusyError. Links out of the corpus are skipped unless
+        `follow_symlinks`; an empty or missing corpus raises CorpusEmptyError unless `allow_empty`.
         """
         self.close()
         progress = on_progress or (lambda stage, done, total: None)
         with writing_index(
             self.settings, rebuild=rebuild, wait=wait, on_wait=lambda: progress("waiting", 0, 0)
         ) as index:
-            encoder = self._document_encoder(index, rebuild=rebuild)
-            report = index.sync(
-                self.settings.corpus_dir,
-                encoder,
-                min_words=self.settings.min_words,
-                max_words=self.settings.max_words,
+            return self._sync(
+                index,
                 rebuild=rebuild,
                 on_progress=on_progress,
+                follow_symlinks=follow_symlinks,
+                allow_empty=allow_empty,
             )
-            if isinstance(encoder, Embedder) or not encoder.used_export:  # unused, so unchecked: check or make it
-                self._refresh_query_encoder(index, progress)
-            return report
+
+    def _sync(
+        self,
+        index: StoredIndex,
+        *,
+        rebuild: bool,
+        on_progress: ProgressCallback | None,
+        follow_symlinks: bool,
+        allow_empty: bool,
+    ) -> SyncReport:
+        encoder = self._document_encoder(index, rebuild=rebuild)
+        report = index.sync(
+            self.settings.corpus_dir,
+            encoder,
+            min_words=self.settings.min_words,
+            max_words=self.settings.max_words,
+            rebuild=rebuild,
+            on_progress=on_progress,
+            follow_symlinks=follow_symlinks,
+            allow_empty=allow_empty,
+        )
+        if isinstance(encoder, Embedder) or not encoder.used_export:  # unused, so unchecked: check or make it
+            self._refresh_query_encoder(index, on_progress or (lambda stage, done, total: None))
+        return report
 
     def _document_encoder(self, index: StoredIndex, *, rebuild: bool) -> Embedder | DocumentEncoder:
         """What embeds this build's passages: the index's ONNX export when it is intact and of the index's
@@ -206,14 +228,37 @@ class Engine:
         overrides: ExplicitMetadata | None = None,
         field_map: dict[str, str] | None = None,
         date_order: DateOrder | None = None,
+        follow_symlinks: bool = False,
         on_progress: ProgressCallback | None = None,
         wait: bool = True,
     ) -> SyncReport:
-        """Copy files or folders into the corpus (with their metadata flags) and index them in one step."""
-        from qa.ingest import stage_files
+        """Copy files or folders into the corpus (with their metadata flags) and index them in one step.
 
-        stage_files(paths, self.settings.corpus_dir, overrides=overrides, field_map=field_map, date_order=date_order)
-        return self.build_index(on_progress=on_progress, wait=wait)
+        Copying happens under the index's write lock, so a concurrent `qa index` never reads a file
+        before its flags are beside it. Files refused (unreadable as an article, links leaving a
+        folder given) are listed first in the report's `skipped`, by the path they were given as.
+        """
+        from qa.ingest import stage_files
+        from qa.store.build import SkippedFile, refuse_to_empty
+
+        self.close()
+        progress = on_progress or (lambda stage, done, total: None)
+        with writing_index(self.settings, wait=wait, on_wait=lambda: progress("waiting", 0, 0)) as index:
+            if not self.settings.corpus_dir.is_dir():
+                refuse_to_empty(index, self.settings.corpus_dir)  # an unmounted corpus: adding would drop the rest
+            staged = stage_files(
+                paths,
+                self.settings.corpus_dir,
+                overrides=overrides,
+                field_map=field_map,
+                date_order=date_order,
+                follow_symlinks=follow_symlinks,
+            )
+            report = self._sync(
+                index, rebuild=False, on_progress=on_progress, follow_symlinks=follow_symlinks, allow_empty=False
+            )
+        report.skipped[:0] = [SkippedFile(str(refused.path.absolute()), refused.reason) for refused in staged.refused]
+        return report
 
     def status(self) -> IndexStatus:
         return self.index.status()

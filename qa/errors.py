@@ -32,3 +32,7 @@ class UsageError(QAError):
 
 class IngestError(QAError):
     """A corpus file cannot be turned into an article; it is skipped with this reason."""
+
+
+class CorpusEmptyError(QAError):
+    """The corpus folder is empty or missing while the index holds files: building would empty the index."""

@@ -24,6 +24,13 @@ NoWaitOption = Annotated[
 ]
 PLAIN_EVERY_SECONDS = 10.0
 """Without a terminal, a progress line at most this often (and at each new stage)."""
+FollowSymlinksOption = Annotated[
+    bool,
+    typer.Option(
+        "--follow-symlinks",
+        help="Also read files reached through links that lead out of the corpus (or out of a folder added).",
+    ),
+]
 LISTED_FILES = 20
 """The report names at most this many files per kind of change."""
 SKIPPED_EXIT_CODE = 3
@@ -40,6 +47,14 @@ def index_command(
             help="Embed the whole corpus again (other model, damaged index). The old index answers until it is done.",
         ),
     ] = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Empty the index when the corpus folder has no article files (refused otherwise).",
+        ),
+    ] = False,
+    follow_symlinks: FollowSymlinksOption = False,
     quiet: QuietOption = False,
     no_wait: NoWaitOption = False,
     corpus: CorpusOption = None,
@@ -52,6 +67,8 @@ def index_command(
     Only new or changed files are read and embedded; removed files leave the index. A file that
     cannot be used (bad metadata, no text) is skipped with the reason, and the rest still index.
     Interrupted (Ctrl-C, crash), the index keeps its previous state and the next run resumes.
+    Links leading out of the corpus are skipped unless --follow-symlinks; an empty corpus folder
+    (an unmounted share) never empties the index unless --allow-empty.
 
     Exit codes: 0 every file went in; 3 finished, but some files were skipped (each named on
     stderr); 1 error; 2 usage error.
@@ -65,7 +82,13 @@ def index_command(
             "Create it and put articles in it, or point --corpus / QA_CORPUS at yours."
         )
     with Progress(settings, quiet=quiet) as on_progress:
-        report = Engine(settings).build_index(rebuild=rebuild, on_progress=on_progress, wait=not no_wait)
+        report = Engine(settings).build_index(
+            rebuild=rebuild,
+            on_progress=on_progress,
+            wait=not no_wait,
+            follow_symlinks=follow_symlinks,
+            allow_empty=allow_empty,
+        )
     print_report(report, settings, quiet=quiet)
     exit_for(report)
 
@@ -93,6 +116,7 @@ def add(
             help="How to read numeric dates such as 03/04/2024 in the files: DMY (3 April) or MDY (4 March).",
         ),
     ] = None,
+    follow_symlinks: FollowSymlinksOption = False,
     quiet: QuietOption = False,
     no_wait: NoWaitOption = False,
     corpus: CorpusOption = None,
@@ -103,7 +127,8 @@ def add(
     """Copy files into the corpus and index them in one step.
 
     Flags apply to every added article and are kept beside the copies, so each later `qa index`
-    reads them the same way.
+    reads them the same way; adding a file again keeps its flags unless new ones are given.
+    A file that cannot be read as an article is reported and not copied.
 
     Exit codes: 0 every file went in; 3 finished, but some files were skipped (each named on
     stderr); 1 error; 2 usage error.
@@ -122,6 +147,7 @@ def add(
             overrides=overrides,
             field_map=mapping,
             date_order=_date_order(date_order),
+            follow_symlinks=follow_symlinks,
             on_progress=on_progress,
             wait=not no_wait,
         )
@@ -297,9 +323,10 @@ def status(
 
     settings = settings_from(corpus, index, backend, milvus_uri)
     engine = Engine(settings)
+    corpus_found = settings.corpus_dir.is_dir()
     try:
         info = engine.status()
-        stale = engine.stale_files() if settings.corpus_dir.is_dir() else []
+        stale = engine.stale_files() if corpus_found else []
     finally:
         engine.close()
     counts = info.counts
@@ -315,7 +342,10 @@ def status(
         f"passages    {counts['passages']}",
         f"search      {info.search}, generation {info.generation}",
         f"stale       {len(stale)} file(s) new, changed or removed since the last build"
-        + (": run `qa index`" if stale else ""),
+        + (": run `qa index`" if stale else "")
+        if corpus_found
+        else f"stale       unknown: the corpus folder {settings.corpus_dir} is missing (not mounted?); "
+        "`qa index` refuses to run until it is back",
     ]
     lines += [f"            {path}" for path in stale[:LISTED_FILES]]
     if len(stale) > LISTED_FILES:

@@ -18,12 +18,16 @@ from qa.ingest.records import parse_field_map, read_csv, read_json, read_jsonl
 from qa.ingest.staging import is_options_file, options_path, read_add_options, stage_files
 from qa.ingest.syndication import list_copy
 from qa.ingest.text import read_text
+from qa.ingest.walk import Walk, walk_files
 from qa.models import Article
 
 __all__ = [
     "ExplicitMetadata",
     "FileReading",
+    "Walk",
+    "behind_outside_link",
     "corpus_files",
+    "corpus_listing",
     "fingerprint",
     "parse_field_map",
     "read_corpus_file",
@@ -65,19 +69,40 @@ class FileReading:
     """Every problem, the repeats counted in `problems` included."""
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
+def corpus_files(corpus_dir: Path, *, follow_symlinks: bool = False) -> list[Path]:
     """Every readable article file under the corpus, in a stable order; sidecars, qa's own and hidden files excluded."""
+    return corpus_listing(corpus_dir, follow_symlinks=follow_symlinks).files
+
+
+def corpus_listing(corpus_dir: Path, *, follow_symlinks: bool = False) -> Walk:
+    """The corpus's article files, and the links leaving it that were not followed (to a folder, an article file, or
+    the sidecar or options file of an article, which is then left out with it)."""
     if not corpus_dir.is_dir():
-        return []
-    return sorted(
-        path
-        for path in corpus_dir.rglob("*")
-        if path.is_file()
-        and file_format(path) in READERS
-        and not is_sidecar(path)
-        and not is_options_file(path)
-        and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
+        return Walk()
+    walk = walk_files(corpus_dir, follow_symlinks=follow_symlinks)
+    # A sidecar or `qa add` options file linking out would be read with its article: the article waits.
+    metadata_links = {path for path in walk.outside if is_sidecar(path) or is_options_file(path)}
+    return Walk(
+        files=[
+            path
+            for path in walk.files
+            if _is_article_file(path)
+            and not (metadata_links and {find_sidecar(path), options_path(path)} & metadata_links)
+        ],
+        outside=[path for path in walk.outside if path.is_dir() or _is_article_file(path) or path in metadata_links],
     )
+
+
+def behind_outside_link(path: Path, listing: Walk) -> bool:
+    """Whether a corpus path is read only through a link of `listing.outside`: itself, a folder above it, or its
+    sidecar or options file (so `qa status` does not call a file indexed with `--follow-symlinks` removed)."""
+    if any(path == link or link in path.parents for link in listing.outside):
+        return True
+    return bool({find_sidecar(path), options_path(path)} & set(listing.outside))
+
+
+def _is_article_file(path: Path) -> bool:
+    return file_format(path) in READERS and not is_sidecar(path) and not is_options_file(path)
 
 
 def fingerprint(path: Path) -> str:

@@ -6,8 +6,13 @@ it), but part of the file's fingerprint, so changing a flag re-reads the file.
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
+import stat
+import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +20,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qa.errors import IngestError, MetadataError
 from qa.ingest.dates import DateOrder
-from qa.ingest.files import file_format
+from qa.ingest.files import file_format, read_text_file
 from qa.ingest.metadata import Candidate, ExplicitMetadata, explicit_candidates, find_sidecar, is_sidecar
 from qa.ingest.records import check_field_map
+from qa.ingest.walk import is_within, walk_files
 from qa.models import MetadataSource
 
+log = logging.getLogger(__name__)
+
 ADD_OPTIONS_SUFFIX = ".qa-add.json"
+NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK})
+"""What `os.link` fails with on file systems without hard links (FAT, some network shares)."""
 
 
 class AddOptions(BaseModel):
@@ -39,6 +49,13 @@ class AddOptions(BaseModel):
         if not self.overrides:
             return []
         return explicit_candidates(self.overrides, origin=origin, source=MetadataSource.FLAG)
+
+    def updated_with(self, given: AddOptions) -> AddOptions:
+        """These stored options with the ones given now on top, field by field (a flag not given is kept)."""
+        merged = self.model_dump()
+        for name, value in given.model_dump(exclude_defaults=True).items():
+            merged[name] = {**merged[name], **value} if isinstance(value, dict) else value
+        return AddOptions.model_validate(merged)
 
 
 def options_path(path: Path) -> Path:
@@ -62,6 +79,25 @@ def read_add_options(path: Path, *, origin: str) -> AddOptions:
         ) from None
 
 
+@dataclass
+class RefusedFile:
+    """A file `qa add` left where it was, and why."""
+
+    path: Path
+    """Where it was found (as given, not in the corpus)."""
+    reason: str
+
+
+@dataclass
+class StagedFiles:
+    """What one `qa add` put into the corpus and what it left out."""
+
+    copied: list[Path] = field(default_factory=list)
+    """Corpus paths of the files added (or already there with the same bytes)."""
+    refused: list[RefusedFile] = field(default_factory=list)
+    """Files not copied: unreadable as an article, or reached through a link out of the folder given."""
+
+
 def stage_files(
     paths: Sequence[Path],
     corpus_dir: Path,
@@ -69,49 +105,103 @@ def stage_files(
     overrides: ExplicitMetadata | None = None,
     field_map: dict[str, str] | None = None,
     date_order: DateOrder | None = None,
-) -> list[Path]:
-    """Copy files (folders: every readable file in them) into the corpus; returns the corpus paths.
+    follow_symlinks: bool = False,
+) -> StagedFiles:
+    """Copy files (folders: every article file in them) into the corpus; returns where they went and what was refused.
 
     A file already in the corpus is not copied again; a different file with a taken name gets a
-    free name (`story-2.txt`). Flags and mapping are stored beside each copy. Sidecars travel along.
+    free name (`story-2.txt`), claimed without ever replacing a file, so several `qa add` at once
+    lose nothing. Flags and mapping are stored beside each copy; re-adding a file keeps its stored
+    flags unless new ones are given, field by field. Sidecars travel along. A file that cannot be
+    read as text (binary, empty, undecodable) is refused and left where it was, and so is a link
+    leaving a folder given (unless `follow_symlinks`).
     """
-    options = AddOptions(
+    given = AddOptions(
         overrides=overrides.model_dump(exclude_defaults=True, mode="json") if overrides else {},
         field_map=check_field_map(field_map or {}),
         date_order=date_order,
     )
     corpus_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for source, relative in _expand(paths):
-        target = _place(source, corpus_dir / relative)
-        if options.overrides or options.field_map or options.date_order:
-            _write_atomically(options_path(target), options.model_dump_json(indent=2).encode())
-        else:
-            options_path(target).unlink(missing_ok=True)
+    result = StagedFiles()
+    found, result.refused = _expand(paths, follow_symlinks=follow_symlinks)
+    for source, relative in found:
+        try:
+            reason = _refusal(source, corpus_dir / relative, corpus_dir, follow_symlinks=follow_symlinks)
+            data = source.read_bytes() if reason is None else b""
+        except OSError as error:
+            reason = f"cannot be read ({error.strerror or error})"
+        if reason is not None:
+            result.refused.append(RefusedFile(source, reason))
+            continue
+        target, fresh = _place(source, data, corpus_dir / relative)
+        _store_options(target, given if fresh else _stored_options(target).updated_with(given))
         sidecar = find_sidecar(source)
         if sidecar is not None:
             suffix = sidecar.name[len(source.name.split(".", 1)[0]) :]
             sidecar_target = target.with_name(target.name.split(".", 1)[0] + suffix)
-            if not sidecar_target.exists() or sidecar_target.read_bytes() != sidecar.read_bytes():
+            if not _holds(sidecar_target, sidecar.read_bytes()):
                 _write_atomically(sidecar_target, sidecar.read_bytes())
-        if source.resolve() != target.resolve():
-            if not target.exists():
-                _write_atomically(target, source.read_bytes())
-        written.append(target)
-    return written
+        result.copied.append(target)
+    return result
 
 
-def _expand(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
-    """(file, where it goes relative to the corpus) for every file to stage; IngestError for bad paths."""
-    found = []
+def _refusal(source: Path, destination: Path, corpus_dir: Path, *, follow_symlinks: bool) -> str | None:
+    """Why `source` must not be copied to `destination`, or None."""
+    try:
+        read_text_file(source, str(source))  # bounded: a huge or binary file is refused before it is read whole
+    except IngestError as error:
+        return str(error).removeprefix(f"{source}: ")
+    if not is_within(os.path.realpath(destination.parent), os.path.realpath(corpus_dir)):
+        return f"{destination.parent} is a link out of the corpus: not copied there"
+    sidecar = find_sidecar(source)
+    if sidecar is not None and not follow_symlinks and _leaves_folder(sidecar):
+        return (
+            f"its sidecar {sidecar.name} is a link to {os.path.realpath(sidecar)}: not copied "
+            "(copy the sidecar itself, or use --follow-symlinks)"
+        )
+    return None
+
+
+def _leaves_folder(path: Path) -> bool:
+    """Whether `path` is a link leading out of the folder it is in."""
+    return path.is_symlink() and not is_within(os.path.realpath(path), os.path.realpath(path.parent))
+
+
+def _stored_options(target: Path) -> AddOptions:
+    """The options kept for a file already in the corpus; unreadable ones are replaced (their error says to re-add)."""
+    try:
+        return read_add_options(target, origin=target.name)
+    except MetadataError as error:
+        log.warning("%s; replacing them with the flags given now", error)
+        return AddOptions()
+
+
+def _store_options(target: Path, options: AddOptions) -> None:
+    stored = options_path(target)
+    if options == AddOptions():
+        stored.unlink(missing_ok=True)
+        return
+    data = options.model_dump_json(indent=2).encode()
+    if not _holds(stored, data):
+        _write_atomically(stored, data)
+
+
+def _expand(paths: Sequence[Path], *, follow_symlinks: bool) -> tuple[list[tuple[Path, Path]], list[RefusedFile]]:
+    """(file, where it goes relative to the corpus) for every file to stage, and the links refused.
+
+    A path that is missing or not an article file raises IngestError.
+    """
+    found, refused = [], []
     for path in paths:
         if path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and file_format(p) and not is_sidecar(p) and not is_options_file(p)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )  # fmt: skip
+            walk = walk_files(path, follow_symlinks=follow_symlinks)
+            files = [p for p in walk.files if file_format(p) and not is_sidecar(p) and not is_options_file(p)]
             found += [(p, Path(path.resolve().name) / p.relative_to(path)) for p in files]
+            refused += [
+                RefusedFile(p, f"a link to {os.path.realpath(p)}, outside {path}: not copied "
+                            "(add the target itself, or use --follow-symlinks)")
+                for p in walk.outside
+            ]  # fmt: skip
         elif path.is_file():
             if file_format(path) is None or is_sidecar(path):
                 raise IngestError(
@@ -121,24 +211,67 @@ def _expand(paths: Sequence[Path]) -> list[tuple[Path, Path]]:
             found.append((path, Path(path.name)))
         else:
             raise IngestError(f"{path}: no such file or folder; check the path")
-    return found
+    return found, refused
 
 
-def _place(source: Path, target: Path) -> Path:
-    """`target`, or a free variant of it when a different file already has that name."""
+def _place(source: Path, data: bytes, target: Path) -> tuple[Path, bool]:
+    """Where `data` now is: `target`, or a free variant of it when a different file has that name; True if new.
+
+    A name is claimed with a hard link of a complete hidden copy, which fails when the name is
+    taken: another `qa add` at the same moment can never be overwritten, nor see half a file.
+    """
     if source.resolve() == target.resolve():
-        return target
+        return target, False
+    temporary = _hidden_copy(target.parent, data)
     candidate, number = target, 1
-    data = source.read_bytes()
-    while candidate.exists() and candidate.read_bytes() != data:
-        number += 1
-        stem, _, suffixes = target.name.partition(".")
-        candidate = target.with_name(f"{stem}-{number}.{suffixes}" if suffixes else f"{stem}-{number}")
-    return candidate
+    try:
+        while True:
+            if _claim(temporary, candidate, data):
+                return candidate, True
+            if _holds(candidate, data):
+                return candidate, False
+            number += 1
+            stem, _, suffixes = target.name.partition(".")
+            candidate = target.with_name(f"{stem}-{number}.{suffixes}" if suffixes else f"{stem}-{number}")
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _claim(temporary: Path, candidate: Path, data: bytes) -> bool:
+    """Give `candidate` the bytes of `temporary` unless the name is taken; False when it is."""
+    try:
+        os.link(temporary, candidate)
+    except FileExistsError:
+        return False
+    except OSError as error:
+        if error.errno not in NO_HARD_LINKS:
+            raise
+        try:  # a file system without hard links: exclusive create, written in place
+            with candidate.open("xb") as file:
+                file.write(data)
+        except FileExistsError:
+            return False
+    return True
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether `path` is a regular file (not a link, which could lead anywhere) with exactly these bytes."""
+    try:
+        info = path.lstat()
+        return stat.S_ISREG(info.st_mode) and info.st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _hidden_copy(folder: Path, data: bytes) -> Path:
+    """`data` in a new file of a unique hidden name in `folder` (hidden: no corpus walk lists it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=folder, prefix=".", suffix=".partial")
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    return Path(name)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.partial")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    """Replace `path` whole: written to a unique hidden name first, so two writers never share a temporary file."""
+    os.replace(_hidden_copy(path.parent, data), path)

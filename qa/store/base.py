@@ -130,13 +130,19 @@ class StoredIndex(ABC):
 
     def stale_files(self, corpus_dir: Path) -> list[str]:
         """Corpus files that are new, changed or gone since the last `qa index`."""
-        from qa.ingest import corpus_files  # here, not at the top: a question never reads the corpus
+        from qa.ingest import (
+            behind_outside_link,
+            corpus_listing,
+        )  # here, not at the top: a question never reads the corpus
         from qa.store.build import fingerprint_or_error
 
         known = self.db.file_fingerprints()
-        current = {p.relative_to(corpus_dir).as_posix(): p for p in corpus_files(corpus_dir)}
+        listing = corpus_listing(corpus_dir)
+        current = {p.relative_to(corpus_dir).as_posix(): p for p in listing.files}
         stale = [rel for rel, path in current.items() if known.get(rel) != fingerprint_or_error(path)]
-        return sorted(stale + [rel for rel in known if rel not in current])
+        # Files read through a link out of the corpus (`qa index --follow-symlinks`) are not called removed.
+        gone = [rel for rel in known if rel not in current and not behind_outside_link(corpus_dir / rel, listing)]
+        return sorted(stale + gone)
 
     def sync(
         self,
@@ -147,16 +153,26 @@ class StoredIndex(ABC):
         max_words: int,
         rebuild: bool = False,
         on_progress: ProgressCallback | None = None,
+        follow_symlinks: bool = False,
+        allow_empty: bool = False,
     ) -> SyncReport:
         """Embed new and changed files, drop removed ones, then publish it all as one new generation.
 
         Unchanged files cost one hash each. With `rebuild` (or when an earlier rebuild was cut
-        short) every file is embedded again.
+        short) every file is embedded again. Links leaving the corpus are skipped unless
+        `follow_symlinks`; an empty or missing corpus never empties the index unless `allow_empty`.
         """
         from qa.store.build import Build  # with the readers it needs: a tenth of a second `qa ask` never pays
 
         return Build(self).run(
-            corpus_dir, embedder, min_words=min_words, max_words=max_words, rebuild=rebuild, on_progress=on_progress
+            corpus_dir,
+            embedder,
+            min_words=min_words,
+            max_words=max_words,
+            rebuild=rebuild,
+            on_progress=on_progress,
+            follow_symlinks=follow_symlinks,
+            allow_empty=allow_empty,
         )
 
     @abstractmethod

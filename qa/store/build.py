@@ -9,6 +9,7 @@ chunks staged; the next run keeps those whose file is unchanged and embeds only 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,8 +19,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.embed import TextEncoder
-from qa.errors import QAError
-from qa.ingest import corpus_files, fingerprint, read_corpus_file
+from qa.errors import CorpusEmptyError, QAError
+from qa.ingest import corpus_listing, fingerprint, read_corpus_file
+from qa.ingest.metadata import is_sidecar
+from qa.ingest.staging import is_options_file
 from qa.ingest.syndication import BANDS_VERSION, band_keys
 from qa.models import UNKNOWN_OUTLET, Article, Passage, Syndication, format_date
 from qa.passages import chunk_article, sentence_spans
@@ -98,6 +101,31 @@ def _fold_reason(fold: Fold) -> str:
     return f"{fold.copy.place}: {reason}" if fold.copy.place else reason
 
 
+def outside_link_reason(link: Path) -> str:
+    """Why a link was skipped; a sidecar's (or options file's) article waits with it, as it would be read along."""
+    held = ", nor its article" if is_sidecar(link) or is_options_file(link) else ""
+    return (
+        f"a link to {os.path.realpath(link)}, outside the corpus: not read{held} "
+        "(copy the target into the corpus, or use --follow-symlinks)"
+    )
+
+
+def refuse_to_empty(index: StoredIndex, corpus_dir: Path) -> None:
+    """An empty or missing corpus folder (an unmounted share, a typo) must not wipe a built index."""
+    indexed = len(index.db.file_fingerprints())
+    if not indexed:
+        return
+    state, or_else = (
+        ("has no article files", ", or run `qa index --allow-empty` to empty the index")
+        if corpus_dir.is_dir()
+        else ("does not exist", "")
+    )
+    raise CorpusEmptyError(
+        f"The corpus folder {corpus_dir} {state}, but the index holds {indexed} file(s) from it; "
+        f"nothing was changed. Check that the folder is there (mounted) and is the right one{or_else}."
+    )
+
+
 def fingerprint_or_error(path: Path) -> str | OSError:
     try:
         return fingerprint(path)
@@ -129,10 +157,15 @@ class Build:
         max_words: int,
         rebuild: bool = False,
         on_progress: ProgressCallback | None = None,
+        follow_symlinks: bool = False,
+        allow_empty: bool = False,
     ) -> SyncReport:
         """Read what changed, fold copies of one story, embed and stage in chunks, then publish; see `Index.sync`."""
         started = time.monotonic()
         progress = on_progress or (lambda stage, done, total: None)
+        listing = corpus_listing(corpus_dir, follow_symlinks=follow_symlinks)
+        if not listing.files and not allow_empty:
+            refuse_to_empty(self.index, corpus_dir)
         with self.index.db.atomic():
             if rebuild:
                 self.index.db.set_meta("rebuild_pending", embedder.name)
@@ -142,9 +175,12 @@ class Build:
             self.index.check_model(embedder.name)
         self._ensure_bands()
         report = SyncReport()
+        report.skipped += [
+            SkippedFile(link.relative_to(corpus_dir).as_posix(), outside_link_reason(link)) for link in listing.outside
+        ]
         self.published = self.index.db.file_fingerprints()
         known = {} if self.rebuilding else self.published
-        current = {p.relative_to(corpus_dir).as_posix(): p for p in corpus_files(corpus_dir)}
+        current = {p.relative_to(corpus_dir).as_posix(): p for p in listing.files}
         fingerprints = {rel: fingerprint_or_error(path) for rel, path in current.items()}
         with self.index.db.atomic():
             staged = self.index.db.staged_files(embedder.name)

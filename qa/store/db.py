@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -15,7 +16,7 @@ import numpy as np
 from qa.errors import CorruptIndexError, QAError
 from qa.models import METADATA_FIELDS, Article, Passage, Syndication
 from qa.store.base import SentenceVectors
-from qa.store.errors import IndexFormatError, StorageError
+from qa.store.errors import IndexFormatError, IndexReadOnlyError, StorageError
 
 
 def _m001_initial(conn: sqlite3.Connection) -> None:
@@ -192,6 +193,8 @@ FORMAT_VERSION = 4
 TITLE_WEIGHT = 0.5
 """BM25 weight of an article title against 1.0 for the passage text: every passage repeats it."""
 
+log = logging.getLogger(__name__)
+
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -208,20 +211,43 @@ class Database:
     a QAError naming the file; nothing else escapes as a raw sqlite3 error from here.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, immutable: bool = False) -> None:
+        """`immutable`: open read-only without SQLite's shared-memory and WAL files (see `for_reading`)."""
         self.path = path
+        self.read_only = immutable
+        target = f"{path.absolute().as_uri()}?mode=ro&immutable=1" if immutable else path
         try:
-            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            self.conn = sqlite3.connect(
+                target, isolation_level=None, check_same_thread=False, timeout=30, uri=immutable
+            )
         except sqlite3.Error as error:
             raise storage_error(error, path) from error
         try:
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            if not immutable:
+                self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
         except sqlite3.Error as error:
             self.conn.close()
             raise storage_error(error, path) from error
+
+    @classmethod
+    def for_reading(cls, path: Path) -> Database:
+        """The database opened for questions, also where it cannot be written (a read-only mount, a shared archive).
+
+        A WAL database needs its `-shm` file even to be read. Where that cannot be created, no writer
+        has the database open (a writer keeps one there), so it is read as immutable: without those
+        files, seeing the last build, not one published after it was opened.
+        """
+        try:
+            return cls(path)
+        except IndexReadOnlyError as error:
+            log.info("%s Reading it as it is, read-only.", error)
+            try:
+                return cls(path, immutable=True)
+            except StorageError:
+                raise error from None
 
     def close(self) -> None:
         self.release_snapshot()
@@ -281,6 +307,11 @@ class Database:
         if self._applied_migrations() == {name for name, _ in MIGRATIONS}:
             self._refuse_newer_format()
             return
+        if self.read_only:
+            raise StorageError(
+                f"The index database {self.path} was written by an older qa and must be upgraded, "
+                "which needs write access: run `qa index` where the index directory is writable."
+            )
         with self.atomic() as conn:
             # Read again under the write lock: another process may have just migrated it.
             applied = self._applied_migrations()
@@ -719,7 +750,7 @@ def storage_error(error: sqlite3.Error, path: Path) -> QAError:
             "the index is unchanged."
         )
     if "readonly" in message or "read-only" in message or "unable to open" in message:
-        return StorageError(
+        return IndexReadOnlyError(
             f"Cannot write the index database {path} ({message}). Check that its directory is writable."
         )
     if "disk I/O error" in message:

@@ -13,5 +13,9 @@ class StorageError(QAError):
     """The index cannot be written: disk full, read-only directory, or a file held by someone else."""
 
 
+class IndexReadOnlyError(StorageError):
+    """The index database or its directory cannot be written (a read-only mount, no permission)."""
+
+
 class IndexBusyError(QAError):
     """Another process is writing the index and the caller chose not to wait."""

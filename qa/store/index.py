@@ -61,7 +61,7 @@ class Index(StoredIndex):
         """An existing index for reading; raises IndexMissingError telling the user to run `qa index`."""
         if not (directory / DB_NAME).is_file():
             raise IndexMissingError(directory)
-        index = cls(directory, Database(directory / DB_NAME))
+        index = cls(directory, Database.for_reading(directory / DB_NAME))
         index.db.pin_snapshot()
         return index
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -26,7 +28,7 @@ def inbox(tmp_path):
 def test_flags_are_stored_beside_the_copy_and_win_as_flag(tmp_path, inbox):
     corpus = tmp_path / "corpus"
     overrides = ExplicitMetadata(outlet="Flag Gazette", published=dt.date(2024, 2, 11))
-    [staged] = stage_files([inbox / "story.txt"], corpus, overrides=overrides)
+    [staged] = stage_files([inbox / "story.txt"], corpus, overrides=overrides).copied
     assert staged == corpus / "story.txt"
     assert corpus_files(corpus) == [staged]  # the options file is not an article
     [article] = read_corpus_file(staged, corpus_dir=corpus).articles
@@ -36,7 +38,7 @@ def test_flags_are_stored_beside_the_copy_and_win_as_flag(tmp_path, inbox):
 
 def test_a_field_map_is_stored_and_changing_it_changes_the_fingerprint(tmp_path, inbox):
     corpus = tmp_path / "corpus"
-    [staged] = stage_files([inbox / "feed.jsonl"], corpus, field_map={"text": "body.main"})
+    [staged] = stage_files([inbox / "feed.jsonl"], corpus, field_map={"text": "body.main"}).copied
     before = fingerprint(staged)
     [article] = read_corpus_file(staged, corpus_dir=corpus).articles
     assert article.text == BODY + " Again."
@@ -48,12 +50,12 @@ def test_a_field_map_is_stored_and_changing_it_changes_the_fingerprint(tmp_path,
 
 def test_the_same_file_again_is_a_no_op_and_a_different_one_gets_a_free_name(tmp_path, inbox):
     corpus = tmp_path / "corpus"
-    first = stage_files([inbox / "story.txt"], corpus)
-    assert stage_files([inbox / "story.txt"], corpus) == first
+    first = stage_files([inbox / "story.txt"], corpus).copied
+    assert stage_files([inbox / "story.txt"], corpus).copied == first
     assert sorted(p.name for p in corpus.iterdir()) == ["story.txt"]
     other = tmp_path / "story.txt"
     other.write_text(BODY + " Different.")
-    [renamed] = stage_files([other], corpus)
+    [renamed] = stage_files([other], corpus).copied
     assert renamed.name == "story-2.txt"
     assert (corpus / "story.txt").read_text().startswith("---")
 
@@ -62,7 +64,7 @@ def test_a_folder_is_staged_with_its_sidecars(tmp_path, inbox):
     (inbox / "story.meta.json").write_text(json.dumps({"title": "Gates"}))
     (inbox / "notes.pdf").write_bytes(b"%PDF")
     corpus = tmp_path / "corpus"
-    staged = stage_files([inbox], corpus)
+    staged = stage_files([inbox], corpus).copied
     assert sorted(p.relative_to(corpus).as_posix() for p in staged) == ["inbox/feed.jsonl", "inbox/story.txt"]
     assert (corpus / "inbox" / "story.meta.json").is_file()
 
@@ -75,3 +77,94 @@ def test_bad_paths_and_maps_are_reported(tmp_path, inbox):
         stage_files([inbox / "notes.pdf"], tmp_path / "corpus")
     with pytest.raises(UsageError, match="headline"):
         stage_files([inbox / "feed.jsonl"], tmp_path / "corpus", field_map={"headline": "x"})
+
+
+# -- several `qa add` at once ------------------------------------------------------------------
+
+STAGE_WHEN_TOLD = """
+import sys, time
+from pathlib import Path
+from qa.ingest import stage_files
+go = Path(sys.argv[1])
+print("ready", flush=True)
+while not go.exists():
+    time.sleep(0.0005)
+stage_files([Path(sys.argv[2])], Path(sys.argv[3]))
+"""
+WRITERS = 8
+"""Processes staging a file of the same name at once: six different stories, and one of them three times."""
+
+
+def test_concurrent_adds_of_same_named_files_keep_every_content_exactly_once(tmp_path):
+    contents = [f"{BODY} Report number {number}." for number in range(WRITERS - 2)]
+    contents += [contents[0], contents[0]]  # the same bytes from three places: stored once
+    for round_ in range(4):
+        corpus, go = tmp_path / f"corpus-{round_}", tmp_path / f"go-{round_}"
+        sources = []
+        for number, text in enumerate(contents):
+            folder = tmp_path / f"round-{round_}" / f"source-{number}"
+            folder.mkdir(parents=True)
+            (folder / "story.txt").write_text(text)
+            sources.append(folder / "story.txt")
+        writers = [
+            subprocess.Popen(
+                [sys.executable, "-c", STAGE_WHEN_TOLD, str(go), str(source), str(corpus)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for source in sources
+        ]
+        for writer in writers:
+            assert writer.stdout.readline() == "ready\n"
+        go.touch()
+        for writer in writers:
+            _, err = writer.communicate(timeout=120)
+            assert writer.returncode == 0, err
+        stored = sorted(path.read_text() for path in corpus.iterdir() if path.is_file())
+        assert stored == sorted(set(contents)), f"round {round_}"
+        assert not [path.name for path in corpus.iterdir() if path.name.startswith(".")]
+
+
+# -- flags kept, unreadable files refused ------------------------------------------------------
+
+
+def test_adding_a_file_again_keeps_its_flags_unless_new_ones_are_given(tmp_path, inbox):
+    corpus = tmp_path / "corpus"
+    flags = ExplicitMetadata(outlet="Reuters", published=dt.date(2024, 1, 1))
+    [staged] = stage_files([inbox / "feed.jsonl"], corpus, overrides=flags, field_map={"text": "body.main"}).copied
+    assert stage_files([inbox / "feed.jsonl"], corpus).copied == [staged]
+    [article] = read_corpus_file(staged, corpus_dir=corpus).articles
+    assert (article.outlet, article.published) == ("Reuters", dt.date(2024, 1, 1))
+    assert article.provenance["outlet"].source == MetadataSource.FLAG
+    stage_files([inbox / "feed.jsonl"], corpus, overrides=ExplicitMetadata(outlet="AP"))  # one field changes
+    [article] = read_corpus_file(staged, corpus_dir=corpus).articles
+    assert (article.outlet, article.published) == ("AP", dt.date(2024, 1, 1))
+    assert article.text == BODY + " Again."  # the stored mapping is kept too
+    assert article.provenance["published"].source == MetadataSource.FLAG
+
+
+def test_a_new_copy_does_not_inherit_flags_left_by_a_removed_file(tmp_path, inbox):
+    corpus = tmp_path / "corpus"
+    [staged] = stage_files([inbox / "story.txt"], corpus, overrides=ExplicitMetadata(outlet="Reuters")).copied
+    staged.unlink()  # the user deleted the article; its options file stayed behind
+    other = tmp_path / "story.txt"
+    other.write_text(BODY + " A different story with the same name.")
+    [again] = stage_files([other], corpus).copied
+    assert again == staged
+    [article] = read_corpus_file(again, corpus_dir=corpus).articles
+    assert article.outlet is None
+
+
+def test_unreadable_files_are_refused_and_left_where_they_were(tmp_path, inbox):
+    (inbox / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    (inbox / "empty.md").write_bytes(b"")
+    (inbox / "blank.txt").write_text("   \n\n")
+    corpus = tmp_path / "corpus"
+    staged = stage_files([inbox], corpus)
+    assert sorted(p.name for p in staged.copied) == ["feed.jsonl", "story.txt"]
+    assert sorted(refused.path.name for refused in staged.refused) == ["binary.txt", "blank.txt", "empty.md"]
+    assert all(refused.path.parent == inbox and refused.path.exists() for refused in staged.refused)
+    assert sorted(p.name for p in (corpus / "inbox").iterdir()) == ["feed.jsonl", "story.txt"]
+    [refused] = stage_files([inbox / "binary.txt"], corpus).refused
+    assert "binary" in refused.reason
