@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.cli.indexing import SKIPPED_EXIT_CODE
 from qa.config import Settings
 from qa.ingest import read_corpus_file
 from qa.store.index import DB_NAME, Index
@@ -60,7 +61,7 @@ def test_index_skips_a_link_out_of_the_corpus_with_one_line_unless_asked(seed_co
     os.symlink(outside / "stolen.meta.json", seed_copy.corpus_dir / "harbour.meta.json")
     before = indexed_files(seed_copy)
     code, out, err = qa("index", *paths(seed_copy), capsys=capsys)
-    assert code == 0, err
+    assert code == SKIPPED_EXIT_CODE, err
     lines = [line for line in err.splitlines() if "outside the corpus" in line]
     assert len(lines) == 3
     assert str(seed_copy.corpus_dir / "harbour.meta.json") in lines[0] and "nor its article" in lines[0]
@@ -86,7 +87,7 @@ def test_add_of_a_folder_never_copies_a_file_reached_through_a_link_out_of_it(se
     (inbox / "harbour.txt").write_text(HARBOUR)
     os.symlink(tmp_path / "private" / "vault.txt", inbox / "vault.txt")
     code, out, err = qa("add", inbox, *paths(seed_copy), capsys=capsys)
-    assert code == 0, err
+    assert code == SKIPPED_EXIT_CODE, err
     [line] = [line for line in err.splitlines() if "vault.txt" in line]
     assert str(inbox / "vault.txt") in line and "not copied" in line
     assert sorted(p.name for p in (seed_copy.corpus_dir / "inbox").iterdir()) == ["harbour.txt"]
@@ -96,8 +97,18 @@ def test_add_of_a_folder_never_copies_a_file_reached_through_a_link_out_of_it(se
 # -- several qa add at once ----------------------------------------------------------------
 
 
+DISTINCT_STORIES = (
+    "The ferry company cancelled its winter timetable on Friday after two of its three boats failed safety "
+    "inspections, leaving island commuters with a single crossing each morning until the repairs are done.",
+    "Fishermen in the northern bay reported the best herring catch in a decade, and the cooperative said it "
+    "would open a second smokehouse in spring to keep up with orders from restaurants along the coast.",
+    "A cargo ship ran aground at the mouth of the river during Tuesday's fog; nobody was hurt, but the port "
+    "stayed closed for eleven hours while tugs waited for the tide to lift the vessel off the sandbank.",
+)
+
+
 def test_concurrent_qa_add_processes_keep_every_file_exactly_once(seed_copy, tmp_path):
-    stories = [f"{HARBOUR}\n\nThis is report number {number} from the harbour desk." for number in range(3)]
+    stories = [f"{text}\n\nFiled by the harbour desk." for text in DISTINCT_STORIES]  # never folded as copies
     stories.append(stories[0])  # the same bytes twice: stored once
     sources = []
     for number, text in enumerate(stories):
@@ -192,7 +203,7 @@ def test_add_never_copies_a_binary_or_empty_file_into_the_corpus(seed_copy, tmp_
     (inbox / "empty.md").write_bytes(b"")
     for _ in range(2):
         code, out, err = qa("add", inbox, *paths(seed_copy), capsys=capsys)
-        assert code == 0, err
+        assert code == SKIPPED_EXIT_CODE, err
         skipped = sorted(line for line in err.splitlines() if line.startswith("skipped "))
         assert [line.split(":")[0] for line in skipped] == [
             f"skipped {inbox / 'empty.md'}",

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-import random
 import re
+import subprocess
+import sys
 
 from textual.widgets import Input, ProgressBar
 from textual.worker import WorkerState
 
 from qa.config import Settings
 from qa.store.build import SkippedFile, SyncReport
-from qa.store.lock import writer_lock
+from qa.store.lock import LOCK_NAME, writer_lock
 from qa.tui.adding import NAMED_SKIPS, added_message
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.widgets.answer_card import AnswerCard
@@ -200,39 +201,50 @@ async def test_a_prompt_path_that_cannot_be_expanded_or_parsed_is_a_notice(seed_
     assert not app.return_code
 
 
-MANY_ARTICLES = 120
-"""Enough that embedding them takes a while, so keys arrive while the add is still running."""
-WORDS = (
-    "harbour council river bridge tolls budget mayor ferry school library station market farmers "
-    "hospital nurses teachers strike vote election museum festival storm flood road railway park"
-).split()
+HOLD_WRITE_LOCK = """
+import sys, time
+from filelock import FileLock
+lock = FileLock(sys.argv[1])
+lock.acquire()
+print("held", flush=True)
+time.sleep(600)
+"""
+"""Another qa process writing the index, as far as the lock tells: the chat's add waits for it."""
 
 
-async def test_the_input_takes_keys_while_a_folder_of_many_articles_is_added(
-    seed_copy: Settings, make_app, wait, tmp_path
-):
-    folder = tmp_path / "many"
+async def test_the_input_takes_keys_while_an_add_is_running(seed_copy: Settings, make_app, wait, tmp_path):
+    """The add worker is held at the index's write lock by another process, so it is surely still running
+    when the keys arrive; a UI thread blocked by the add would not take them."""
+    folder = tmp_path / "incoming"
     folder.mkdir()
-    rng = random.Random(16)
-    for number in range(MANY_ARTICLES):
-        sentences = [
-            f"Town {number} said the {' '.join(rng.sample(WORDS, 5))} plan changed on day {rng.randint(1, 900)}."
-            for _ in range(6)
-        ]
-        (folder / f"story-{number:03}.txt").write_text(" ".join(sentences), encoding="utf-8")
-    app = make_app(seed_copy)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait(app, pilot)
-        await _add_with_ctrl_o(app, pilot, str(folder))
-        await _until(pilot, lambda: _status(app).startswith("Adding: "))
-        await pilot.press("h", "i")
-        question = app.query_one("#question", Input)
-        assert question.value == "hi"
-        adding = [worker for worker in app.workers if worker.group == "add"]
-        assert [worker.state for worker in adding] == [WorkerState.RUNNING], "the add ended before the keys"
-        await wait(app, pilot)
-        assert f"Added {MANY_ARTICLES}, updated 0 file(s)" in _status(app)
-        assert question.value == "hi"
+    (folder / "story.txt").write_text(
+        "The harbour council said on Monday that the river bridge will get no new tolls this winter, "
+        "after months of debate about the budget and a petition signed by four thousand residents.",
+        encoding="utf-8",
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WRITE_LOCK, str(seed_copy.index_dir / LOCK_NAME)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline() == "held\n"
+        app = make_app(seed_copy)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait(app, pilot)
+            await _add_with_ctrl_o(app, pilot, str(folder))
+            await _until(pilot, lambda: "waiting for another qa process" in _status(app))
+            await pilot.press("h", "i")
+            question = app.query_one("#question", Input)
+            assert question.value == "hi"
+            adding = [worker for worker in app.workers if worker.group == "add"]
+            assert [worker.state for worker in adding] == [WorkerState.RUNNING]
+            holder.kill()
+            holder.wait()
+            await wait(app, pilot)
+            assert "Added 1, updated 0 file(s)" in _status(app)
+            assert question.value == "hi"
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_the_add_notice_names_a_few_skipped_files_and_counts_the_rest():
