@@ -381,7 +381,7 @@ def test_qa_add_date_order_is_stored_with_the_file_and_used_by_every_read(tmp_pa
 
     source = _records(tmp_path / "incoming", {"date": "03/04/2024"})
     corpus = tmp_path / "corpus"
-    [staged] = stage_files([source], corpus, date_order=DateOrder.MDY)
+    [staged] = stage_files([source], corpus, date_order=DateOrder.MDY).copied
     [article] = read_corpus_file(staged, corpus_dir=corpus).articles
     assert article.published == dt.date(2024, 3, 4)
 
