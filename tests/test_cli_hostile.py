@@ -3,18 +3,22 @@ and flags are shown, never obeyed; `--json` keeps them; `--batch` survives bad l
 
 from __future__ import annotations
 
+import gc
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 from test_cli import UNATTRIBUTED_ARTICLE, qa  # tests/ is on sys.path: pytest puts each test file's directory there
 from test_cli_indexing import _hold_lock
 
+from qa.cli.batch import open_batch, read_batch
 from qa.models import Answer
 
 QA_SCRIPT = Path(sys.executable).parent / "qa"
@@ -260,6 +264,28 @@ def test_batch_on_stdin_survives_an_undecodable_line(seed_flags):
     lines = result.stdout.decode().splitlines()
     assert [json.loads(line).get("line") for line in lines] == [None, 2, None]
     assert result.stderr.decode().startswith("-: line 2 is not valid UTF-8")
+
+
+def test_batch_closes_its_file(tmp_path, capsys, seed_flags):
+    """An unclosed file is reported by Python as a ResourceWarning when it is collected."""
+    batch = tmp_path / "questions.txt"
+    batch.write_bytes(BAD_BATCH)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        code, _, _ = qa("ask", "--json", "--batch", batch, *seed_flags, capsys=capsys)
+        gc.collect()
+    assert code == 3
+    assert [
+        str(w.message) for w in caught if issubclass(w.category, ResourceWarning) and batch.name in str(w.message)
+    ] == []
+
+
+def test_a_batch_read_from_stdin_leaves_stdin_open(monkeypatch):
+    stdin = io.TextIOWrapper(io.BytesIO(f"{DENIAL}\n".encode()), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    with open_batch(Path("-")) as handle:
+        assert [line.question for line in read_batch(handle)] == [DENIAL]
+    assert not stdin.buffer.closed
 
 
 def test_a_batch_of_blank_lines_asks_nothing(tmp_path, capsys, seed_flags):
