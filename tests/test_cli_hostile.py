@@ -176,6 +176,8 @@ def test_an_outlet_flag_is_never_markup_or_control(hostile, capsys, monkeypatch,
         (["ask", "--batch", f"missing{CLEAR}.txt"], 2, "Cannot read the batch file missing␛[2J.txt"),
         (["index", "--corpus", f"nowhere{OSC_TITLE}"], 1, "The corpus directory nowhere␛]0;pwned␇ does not"),
         (["status", "--backend", f"x{OSC_52}"], 2, "'x␛]52;c;cHduZWQ=␇' is not a backend"),
+        (["ask", "q", f"--x{OSC_TITLE}"], 2, "Error: No such option: --x"),
+        ([f"x{CLEAR}"], 2, "Error: No such command 'x"),
     ],
 )
 def test_error_messages_quote_paths_and_values_as_pictures(tmp_path, capsys, args, code, shown):
@@ -183,6 +185,16 @@ def test_error_messages_quote_paths_and_values_as_pictures(tmp_path, capsys, arg
     assert (got, out) == (code, "")
     assert shown in err
     assert_never_obeyed(err)
+
+
+def test_a_usage_error_from_click_is_shown_as_pictures_even_when_click_quotes_the_value_raw(monkeypatch, capsys):
+    """Click's own escaping of an unknown option's name (Typer 0.29's vendored Click) turned off, as older
+    Clicks printed it: `main` still shows what the user typed as pictures."""
+    monkeypatch.setattr("typer._click.exceptions._escape_control_characters", lambda value: value)
+    code, out, err = qa("ask", "q", f"--x{OSC_TITLE}", capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err.endswith("\n\nError: No such option: --x␛]0;pwned␇\n")
+    assert err.startswith("Usage: qa ask [OPTIONS] [question]\nTry 'qa ask --help' for help.\n")
 
 
 def test_a_warning_logged_by_the_library_quotes_a_path_as_pictures(tmp_path, seed_settings):
