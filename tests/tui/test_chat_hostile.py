@@ -58,7 +58,7 @@ async def test_the_hostile_corpus_added_with_ctrl_o_indexes_the_good_and_names_e
         assert isinstance(app.screen, PromptScreen)
         app.screen.query_one(Input).value = str(folder)
         await pilot.press("enter")
-        await pilot.press("h", "i")  # the add has just started: its worker reads the files, not the UI thread
+        await pilot.press("h", "i")  # right after the add starts (its worker copies and reads ~300 MB)
         question = app.query_one("#question", Input)
         assert question.value == "hi"
         await until(pilot, lambda: not _adding(app), polls=ADD_POLLS)
