@@ -3,18 +3,22 @@ and flags are shown, never obeyed; `--json` keeps them; `--batch` survives bad l
 
 from __future__ import annotations
 
+import gc
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 from test_cli import UNATTRIBUTED_ARTICLE, qa  # tests/ is on sys.path: pytest puts each test file's directory there
 from test_cli_indexing import _hold_lock
 
+from qa.cli.batch import open_batch, read_batch
 from qa.models import Answer
 
 QA_SCRIPT = Path(sys.executable).parent / "qa"
@@ -172,6 +176,8 @@ def test_an_outlet_flag_is_never_markup_or_control(hostile, capsys, monkeypatch,
         (["ask", "--batch", f"missing{CLEAR}.txt"], 2, "Cannot read the batch file missing␛[2J.txt"),
         (["index", "--corpus", f"nowhere{OSC_TITLE}"], 1, "The corpus directory nowhere␛]0;pwned␇ does not"),
         (["status", "--backend", f"x{OSC_52}"], 2, "'x␛]52;c;cHduZWQ=␇' is not a backend"),
+        (["ask", "q", f"--x{OSC_TITLE}"], 2, "Error: No such option: --x"),
+        ([f"x{CLEAR}"], 2, "Error: No such command 'x"),
     ],
 )
 def test_error_messages_quote_paths_and_values_as_pictures(tmp_path, capsys, args, code, shown):
@@ -179,6 +185,16 @@ def test_error_messages_quote_paths_and_values_as_pictures(tmp_path, capsys, arg
     assert (got, out) == (code, "")
     assert shown in err
     assert_never_obeyed(err)
+
+
+def test_a_usage_error_from_click_is_shown_as_pictures_even_when_click_quotes_the_value_raw(monkeypatch, capsys):
+    """Click's own escaping of an unknown option's name (Typer 0.29's vendored Click) turned off, as older
+    Clicks printed it: `main` still shows what the user typed as pictures."""
+    monkeypatch.setattr("typer._click.exceptions._escape_control_characters", lambda value: value)
+    code, out, err = qa("ask", "q", f"--x{OSC_TITLE}", capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err.endswith("\n\nError: No such option: --x␛]0;pwned␇\n")
+    assert err.startswith("Usage: qa ask [OPTIONS] [question]\nTry 'qa ask --help' for help.\n")
 
 
 def test_a_warning_logged_by_the_library_quotes_a_path_as_pictures(tmp_path, seed_settings):
@@ -260,6 +276,28 @@ def test_batch_on_stdin_survives_an_undecodable_line(seed_flags):
     lines = result.stdout.decode().splitlines()
     assert [json.loads(line).get("line") for line in lines] == [None, 2, None]
     assert result.stderr.decode().startswith("-: line 2 is not valid UTF-8")
+
+
+def test_batch_closes_its_file(tmp_path, capsys, seed_flags):
+    """An unclosed file is reported by Python as a ResourceWarning when it is collected."""
+    batch = tmp_path / "questions.txt"
+    batch.write_bytes(BAD_BATCH)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        code, _, _ = qa("ask", "--json", "--batch", batch, *seed_flags, capsys=capsys)
+        gc.collect()
+    assert code == 3
+    assert [
+        str(w.message) for w in caught if issubclass(w.category, ResourceWarning) and batch.name in str(w.message)
+    ] == []
+
+
+def test_a_batch_read_from_stdin_leaves_stdin_open(monkeypatch):
+    stdin = io.TextIOWrapper(io.BytesIO(f"{DENIAL}\n".encode()), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    with open_batch(Path("-")) as handle:
+        assert [line.question for line in read_batch(handle)] == [DENIAL]
+    assert not stdin.buffer.closed
 
 
 def test_a_batch_of_blank_lines_asks_nothing(tmp_path, capsys, seed_flags):

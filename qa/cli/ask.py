@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -111,27 +112,28 @@ def ask(
     settings = settings_from(corpus, index, backend, milvus_uri)
     from qa.cli.batch import BatchLineError, BatchQuestion, open_batch, read_batch
 
-    lines = [BatchQuestion(line=1, question=question)] if batch is None else read_batch(open_batch(batch))
-    from qa.encoders import INDEX_SUBDIRECTORY, load_query_encoder_in_background
+    with open_batch(batch) if batch is not None else nullcontext() as handle:
+        lines = [BatchQuestion(line=1, question=question)] if handle is None else read_batch(handle)
+        from qa.encoders import INDEX_SUBDIRECTORY, load_query_encoder_in_background
 
-    # Started before importing the engine: the two overlap, a fifth of a second off every cold `qa ask`.
-    loading = load_query_encoder_in_background(settings.index_dir / INDEX_SUBDIRECTORY, settings.model)
-    from qa.engine import Engine
+        # Started before importing the engine: the two overlap, a fifth of a second off every cold `qa ask`.
+        loading = load_query_encoder_in_background(settings.index_dir / INDEX_SUBDIRECTORY, settings.model)
+        from qa.engine import Engine
 
-    engine = Engine(settings, query_encoder_loading=loading)
-    not_asked = 0
-    for each in lines:
-        if isinstance(each, BatchLineError):
-            not_asked += 1
-            echo_line(f"{batch}: {each.error}", err=True)
+        engine = Engine(settings, query_encoder_loading=loading)
+        not_asked = 0
+        for each in lines:
+            if isinstance(each, BatchLineError):
+                not_asked += 1
+                echo_line(f"{batch}: {each.error}", err=True)
+                if as_json:
+                    _write_json(each.model_dump_json())
+                continue
+            answer = engine.ask(each.question, k=k, filters=filters, include_nearest=nearest)
             if as_json:
-                _write_json(each.model_dump_json())
-            continue
-        answer = engine.ask(each.question, k=k, filters=filters, include_nearest=nearest)
-        if as_json:
-            _write_json(answer.model_dump_json(indent=None if batch is not None else 2))
-        else:
-            _print_answer(answer)
+                _write_json(answer.model_dump_json(indent=None if batch is not None else 2))
+            else:
+                _print_answer(answer)
     if not_asked:
         raise typer.Exit(NOT_ASKED_EXIT_CODE)
 

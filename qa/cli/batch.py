@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -41,22 +42,32 @@ class BatchLineError(BaseModel):
     """The line as far as it could be read: undecodable bytes become U+FFFD."""
 
 
-def open_batch(path: Path) -> TextIO:
+@contextmanager
+def open_batch(path: Path) -> Iterator[TextIO]:
     """The batch file (or stdin for `-`) as text, undecodable bytes kept as surrogates to be reported per line.
 
-    Opened before any model is loaded, so a missing file is a usage error at once.
+    Opened on entering, before any model is loaded, so a missing file is a usage error at once; the
+    file is closed on leaving. Stdin is only read through: it stays open for the process.
     """
     if str(path) == "-":
         binary = getattr(sys.stdin, "buffer", None)
         if binary is None:  # stdin already replaced by text (a test, an embedding program)
-            return sys.stdin
-        return io.TextIOWrapper(binary, encoding="utf-8", errors="surrogateescape")
+            yield sys.stdin
+            return
+        text = io.TextIOWrapper(binary, encoding="utf-8", errors="surrogateescape")
+        try:
+            yield text
+        finally:
+            text.detach()  # closing the wrapper would close stdin's buffer
+        return
     if path.is_dir():
         raise UsageError(f"The batch file {path} is a folder. Give a text file with one question per line.")
     try:
-        return path.open(encoding="utf-8", errors="surrogateescape")
+        handle = path.open(encoding="utf-8", errors="surrogateescape")
     except OSError as error:
         raise UsageError(f"Cannot read the batch file {path}: {error.strerror or error}.") from error
+    with handle:
+        yield handle
 
 
 def read_batch(handle: TextIO) -> Iterator[BatchQuestion | BatchLineError]:

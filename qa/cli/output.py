@@ -59,13 +59,9 @@ def console(*, stderr: bool = False) -> Console:
 
     Strings given to its `print` are made printable too; `Text` should come from `styled`.
     """
-    from rich.console import Console
+    from qa.cli.printable_console import PrintableConsole
 
-    class _PrintableConsole(Console):
-        def print(self, *objects, **kwargs) -> None:  # noqa: A003 - Rich's name
-            super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **kwargs)
-
-    return _PrintableConsole(stderr=stderr, markup=False, emoji=False, highlight=False)
+    return PrintableConsole(stderr=stderr, markup=False, emoji=False, highlight=False)
 
 
 class PrintableLogFormatter(logging.Formatter):

@@ -28,6 +28,15 @@ def make_app(embedder, tmp_path):
     return make
 
 
+async def until(pilot, condition, *, polls: int = 600) -> None:
+    """Let the app run until `condition()` holds (bounded, so a broken app fails instead of hanging)."""
+    for _ in range(polls):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("the app never reached the expected state")
+
+
 async def settle(app: QAApp, pilot) -> None:
     """Let every worker finish and the screen catch up."""
     await app.workers.wait_for_complete()

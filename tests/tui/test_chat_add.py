@@ -16,6 +16,7 @@ from qa.store.lock import LOCK_NAME, writer_lock
 from qa.tui.adding import NAMED_SKIPS, added_message
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.widgets.answer_card import AnswerCard
+from tests.tui.conftest import until
 
 SEED_QUESTION = "Who denied sales to Russia?"
 NEW_ARTICLE = (
@@ -44,15 +45,6 @@ def _notices(app) -> list[str]:
     return [note.message for note in app._notifications]
 
 
-async def _until(pilot, condition, *, polls: int = 600) -> None:
-    """Let the app run until `condition()` holds (bounded, so a broken app fails instead of hanging)."""
-    for _ in range(polls):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("the app never reached the expected state")
-
-
 def _incoming(tmp_path):
     folder = tmp_path / "incoming"
     folder.mkdir()
@@ -76,13 +68,13 @@ async def test_added_folder_is_indexed_in_the_background_and_becomes_answerable(
             assert isinstance(app.screen, PromptScreen)
             app.screen.query_one(Input).value = str(folder)
             await pilot.press("enter")
-            await _until(pilot, lambda: "waiting for another qa process" in _status(app))
+            await until(pilot, lambda: "waiting for another qa process" in _status(app))
             assert app.query_one("#progress", ProgressBar).display
             question = app.query_one("#question", Input)
             assert question.has_focus and not question.disabled
             question.value = SEED_QUESTION
             await pilot.press("enter")
-            await _until(pilot, lambda: bool(app.query(AnswerCard)))
+            await until(pilot, lambda: bool(app.query(AnswerCard)))
             assert {card.hit.outlet for card in app.query(AnswerCard)} >= {"Forbes", "The Kyiv Independent"}
             assert app.query_one("#progress", ProgressBar).display  # still adding
         await wait(app, pilot)
@@ -231,7 +223,7 @@ async def test_the_input_takes_keys_while_an_add_is_running(seed_copy: Settings,
         async with app.run_test(size=(80, 24)) as pilot:
             await wait(app, pilot)
             await _add_with_ctrl_o(app, pilot, str(folder))
-            await _until(pilot, lambda: "waiting for another qa process" in _status(app))
+            await until(pilot, lambda: "waiting for another qa process" in _status(app))
             await pilot.press("h", "i")
             question = app.query_one("#question", Input)
             assert question.value == "hi"
