@@ -176,6 +176,19 @@ def test_an_empty_corpus_folder_never_empties_the_index_unless_asked(seed_copy, 
     assert indexed_files(seed_copy) == []
 
 
+def test_add_into_an_empty_corpus_folder_refuses_rather_than_emptying_the_index(seed_copy, tmp_path, capsys):
+    before = indexed_files(seed_copy)
+    shutil.move(seed_copy.corpus_dir, tmp_path / "away")
+    seed_copy.corpus_dir.mkdir()  # an unmounted share: the mount point is there, empty
+    story = tmp_path / "harbour.txt"
+    story.write_text(HARBOUR)
+    code, out, err = qa("add", story, *paths(seed_copy), capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"Error: The corpus folder {seed_copy.corpus_dir} has no article files")
+    assert list(seed_copy.corpus_dir.iterdir()) == []  # nothing staged either
+    assert indexed_files(seed_copy) == before
+
+
 def test_a_missing_corpus_folder_is_reported_by_status_and_protected_from_add(seed_copy, tmp_path, capsys):
     before = indexed_files(seed_copy)
     shutil.rmtree(seed_copy.corpus_dir)

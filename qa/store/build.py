@@ -9,7 +9,6 @@ chunks staged; the next run keeps those whose file is unchanged and embeds only 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,15 +18,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.embed import TextEncoder
-from qa.errors import CorpusEmptyError, QAError
+from qa.errors import QAError
 from qa.ingest import corpus_listing, fingerprint, read_corpus_file
-from qa.ingest.metadata import is_sidecar
-from qa.ingest.staging import is_options_file
 from qa.ingest.syndication import BANDS_VERSION, band_keys
 from qa.models import UNKNOWN_OUTLET, Article, Passage, Syndication, format_date
 from qa.passages import chunk_article, sentence_spans
 from qa.store.base import SentenceVectors
 from qa.store.folding import Fold, Folder, ReadArticle
+from qa.store.guards import outside_link_reason, refuse_to_empty
 
 if TYPE_CHECKING:
     from qa.store.base import StoredIndex
@@ -99,31 +97,6 @@ def _fold_reason(fold: Fold) -> str:
     else:
         reason = f"same story as {fold.original_location}, from the same outlet and date: kept once"
     return f"{fold.copy.place}: {reason}" if fold.copy.place else reason
-
-
-def outside_link_reason(link: Path) -> str:
-    """Why a link was skipped; a sidecar's (or options file's) article waits with it, as it would be read along."""
-    held = ", nor its article" if is_sidecar(link) or is_options_file(link) else ""
-    return (
-        f"a link to {os.path.realpath(link)}, outside the corpus: not read{held} "
-        "(copy the target into the corpus, or use --follow-symlinks)"
-    )
-
-
-def refuse_to_empty(index: StoredIndex, corpus_dir: Path) -> None:
-    """An empty or missing corpus folder (an unmounted share, a typo) must not wipe a built index."""
-    indexed = len(index.db.file_fingerprints())
-    if not indexed:
-        return
-    state, or_else = (
-        ("has no article files", ", or run `qa index --allow-empty` to empty the index")
-        if corpus_dir.is_dir()
-        else ("does not exist", "")
-    )
-    raise CorpusEmptyError(
-        f"The corpus folder {corpus_dir} {state}, but the index holds {indexed} file(s) from it; "
-        f"nothing was changed. Check that the folder is there (mounted) and is the right one{or_else}."
-    )
 
 
 def fingerprint_or_error(path: Path) -> str | OSError:
