@@ -239,6 +239,7 @@ class Engine:
         folder given) are listed first in the report's `skipped`, by the path they were given as.
         """
         from qa.ingest import corpus_files, stage_files
+        from qa.ingest.walk import shown_name
         from qa.store.build import SkippedFile
         from qa.store.guards import refuse_to_empty
 
@@ -259,7 +260,9 @@ class Engine:
             report = self._sync(
                 index, rebuild=False, on_progress=on_progress, follow_symlinks=follow_symlinks, allow_empty=False
             )
-        report.skipped[:0] = [SkippedFile(str(refused.path.absolute()), refused.reason) for refused in staged.refused]
+        report.skipped[:0] = [
+            SkippedFile(shown_name(refused.path.absolute()), refused.reason) for refused in staged.refused
+        ]
         return report
 
     def status(self) -> IndexStatus:

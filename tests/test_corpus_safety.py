@@ -94,6 +94,25 @@ def test_add_of_a_folder_never_copies_a_file_reached_through_a_link_out_of_it(se
     assert "night guard" not in indexed_text(seed_copy)
 
 
+def test_a_file_name_that_is_not_utf8_is_skipped_by_name_and_the_rest_indexed(seed_copy):
+    corpus = os.fsencode(seed_copy.corpus_dir)
+    with open(corpus + b"/caf\xe9.txt", "wb") as file:  # Latin-1 "café.txt", from an old archive
+        file.write(SECRET.encode())
+    os.mkdir(corpus + b"/r\xe9sum\xe9s")
+    with open(corpus + b"/r\xe9sum\xe9s/vault.txt", "wb") as file:
+        file.write(SECRET.replace("vault", "safe").encode())
+    (seed_copy.corpus_dir / "harbour.txt").write_text(HARBOUR)
+    before = indexed_files(seed_copy)
+    result = run([str(QA_SCRIPT), "index", *paths(seed_copy)])
+    assert result.returncode == SKIPPED_EXIT_CODE, result.stderr
+    assert "Traceback" not in result.stderr
+    skipped = [line for line in result.stderr.splitlines() if "not valid UTF-8" in line]
+    assert len(skipped) == 2
+    assert "caf\\xe9.txt" in skipped[0] and "r\\xe9sum\\xe9s" in skipped[1]  # shown escaped, never raw bytes
+    assert indexed_files(seed_copy) == sorted([*before, "harbour.txt"])
+    assert "night guard" not in indexed_text(seed_copy)
+
+
 # -- several qa add at once ----------------------------------------------------------------
 
 

@@ -76,8 +76,9 @@ def corpus_files(corpus_dir: Path, *, follow_symlinks: bool = False) -> list[Pat
 
 
 def corpus_listing(corpus_dir: Path, *, follow_symlinks: bool = False) -> Walk:
-    """The corpus's article files, and the links leaving it that were not followed (to a folder, an article file, or
-    the sidecar or options file of an article, which is then left out with it)."""
+    """The corpus's article files, the links leaving it that were not followed (to a folder, an article file, or
+    the sidecar or options file of an article, which is then left out with it), and the folders and article
+    files whose name is not UTF-8."""
     if not corpus_dir.is_dir():
         return Walk()
     walk = walk_files(corpus_dir, follow_symlinks=follow_symlinks)
@@ -91,6 +92,7 @@ def corpus_listing(corpus_dir: Path, *, follow_symlinks: bool = False) -> Walk:
             and not (metadata_links and {find_sidecar(path), options_path(path)} & metadata_links)
         ],
         outside=[path for path in walk.outside if path.is_dir() or _is_article_file(path) or path in metadata_links],
+        undecodable=[path for path in walk.undecodable if path.is_dir() or _is_article_file(path)],
     )
 
 

@@ -30,7 +30,7 @@ from qa.ingest.metadata import (
     is_sidecar,
 )
 from qa.ingest.records import check_field_map
-from qa.ingest.walk import is_within, walk_files
+from qa.ingest.walk import is_within, shown_name, walk_files
 from qa.models import MetadataSource
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 ADD_OPTIONS_SUFFIX = ".qa-add.json"
 MAX_OPTIONS_BYTES = 64 * 1024
 """An options file holds a few flags and a field map; it sits in the (untrusted) corpus, so a bigger one is refused."""
+UNDECODABLE_NAME = "its name is not valid UTF-8, which the index cannot store: not copied (give it a UTF-8 name)"
 NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK})
 """What `os.link` fails with on file systems without hard links (FAT, some network shares)."""
 
@@ -255,12 +256,16 @@ def _expand(paths: Sequence[Path], *, follow_symlinks: bool) -> tuple[list[tuple
                             "(add the target itself, or use --follow-symlinks)")
                 for p in walk.outside
             ]  # fmt: skip
+            refused += [RefusedFile(p, UNDECODABLE_NAME) for p in walk.undecodable if p.is_dir() or file_format(p)]
         elif path.is_file():
             if file_format(path) is None or is_sidecar(path):
                 raise IngestError(
                     f"{path}: not an article file qa reads; "
                     "use .txt, .md, .html, .json, .jsonl or .csv (optionally .gz)"
                 )
+            if shown_name(path.name) != path.name:
+                refused.append(RefusedFile(path, UNDECODABLE_NAME))
+                continue
             found.append((path, Path(path.name)))
         else:
             raise IngestError(f"{path}: no such file or folder; check the path")

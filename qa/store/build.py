@@ -21,11 +21,12 @@ from qa.embed import TextEncoder
 from qa.errors import QAError
 from qa.ingest import corpus_listing, fingerprint, read_corpus_file
 from qa.ingest.syndication import BANDS_VERSION, band_keys
+from qa.ingest.walk import shown_name
 from qa.models import UNKNOWN_OUTLET, Article, Passage, Syndication, format_date
 from qa.passages import chunk_article, sentence_spans
 from qa.store.base import SentenceVectors
 from qa.store.folding import Fold, Folder, ReadArticle
-from qa.store.guards import outside_link_reason, refuse_to_empty
+from qa.store.guards import outside_link_reason, refuse_to_empty, undecodable_reason
 
 if TYPE_CHECKING:
     from qa.store.base import StoredIndex
@@ -150,6 +151,10 @@ class Build:
         report = SyncReport()
         report.skipped += [
             SkippedFile(link.relative_to(corpus_dir).as_posix(), outside_link_reason(link)) for link in listing.outside
+        ]
+        report.skipped += [
+            SkippedFile(shown_name(path.relative_to(corpus_dir).as_posix()), undecodable_reason(path))
+            for path in listing.undecodable
         ]
         self.published = self.index.db.file_fingerprints()
         known = {} if self.rebuilding else self.published

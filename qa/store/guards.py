@@ -41,3 +41,9 @@ def refuse_to_empty(index: StoredIndex, corpus_dir: Path) -> None:
         f"The corpus folder {corpus_dir} {state}, but the index holds {indexed} file(s) from it; "
         f"nothing was changed. Check that the folder is there (mounted) and is the right one{or_else}."
     )
+
+
+def undecodable_reason(path: Path) -> str:
+    """Why a file or folder whose name is not UTF-8 was not read (the index stores names as text)."""
+    what = "nothing in this folder was read" if path.is_dir() else "not read"
+    return f"its name is not valid UTF-8: {what} (give it a UTF-8 name, then run `qa index` again)"
