@@ -79,6 +79,30 @@ def test_index_skips_a_link_out_of_the_corpus_with_one_line_unless_asked(seed_co
     assert "stale       0 file(s)" in out  # read through a link on request: not called removed
 
 
+def test_files_indexed_through_links_on_request_survive_a_plain_add_until_the_link_goes(seed_copy, tmp_path, capsys):
+    outside = tmp_path / "private"
+    (outside / "more").mkdir(parents=True)
+    (outside / "vault.txt").write_text(SECRET)
+    (outside / "more" / "notes.txt").write_text(SECRET.replace("vault", "safe"))
+    os.symlink(outside / "vault.txt", seed_copy.corpus_dir / "vault.txt")
+    os.symlink(outside / "more", seed_copy.corpus_dir / "more")
+    code, out, err = qa("index", "--follow-symlinks", *paths(seed_copy), capsys=capsys)
+    assert code == 0, err
+    through_links = indexed_files(seed_copy)
+    assert {"vault.txt", "more/notes.txt"} <= set(through_links)
+    story = tmp_path / "harbour.txt"
+    story.write_text(HARBOUR)
+    code, out, err = qa("add", story, *paths(seed_copy), capsys=capsys)  # as the chat's ctrl+o does: no links
+    assert code == SKIPPED_EXIT_CODE, err
+    assert " 0 removed" in out and not [line for line in out.splitlines() if line.startswith("removed")]
+    assert indexed_files(seed_copy) == sorted([*through_links, "harbour.txt"])
+    lines = [line for line in err.splitlines() if "outside the corpus" in line]
+    assert len(lines) == 2 and all("1 file(s) indexed through it with --follow-symlinks are kept" in x for x in lines)
+    (seed_copy.corpus_dir / "vault.txt").unlink()
+    code, out, err = qa("index", *paths(seed_copy), capsys=capsys)
+    assert "vault.txt" not in indexed_files(seed_copy) and "more/notes.txt" in indexed_files(seed_copy)
+
+
 def test_add_of_a_folder_never_copies_a_file_reached_through_a_link_out_of_it(seed_copy, tmp_path, capsys):
     (tmp_path / "private").mkdir()
     (tmp_path / "private" / "vault.txt").write_text(SECRET)

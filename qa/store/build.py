@@ -26,7 +26,7 @@ from qa.models import UNKNOWN_OUTLET, Article, Passage, Syndication, format_date
 from qa.passages import chunk_article, sentence_spans
 from qa.store.base import SentenceVectors
 from qa.store.folding import Fold, Folder, ReadArticle
-from qa.store.guards import outside_link_reason, refuse_to_empty, undecodable_reason
+from qa.store.guards import kept_behind_links, outside_link_reason, refuse_to_empty, undecodable_reason
 
 if TYPE_CHECKING:
     from qa.store.base import StoredIndex
@@ -149,14 +149,18 @@ class Build:
             self.index.check_model(embedder.name)
         self._ensure_bands()
         report = SyncReport()
+        self.published = self.index.db.file_fingerprints()
+        kept = {} if self.rebuilding else kept_behind_links(self.published, listing, corpus_dir)
         report.skipped += [
-            SkippedFile(link.relative_to(corpus_dir).as_posix(), outside_link_reason(link)) for link in listing.outside
+            SkippedFile(
+                link.relative_to(corpus_dir).as_posix(), outside_link_reason(link, kept=len(kept.get(link, [])))
+            )
+            for link in listing.outside
         ]
         report.skipped += [
             SkippedFile(shown_name(path.relative_to(corpus_dir).as_posix()), undecodable_reason(path))
             for path in listing.undecodable
         ]
-        self.published = self.index.db.file_fingerprints()
         known = {} if self.rebuilding else self.published
         current = {p.relative_to(corpus_dir).as_posix(): p for p in listing.files}
         fingerprints = {rel: fingerprint_or_error(path) for rel, path in current.items()}
@@ -165,7 +169,7 @@ class Build:
             self.index.db.unstage([rel for rel, value in staged.items() if fingerprints.get(rel) != value])
         staged = {rel: value for rel, value in staged.items() if fingerprints.get(rel) == value}
 
-        self.removed = set(self.published) - set(current)
+        self.removed = set(self.published) - set(current) - {rel for files in kept.values() for rel in files}
         report.removed = sorted(self.removed)
         changed = {rel for rel, value in fingerprints.items() if known.get(rel) != value}
         to_read = set(changed)

@@ -11,20 +11,44 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.errors import CorpusEmptyError
-from qa.ingest.metadata import is_sidecar
-from qa.ingest.staging import is_options_file
+from qa.ingest.metadata import find_sidecar, is_sidecar
+from qa.ingest.staging import is_options_file, options_path
+from qa.ingest.walk import Walk
 
 if TYPE_CHECKING:
     from qa.store.base import StoredIndex
 
 
-def outside_link_reason(link: Path) -> str:
-    """Why a link was skipped; a sidecar's (or options file's) article waits with it, as it would be read along."""
+def outside_link_reason(link: Path, *, kept: int = 0) -> str:
+    """Why a link was skipped; a sidecar's (or options file's) article waits with it, as it would be read along.
+    `kept`: files indexed through it earlier (`--follow-symlinks`), which stay as they were."""
     held = ", nor its article" if is_sidecar(link) or is_options_file(link) else ""
+    if kept:
+        return (
+            f"a link to {os.path.realpath(link)}, outside the corpus: not read{held}; the {kept} file(s) indexed "
+            "through it with --follow-symlinks are kept as they were (use --follow-symlinks to read them again, "
+            "or remove the link to drop them)"
+        )
     return (
         f"a link to {os.path.realpath(link)}, outside the corpus: not read{held} "
         "(copy the target into the corpus, or use --follow-symlinks)"
     )
+
+
+def kept_behind_links(published: dict[str, str] | set[str], listing: Walk, corpus_dir: Path) -> dict[Path, list[str]]:
+    """Indexed files read only through a link of `listing.outside` (an earlier `--follow-symlinks`), by link.
+
+    A build without `--follow-symlinks` (a plain `qa add`, the chat's ctrl+o) does not read them, but
+    must not drop them either: the user chose to index them. They stay until the link goes.
+    """
+    kept: dict[Path, list[str]] = {}
+    for rel in sorted(published):
+        path = corpus_dir / rel
+        for link in listing.outside:
+            if path == link or link in path.parents or link in (find_sidecar(path), options_path(path)):
+                kept.setdefault(link, []).append(rel)
+                break
+    return kept
 
 
 def refuse_to_empty(index: StoredIndex, corpus_dir: Path) -> None:
