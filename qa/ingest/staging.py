@@ -196,7 +196,9 @@ def _unreadable(source: Path, options: AddOptions) -> str | None:
     from qa.ingest import read_article_file  # the package's reader sits above this module: imported at use
 
     try:
-        read_article_file(source, origin=str(source), options=options)
+        sidecar = find_sidecar(source)
+        sidecar_origin = f"its sidecar {sidecar.name}" if sidecar else None
+        read_article_file(source, origin=str(source), options=options, sidecar_origin=sidecar_origin)
     except QAError as error:
         return str(error).removeprefix(f"{source}: ")
     except Exception as error:  # noqa: BLE001 - as in a build: any reader failure refuses one file, never the add
