@@ -64,7 +64,9 @@ def raw_body_paragraphs(name: str) -> list[str]:
     """The body paragraphs of a seed dump as a person reads them: every long non-chrome line."""
     raw = (SEED_CORPUS / name).read_text(encoding="utf-8")
     lines = [_normalized(line) for line in raw.splitlines()]
-    return [line for line in lines if len(line.split()) >= 12 and not any(m in line for m in NOT_BODY)]
+    return [
+        line for line in lines if len(line.split()) >= 12 and not any(m in line for m in NOT_BODY)
+    ]
 
 
 def test_the_seed_body_paragraphs_are_found_in_the_raw_files():
@@ -181,7 +183,9 @@ page_like_text = st.lists(
     st.one_of(
         st.text(max_size=80),
         st.sampled_from(["", "Related articles", "Sponsor: X", "Getty Images", "Read also: more"]),
-        st.lists(st.sampled_from(["word", "Musk", "said.", "end!", "“quote”", "…"]), max_size=30).map(" ".join),
+        st.lists(
+            st.sampled_from(["word", "Musk", "said.", "end!", "“quote”", "…"]), max_size=30
+        ).map(" ".join),
     ),
     max_size=30,
 ).map("\n".join)
@@ -198,7 +202,11 @@ def test_cleaning_never_invents_text(raw):
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-@given(st.one_of(st.text(), st.builds(lambda fm, body: f"---\n{fm}\n---\n{body}", st.text(), st.text())))
+@given(
+    st.one_of(
+        st.text(), st.builds(lambda fm, body: f"---\n{fm}\n---\n{body}", st.text(), st.text())
+    )
+)
 def test_the_text_reader_never_crashes(raw):
     try:
         documents = read_text(raw, origin="story.txt").documents

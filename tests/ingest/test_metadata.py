@@ -26,7 +26,9 @@ BODY = (
 )
 
 
-def write_article(directory: Path, name: str, sidecar: dict | None = None, *, text: str = BODY) -> Path:
+def write_article(
+    directory: Path, name: str, sidecar: dict | None = None, *, text: str = BODY
+) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
     path.write_text(text, encoding="utf-8")
@@ -101,7 +103,9 @@ def test_an_invalid_date_names_the_file_and_the_field(tmp_path):
 
 
 def test_a_republication_without_outlet_names_the_nested_field(tmp_path):
-    message = _read_error(tmp_path, {"outlet": "Daily Example", "republished_by": {"published": "2025-05-31"}})
+    message = _read_error(
+        tmp_path, {"outlet": "Daily Example", "republished_by": {"published": "2025-05-31"}}
+    )
     assert "\n" not in message
     assert message.startswith("story.meta.json: ")
     assert "republished_by.outlet" in message
@@ -172,11 +176,15 @@ def test_a_bad_sidecar_skips_only_its_file_during_indexing(tmp_path, embedder):
 
 
 def _candidate(field: str, value, source: MetadataSource, detail: str, confidence: float = 1.0):
-    return Candidate(field, value, FieldProvenance(source=source, detail=detail, confidence=confidence))
+    return Candidate(
+        field, value, FieldProvenance(source=source, detail=detail, confidence=confidence)
+    )
 
 
 SIDECAR = _candidate("outlet", "Sidecar Outlet", MetadataSource.SIDECAR, "story.meta.json")
-FRONT_MATTER = _candidate("outlet", "Front Matter Outlet", MetadataSource.FRONT_MATTER, "story.md (front matter)")
+FRONT_MATTER = _candidate(
+    "outlet", "Front Matter Outlet", MetadataSource.FRONT_MATTER, "story.md (front matter)"
+)
 TEXT = _candidate("outlet", "Byline Outlet", MetadataSource.TEXT, "byline", confidence=0.6)
 
 
