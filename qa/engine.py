@@ -238,14 +238,17 @@ class Engine:
         before its flags are beside it. Files refused (unreadable as an article, links leaving a
         folder given) are listed first in the report's `skipped`, by the path they were given as.
         """
-        from qa.ingest import stage_files
-        from qa.store.build import SkippedFile, refuse_to_empty
+        from qa.ingest import corpus_files, stage_files
+        from qa.ingest.walk import shown_name
+        from qa.store.build import SkippedFile
+        from qa.store.guards import refuse_to_empty
 
         self.close()
         progress = on_progress or (lambda stage, done, total: None)
         with writing_index(self.settings, wait=wait, on_wait=lambda: progress("waiting", 0, 0)) as index:
-            if not self.settings.corpus_dir.is_dir():
-                refuse_to_empty(index, self.settings.corpus_dir)  # an unmounted corpus: adding would drop the rest
+            if not corpus_files(self.settings.corpus_dir, follow_symlinks=follow_symlinks):
+                # A missing or empty corpus (an unmounted share's mount point): adding would drop every other article.
+                refuse_to_empty(index, self.settings.corpus_dir)
             staged = stage_files(
                 paths,
                 self.settings.corpus_dir,
@@ -257,7 +260,9 @@ class Engine:
             report = self._sync(
                 index, rebuild=False, on_progress=on_progress, follow_symlinks=follow_symlinks, allow_empty=False
             )
-        report.skipped[:0] = [SkippedFile(str(refused.path.absolute()), refused.reason) for refused in staged.refused]
+        report.skipped[:0] = [
+            SkippedFile(shown_name(refused.path.absolute()), refused.reason) for refused in staged.refused
+        ]
         return report
 
     def status(self) -> IndexStatus:

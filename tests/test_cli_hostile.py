@@ -329,4 +329,5 @@ def test_add_exits_0_when_all_went_in_and_3_when_a_file_was_skipped(seed_copy, t
     code, out, err = qa("add", bad, *flags, capsys=capsys)
     assert code == 3
     [skipped] = [line for line in err.splitlines() if line.startswith("skipped ")]
-    assert "bad/pier.txt: bad/pier.meta.json: published" in skipped
+    assert f"{bad / 'pier.txt'}: its sidecar pier.meta.json: published" in skipped  # refused before copying
+    assert not (seed_copy.corpus_dir / "bad").exists()

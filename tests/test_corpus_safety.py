@@ -79,6 +79,30 @@ def test_index_skips_a_link_out_of_the_corpus_with_one_line_unless_asked(seed_co
     assert "stale       0 file(s)" in out  # read through a link on request: not called removed
 
 
+def test_files_indexed_through_links_on_request_survive_a_plain_add_until_the_link_goes(seed_copy, tmp_path, capsys):
+    outside = tmp_path / "private"
+    (outside / "more").mkdir(parents=True)
+    (outside / "vault.txt").write_text(SECRET)
+    (outside / "more" / "notes.txt").write_text(SECRET.replace("vault", "safe"))
+    os.symlink(outside / "vault.txt", seed_copy.corpus_dir / "vault.txt")
+    os.symlink(outside / "more", seed_copy.corpus_dir / "more")
+    code, out, err = qa("index", "--follow-symlinks", *paths(seed_copy), capsys=capsys)
+    assert code == 0, err
+    through_links = indexed_files(seed_copy)
+    assert {"vault.txt", "more/notes.txt"} <= set(through_links)
+    story = tmp_path / "harbour.txt"
+    story.write_text(HARBOUR)
+    code, out, err = qa("add", story, *paths(seed_copy), capsys=capsys)  # as the chat's ctrl+o does: no links
+    assert code == SKIPPED_EXIT_CODE, err
+    assert " 0 removed" in out and not [line for line in out.splitlines() if line.startswith("removed")]
+    assert indexed_files(seed_copy) == sorted([*through_links, "harbour.txt"])
+    lines = [line for line in err.splitlines() if "outside the corpus" in line]
+    assert len(lines) == 2 and all("1 file(s) indexed through it with --follow-symlinks are kept" in x for x in lines)
+    (seed_copy.corpus_dir / "vault.txt").unlink()
+    code, out, err = qa("index", *paths(seed_copy), capsys=capsys)
+    assert "vault.txt" not in indexed_files(seed_copy) and "more/notes.txt" in indexed_files(seed_copy)
+
+
 def test_add_of_a_folder_never_copies_a_file_reached_through_a_link_out_of_it(seed_copy, tmp_path, capsys):
     (tmp_path / "private").mkdir()
     (tmp_path / "private" / "vault.txt").write_text(SECRET)
@@ -91,6 +115,25 @@ def test_add_of_a_folder_never_copies_a_file_reached_through_a_link_out_of_it(se
     [line] = [line for line in err.splitlines() if "vault.txt" in line]
     assert str(inbox / "vault.txt") in line and "not copied" in line
     assert sorted(p.name for p in (seed_copy.corpus_dir / "inbox").iterdir()) == ["harbour.txt"]
+    assert "night guard" not in indexed_text(seed_copy)
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_by_name_and_the_rest_indexed(seed_copy):
+    corpus = os.fsencode(seed_copy.corpus_dir)
+    with open(corpus + b"/caf\xe9.txt", "wb") as file:  # Latin-1 "café.txt", from an old archive
+        file.write(SECRET.encode())
+    os.mkdir(corpus + b"/r\xe9sum\xe9s")
+    with open(corpus + b"/r\xe9sum\xe9s/vault.txt", "wb") as file:
+        file.write(SECRET.replace("vault", "safe").encode())
+    (seed_copy.corpus_dir / "harbour.txt").write_text(HARBOUR)
+    before = indexed_files(seed_copy)
+    result = run([str(QA_SCRIPT), "index", *paths(seed_copy)])
+    assert result.returncode == SKIPPED_EXIT_CODE, result.stderr
+    assert "Traceback" not in result.stderr
+    skipped = [line for line in result.stderr.splitlines() if "not valid UTF-8" in line]
+    assert len(skipped) == 2
+    assert "caf\\xe9.txt" in skipped[0] and "r\\xe9sum\\xe9s" in skipped[1]  # shown escaped, never raw bytes
+    assert indexed_files(seed_copy) == sorted([*before, "harbour.txt"])
     assert "night guard" not in indexed_text(seed_copy)
 
 
@@ -174,6 +217,19 @@ def test_an_empty_corpus_folder_never_empties_the_index_unless_asked(seed_copy, 
     code, out, err = qa("index", "--allow-empty", *paths(seed_copy), capsys=capsys)
     assert code == 0, err
     assert indexed_files(seed_copy) == []
+
+
+def test_add_into_an_empty_corpus_folder_refuses_rather_than_emptying_the_index(seed_copy, tmp_path, capsys):
+    before = indexed_files(seed_copy)
+    shutil.move(seed_copy.corpus_dir, tmp_path / "away")
+    seed_copy.corpus_dir.mkdir()  # an unmounted share: the mount point is there, empty
+    story = tmp_path / "harbour.txt"
+    story.write_text(HARBOUR)
+    code, out, err = qa("add", story, *paths(seed_copy), capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"Error: The corpus folder {seed_copy.corpus_dir} has no article files")
+    assert list(seed_copy.corpus_dir.iterdir()) == []  # nothing staged either
+    assert indexed_files(seed_copy) == before
 
 
 def test_a_missing_corpus_folder_is_reported_by_status_and_protected_from_add(seed_copy, tmp_path, capsys):

@@ -15,7 +15,7 @@ from qa.ingest.files import file_format, read_text_file
 from qa.ingest.html import read_html
 from qa.ingest.metadata import ExplicitMetadata, attribute, find_sidecar, is_sidecar, read_sidecar
 from qa.ingest.records import parse_field_map, read_csv, read_json, read_jsonl
-from qa.ingest.staging import is_options_file, options_path, read_add_options, stage_files
+from qa.ingest.staging import AddOptions, is_options_file, options_path, read_add_options, stage_files
 from qa.ingest.syndication import list_copy
 from qa.ingest.text import read_text
 from qa.ingest.walk import Walk, walk_files
@@ -30,6 +30,7 @@ __all__ = [
     "corpus_listing",
     "fingerprint",
     "parse_field_map",
+    "read_article_file",
     "read_corpus_file",
     "read_file",
     "stage_files",
@@ -75,8 +76,9 @@ def corpus_files(corpus_dir: Path, *, follow_symlinks: bool = False) -> list[Pat
 
 
 def corpus_listing(corpus_dir: Path, *, follow_symlinks: bool = False) -> Walk:
-    """The corpus's article files, and the links leaving it that were not followed (to a folder, an article file, or
-    the sidecar or options file of an article, which is then left out with it)."""
+    """The corpus's article files, the links leaving it that were not followed (to a folder, an article file, or
+    the sidecar or options file of an article, which is then left out with it), and the folders and article
+    files whose name is not UTF-8."""
     if not corpus_dir.is_dir():
         return Walk()
     walk = walk_files(corpus_dir, follow_symlinks=follow_symlinks)
@@ -90,6 +92,7 @@ def corpus_listing(corpus_dir: Path, *, follow_symlinks: bool = False) -> Walk:
             and not (metadata_links and {find_sidecar(path), options_path(path)} & metadata_links)
         ],
         outside=[path for path in walk.outside if path.is_dir() or _is_article_file(path) or path in metadata_links],
+        undecodable=[path for path in walk.undecodable if path.is_dir() or _is_article_file(path)],
     )
 
 
@@ -130,32 +133,45 @@ def _hash_file(digest, path: Path) -> None:
 def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
     """The articles of one corpus file plus its per-record problems; raises a QAError when none is usable."""
     relative = path.relative_to(corpus_dir).as_posix()
+    sidecar = find_sidecar(path)
+    return read_article_file(
+        path,
+        origin=relative,
+        options=read_add_options(path, origin=relative),
+        sidecar_origin=sidecar.relative_to(corpus_dir).as_posix() if sidecar else None,
+    )
+
+
+def read_article_file(
+    path: Path, *, origin: str, options: AddOptions, sidecar_origin: str | None = None
+) -> FileReading:
+    """What `read_corpus_file` makes of a file anywhere (`qa add` tries one before copying it), told its `qa add`
+    options; problems are named by `origin`, its sidecar's by `sidecar_origin`."""
     reader = READERS.get(file_format(path) or "")
     if reader is None:
-        raise IngestError(f"{relative}: unsupported file type {path.suffix!r}")
-    options = read_add_options(path, origin=relative)
-    explicit = options.candidates(f"{relative}: qa add flags")
+        raise IngestError(f"{origin}: unsupported file type {path.suffix!r}")
+    explicit = options.candidates(f"{origin}: qa add flags")
     date_order = options.date_order
     sidecar = find_sidecar(path)
     if sidecar is not None:
-        found = read_sidecar(sidecar, origin=sidecar.relative_to(corpus_dir).as_posix())
+        found = read_sidecar(sidecar, origin=sidecar_origin or str(sidecar))
         explicit += found.candidates
         date_order = date_order or found.date_order
-    text = read_text_file(path, relative)
-    reading = reader(text, origin=relative, field_map=options.field_map, date_order=date_order)
+    text = read_text_file(path, origin)
+    reading = reader(text, origin=origin, field_map=options.field_map, date_order=date_order)
     problems: Problems = reading.problems
     result = FileReading()
     first_seen: dict[str, tuple[str, Article]] = {}
     documents = 0
     for document in reading.documents:
         documents += 1
-        where = document.where or relative
+        where = document.where or origin
         if not document.text.strip():
             problems.add(where, "no article text found; add the text or remove it")
             continue
         doc_id = content_id(document.text)
         values, provenance = attribute(explicit + document.candidates)
-        article = Article(doc_id=doc_id, text=document.text, source_path=relative, provenance=provenance, **values)
+        article = Article(doc_id=doc_id, text=document.text, source_path=origin, provenance=provenance, **values)
         if doc_id in first_seen:  # the same text again: listed as another outlet's copy, or a plain repeat
             first_where, original = first_seen[doc_id]
             if not list_copy(original, article):
@@ -169,7 +185,7 @@ def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
         result.places.clear()
     result.problems, result.problem_count = problems.lines(), len(problems)
     if not result.articles:
-        raise IngestError(f"{relative}: {_nothing_usable(result.problems, result.problem_count)}")
+        raise IngestError(f"{origin}: {_nothing_usable(result.problems, result.problem_count)}")
     return result
 
 

@@ -18,17 +18,27 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from qa.errors import IngestError, MetadataError
+from qa.errors import IngestError, MetadataError, QAError
 from qa.ingest.dates import DateOrder
 from qa.ingest.files import file_format, read_text_file
-from qa.ingest.metadata import Candidate, ExplicitMetadata, explicit_candidates, find_sidecar, is_sidecar
+from qa.ingest.metadata import (
+    MAX_SIDECAR_BYTES,
+    Candidate,
+    ExplicitMetadata,
+    explicit_candidates,
+    find_sidecar,
+    is_sidecar,
+)
 from qa.ingest.records import check_field_map
-from qa.ingest.walk import is_within, walk_files
+from qa.ingest.walk import is_within, shown_name, walk_files
 from qa.models import MetadataSource
 
 log = logging.getLogger(__name__)
 
 ADD_OPTIONS_SUFFIX = ".qa-add.json"
+MAX_OPTIONS_BYTES = 64 * 1024
+"""An options file holds a few flags and a field map; it sits in the (untrusted) corpus, so a bigger one is refused."""
+UNDECODABLE_NAME = "its name is not valid UTF-8, which the index cannot store: not copied (give it a UTF-8 name)"
 NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK})
 """What `os.link` fails with on file systems without hard links (FAT, some network shares)."""
 
@@ -72,7 +82,14 @@ def read_add_options(path: Path, *, origin: str) -> AddOptions:
     if not stored.is_file():
         return AddOptions()
     try:
-        return AddOptions.model_validate_json(stored.read_bytes())
+        with stored.open("rb") as file:
+            data = file.read(MAX_OPTIONS_BYTES + 1)
+        if len(data) > MAX_OPTIONS_BYTES:
+            raise MetadataError(
+                f"{origin}{ADD_OPTIONS_SUFFIX}: is over {MAX_OPTIONS_BYTES // 1024} KB, not options `qa add` wrote; "
+                "delete it and run `qa add` for the file again"
+            )
+        return AddOptions.model_validate_json(data)
     except (OSError, ValidationError) as error:
         raise MetadataError(
             f"{origin}{ADD_OPTIONS_SUFFIX}: cannot be read ({type(error).__name__}); run `qa add` for the file again"
@@ -125,22 +142,30 @@ def stage_files(
     result = StagedFiles()
     found, result.refused = _expand(paths, follow_symlinks=follow_symlinks)
     for source, relative in found:
+        destination = corpus_dir / relative
+        sidecar = find_sidecar(source)
         try:
-            reason = _refusal(source, corpus_dir / relative, corpus_dir, follow_symlinks=follow_symlinks)
-            data = source.read_bytes() if reason is None else b""
+            reason = _refusal(source, destination, corpus_dir, follow_symlinks=follow_symlinks)
+            if reason is None:
+                data = source.read_bytes()
+                earlier = _stored_options(destination) if _holds(destination, data) else AddOptions()
+                reason = _unreadable(source, earlier.updated_with(given))
+            if reason is None and sidecar is not None:
+                sidecar_data = _read_sidecar_bytes(sidecar)
         except OSError as error:
             reason = f"cannot be read ({error.strerror or error})"
+        except MetadataError as error:
+            reason = str(error)
         if reason is not None:
             result.refused.append(RefusedFile(source, reason))
             continue
-        target, fresh = _place(source, data, corpus_dir / relative)
+        target, fresh = _place(source, data, destination)
         _store_options(target, given if fresh else _stored_options(target).updated_with(given))
-        sidecar = find_sidecar(source)
         if sidecar is not None:
             suffix = sidecar.name[len(source.name.split(".", 1)[0]) :]
             sidecar_target = target.with_name(target.name.split(".", 1)[0] + suffix)
-            if not _holds(sidecar_target, sidecar.read_bytes()):
-                _write_atomically(sidecar_target, sidecar.read_bytes())
+            if not _holds(sidecar_target, sidecar_data):
+                _write_atomically(sidecar_target, sidecar_data)
         result.copied.append(target)
     return result
 
@@ -160,6 +185,37 @@ def _refusal(source: Path, destination: Path, corpus_dir: Path, *, follow_symlin
             "(copy the sidecar itself, or use --follow-symlinks)"
         )
     return None
+
+
+def _unreadable(source: Path, options: AddOptions) -> str | None:
+    """Why `qa index` would skip `source` read with these options (so it must not enter the corpus), or None.
+
+    The very reader `qa index` uses, under the same bounds: an alias bomb, invalid JSON, a JSONL file
+    of bad lines only or a broken sidecar is refused here rather than skipped on every later index.
+    """
+    from qa.ingest import read_article_file  # the package's reader sits above this module: imported at use
+
+    try:
+        sidecar = find_sidecar(source)
+        sidecar_origin = f"its sidecar {sidecar.name}" if sidecar else None
+        read_article_file(source, origin=str(source), options=options, sidecar_origin=sidecar_origin)
+    except QAError as error:
+        return str(error).removeprefix(f"{source}: ")
+    except Exception as error:  # noqa: BLE001 - as in a build: any reader failure refuses one file, never the add
+        log.debug("reading %s failed", source, exc_info=True)
+        return f"could not be read ({type(error).__name__}); qa left it out: please report this with the file"
+    return None
+
+
+def _read_sidecar_bytes(sidecar: Path) -> bytes:
+    """The sidecar's bytes, read once and bounded: a sidecar is a few fields, never worth copying whole when huge."""
+    with sidecar.open("rb") as file:
+        data = file.read(MAX_SIDECAR_BYTES + 1)
+    if len(data) > MAX_SIDECAR_BYTES:
+        raise MetadataError(
+            f"its sidecar {sidecar.name} is over {MAX_SIDECAR_BYTES // 1024} KB; a sidecar holds a few fields"
+        )
+    return data
 
 
 def _leaves_folder(path: Path) -> bool:
@@ -202,12 +258,16 @@ def _expand(paths: Sequence[Path], *, follow_symlinks: bool) -> tuple[list[tuple
                             "(add the target itself, or use --follow-symlinks)")
                 for p in walk.outside
             ]  # fmt: skip
+            refused += [RefusedFile(p, UNDECODABLE_NAME) for p in walk.undecodable if p.is_dir() or file_format(p)]
         elif path.is_file():
             if file_format(path) is None or is_sidecar(path):
                 raise IngestError(
                     f"{path}: not an article file qa reads; "
                     "use .txt, .md, .html, .json, .jsonl or .csv (optionally .gz)"
                 )
+            if shown_name(path.name) != path.name:
+                refused.append(RefusedFile(path, UNDECODABLE_NAME))
+                continue
             found.append((path, Path(path.name)))
         else:
             raise IngestError(f"{path}: no such file or folder; check the path")

@@ -22,6 +22,9 @@ class Walk:
     """Regular files, and links to files, reached without leaving the root (or by a link followed on request)."""
     outside: list[Path] = field(default_factory=list)
     """Links (to a file or a folder) whose target is outside the root: not followed."""
+    undecodable: list[Path] = field(default_factory=list)
+    """Files and folders whose name is not valid UTF-8 (an old archive's Latin-1 `café.txt`): not read, since
+    the index keeps names as text and cannot store them; a folder's files are left with it."""
 
 
 def walk_files(root: Path, *, follow_symlinks: bool = False) -> Walk:
@@ -46,6 +49,9 @@ def walk_files(root: Path, *, follow_symlinks: bool = False) -> Walk:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
+            if not _decodable(entry.name):
+                found.undecodable.append(path)
+                continue
             if not entry.is_symlink():
                 if entry.is_dir(follow_symlinks=False):
                     folders.append(path)
@@ -67,7 +73,22 @@ def walk_files(root: Path, *, follow_symlinks: bool = False) -> Walk:
         pending.extend(reversed(folders))
     found.files.sort()
     found.outside.sort()
+    found.undecodable.sort()
     return found
+
+
+def _decodable(name: str) -> bool:
+    """Whether a name read from the file system was valid UTF-8 (undecodable bytes come back as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(path: Path | str) -> str:
+    """A path as text that can be printed and stored: bytes that are not UTF-8 are shown escaped (`caf\\xe9.txt`)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def is_within(path: str, folder: str) -> bool:

@@ -9,7 +9,6 @@ chunks staged; the next run keeps those whose file is unchanged and embeds only 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,15 +18,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.embed import TextEncoder
-from qa.errors import CorpusEmptyError, QAError
+from qa.errors import QAError
 from qa.ingest import corpus_listing, fingerprint, read_corpus_file
-from qa.ingest.metadata import is_sidecar
-from qa.ingest.staging import is_options_file
 from qa.ingest.syndication import BANDS_VERSION, band_keys
+from qa.ingest.walk import shown_name
 from qa.models import UNKNOWN_OUTLET, Article, Passage, Syndication, format_date
 from qa.passages import chunk_article, sentence_spans
 from qa.store.base import SentenceVectors
 from qa.store.folding import Fold, Folder, ReadArticle
+from qa.store.guards import kept_behind_links, outside_link_reason, refuse_to_empty, undecodable_reason
 
 if TYPE_CHECKING:
     from qa.store.base import StoredIndex
@@ -101,31 +100,6 @@ def _fold_reason(fold: Fold) -> str:
     return f"{fold.copy.place}: {reason}" if fold.copy.place else reason
 
 
-def outside_link_reason(link: Path) -> str:
-    """Why a link was skipped; a sidecar's (or options file's) article waits with it, as it would be read along."""
-    held = ", nor its article" if is_sidecar(link) or is_options_file(link) else ""
-    return (
-        f"a link to {os.path.realpath(link)}, outside the corpus: not read{held} "
-        "(copy the target into the corpus, or use --follow-symlinks)"
-    )
-
-
-def refuse_to_empty(index: StoredIndex, corpus_dir: Path) -> None:
-    """An empty or missing corpus folder (an unmounted share, a typo) must not wipe a built index."""
-    indexed = len(index.db.file_fingerprints())
-    if not indexed:
-        return
-    state, or_else = (
-        ("has no article files", ", or run `qa index --allow-empty` to empty the index")
-        if corpus_dir.is_dir()
-        else ("does not exist", "")
-    )
-    raise CorpusEmptyError(
-        f"The corpus folder {corpus_dir} {state}, but the index holds {indexed} file(s) from it; "
-        f"nothing was changed. Check that the folder is there (mounted) and is the right one{or_else}."
-    )
-
-
 def fingerprint_or_error(path: Path) -> str | OSError:
     try:
         return fingerprint(path)
@@ -175,10 +149,18 @@ class Build:
             self.index.check_model(embedder.name)
         self._ensure_bands()
         report = SyncReport()
-        report.skipped += [
-            SkippedFile(link.relative_to(corpus_dir).as_posix(), outside_link_reason(link)) for link in listing.outside
-        ]
         self.published = self.index.db.file_fingerprints()
+        kept = {} if self.rebuilding else kept_behind_links(self.published, listing, corpus_dir)
+        report.skipped += [
+            SkippedFile(
+                link.relative_to(corpus_dir).as_posix(), outside_link_reason(link, kept=len(kept.get(link, [])))
+            )
+            for link in listing.outside
+        ]
+        report.skipped += [
+            SkippedFile(shown_name(path.relative_to(corpus_dir).as_posix()), undecodable_reason(path))
+            for path in listing.undecodable
+        ]
         known = {} if self.rebuilding else self.published
         current = {p.relative_to(corpus_dir).as_posix(): p for p in listing.files}
         fingerprints = {rel: fingerprint_or_error(path) for rel, path in current.items()}
@@ -187,7 +169,7 @@ class Build:
             self.index.db.unstage([rel for rel, value in staged.items() if fingerprints.get(rel) != value])
         staged = {rel: value for rel, value in staged.items() if fingerprints.get(rel) == value}
 
-        self.removed = set(self.published) - set(current)
+        self.removed = set(self.published) - set(current) - {rel for files in kept.values() for rel in files}
         report.removed = sorted(self.removed)
         changed = {rel for rel, value in fingerprints.items() if known.get(rel) != value}
         to_read = set(changed)

@@ -231,6 +231,9 @@ class Database:
         except sqlite3.Error as error:
             self.conn.close()
             raise storage_error(error, path) from error
+        except BaseException:  # a QAError from _migrate (too new, an upgrade needing write access): no leaked handle
+            self.conn.close()
+            raise
 
     @classmethod
     def for_reading(cls, path: Path) -> Database:
@@ -244,10 +247,11 @@ class Database:
             return cls(path)
         except IndexReadOnlyError as error:
             log.info("%s Reading it as it is, read-only.", error)
+            _refuse_unapplied_log(path)
             try:
                 return cls(path, immutable=True)
-            except StorageError:
-                raise error from None
+            except IndexReadOnlyError:
+                raise error from None  # cannot be opened even so: the first reason is the one to fix
 
     def close(self) -> None:
         self.release_snapshot()
@@ -735,6 +739,23 @@ class Database:
         self.conn.execute("DELETE FROM staged_passages")
         self.conn.execute("DELETE FROM staged_articles")
         self.conn.execute("DELETE FROM staged_files")
+
+
+def _refuse_unapplied_log(path: Path) -> None:
+    """An immutable reader ignores the write-ahead log, so a database copied with a non-empty `-wal` file would
+    show an older generation (or a torn one) as if it were the last: refuse, saying how to fold the log in."""
+    wal = path.with_name(path.name + "-wal")
+    try:
+        pending = wal.stat().st_size
+    except OSError:
+        return
+    if pending:
+        raise StorageError(
+            f"The index database {path} cannot be written here and its write-ahead log {wal.name} "
+            f"holds {pending:,} bytes of changes a read-only reader cannot apply, so answers would come from an "
+            "older index. Open the index once where it is writable (for example `qa status`), "
+            "or copy it again after `qa index` has finished."
+        )
 
 
 def _json_ids(ids: list[int] | np.ndarray) -> str:

@@ -9,10 +9,12 @@ import sys
 
 import pytest
 
-from qa.errors import IngestError, UsageError
+from qa.errors import IngestError, MetadataError, UsageError
 from qa.ingest import ExplicitMetadata, corpus_files, fingerprint, read_corpus_file, stage_files
 from qa.models import MetadataSource
 
+FEED_MAP = {"text": "body.main"}
+"""Where the text is in the inbox's feed.jsonl: without it, the feed is refused as `qa index` would skip it."""
 BODY = "The river authority opened the new flood gates on Monday after three years of work, engineers said."
 
 
@@ -23,6 +25,11 @@ def inbox(tmp_path):
     (folder / "story.txt").write_text(f"---\noutlet: Front Matter Times\n---\n{BODY}\n")
     (folder / "feed.jsonl").write_text(json.dumps({"body": {"main": BODY + " Again."}, "site": "Feed Post"}))
     return folder
+
+
+def _names(folder):
+    """The files in a corpus folder, less the options files `qa add` keeps beside copies."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".qa-add.json"))
 
 
 def test_flags_are_stored_beside_the_copy_and_win_as_flag(tmp_path, inbox):
@@ -64,7 +71,7 @@ def test_a_folder_is_staged_with_its_sidecars(tmp_path, inbox):
     (inbox / "story.meta.json").write_text(json.dumps({"title": "Gates"}))
     (inbox / "notes.pdf").write_bytes(b"%PDF")
     corpus = tmp_path / "corpus"
-    staged = stage_files([inbox], corpus).copied
+    staged = stage_files([inbox], corpus, field_map=FEED_MAP).copied
     assert sorted(p.relative_to(corpus).as_posix() for p in staged) == ["inbox/feed.jsonl", "inbox/story.txt"]
     assert (corpus / "inbox" / "story.meta.json").is_file()
 
@@ -161,10 +168,67 @@ def test_unreadable_files_are_refused_and_left_where_they_were(tmp_path, inbox):
     (inbox / "empty.md").write_bytes(b"")
     (inbox / "blank.txt").write_text("   \n\n")
     corpus = tmp_path / "corpus"
-    staged = stage_files([inbox], corpus)
+    staged = stage_files([inbox], corpus, field_map=FEED_MAP)
     assert sorted(p.name for p in staged.copied) == ["feed.jsonl", "story.txt"]
     assert sorted(refused.path.name for refused in staged.refused) == ["binary.txt", "blank.txt", "empty.md"]
     assert all(refused.path.parent == inbox and refused.path.exists() for refused in staged.refused)
-    assert sorted(p.name for p in (corpus / "inbox").iterdir()) == ["feed.jsonl", "story.txt"]
+    assert _names(corpus / "inbox") == ["feed.jsonl", "story.txt"]
     [refused] = stage_files([inbox / "binary.txt"], corpus).refused
     assert "binary" in refused.reason
+
+
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{name}: &{name} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+"""Nine levels of six references each: millions of nodes from under 700 bytes, if aliases were expanded."""
+
+
+def test_files_qa_index_would_skip_are_refused_before_they_are_copied(tmp_path, inbox):
+    (inbox / "bomb.md").write_text(f"---\n{ALIAS_BOMB}---\n{BODY}\n")
+    (inbox / "broken.json").write_text('{"body": "The river authority opened')
+    (inbox / "bad-lines.jsonl").write_text('{"body": \n[1, 2\n"just a string"\n')
+    (inbox / "bad-sidecar.txt").write_text(BODY)
+    (inbox / "bad-sidecar.meta.json").write_text("{not json")
+    corpus = tmp_path / "corpus"
+    staged = stage_files([inbox], corpus, field_map=FEED_MAP)
+    refused = {refused.path.name: refused.reason for refused in staged.refused}
+    assert sorted(refused) == ["bad-lines.jsonl", "bad-sidecar.txt", "bomb.md", "broken.json"]
+    assert "alias" in refused["bomb.md"] and "bad-sidecar.meta.json" in refused["bad-sidecar.txt"]
+    assert _names(corpus / "inbox") == ["feed.jsonl", "story.txt"]
+    assert all((inbox / name).exists() for name in refused)
+
+
+def test_a_jsonl_file_is_tried_with_the_map_stored_for_it_on_a_re_add(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"story": BODY, "site": "Feed Post"}) + "\n")
+    corpus = tmp_path / "corpus"
+    [refused] = stage_files([feed], corpus).refused  # no field holds the text without a map
+    assert not (corpus / "feed.jsonl").exists()
+    [copied] = stage_files([feed], corpus, field_map={"text": "story"}).copied
+    assert stage_files([feed], corpus).copied == [copied]  # the stored map reads it: not refused
+
+
+def test_an_unreadable_or_huge_sidecar_refuses_its_article_without_copying_either(tmp_path, inbox):
+    sidecar = inbox / "story.meta.json"
+    sidecar.write_text(json.dumps({"title": "Gates", "notes": {"x": "y" * (64 * 1024)}}))
+    corpus = tmp_path / "corpus"
+    staged = stage_files([inbox], corpus, field_map=FEED_MAP)
+    [refused] = staged.refused
+    assert refused.path.name == "story.txt" and "over 64 KB" in refused.reason
+    assert [p.name for p in staged.copied] == ["feed.jsonl"]
+    assert not (corpus / "inbox" / "story.meta.json").exists() and not (corpus / "inbox" / "story.txt").exists()
+    sidecar.unlink()
+    sidecar.symlink_to("/proc/self/mem")  # a file whose every read fails (EIO), root or not (chmod stops no root)
+    [refused] = stage_files([inbox / "story.txt"], corpus, follow_symlinks=True).refused
+    assert "story.meta.json" in refused.reason and "cannot be read" in refused.reason
+    assert not (corpus / "story.txt").exists()
+
+
+def test_an_options_file_over_64_kb_is_refused_with_what_to_do(tmp_path, inbox):
+    corpus = tmp_path / "corpus"
+    [copied] = stage_files([inbox / "story.txt"], corpus, overrides=ExplicitMetadata(outlet="Flag Gazette")).copied
+    options = copied.with_name(copied.name + ".qa-add.json")
+    options.write_text(json.dumps({"overrides": {"outlet": "X"}, "field_map": {}}) + " " * (64 * 1024))
+    with pytest.raises(MetadataError, match="over 64 KB.*run `qa add`"):
+        read_corpus_file(copied, corpus_dir=corpus)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from qa.ingest import corpus_files, corpus_listing, stage_files
-from qa.ingest.walk import walk_files
+from qa.ingest.walk import shown_name, walk_files
 
 BODY = "The river authority opened the new flood gates on Monday after three years of work, engineers said."
 
@@ -102,3 +102,28 @@ def test_add_refuses_a_sidecar_link_out_and_a_corpus_folder_that_links_out(tmp_p
     [refused] = stage_files([inbox], corpus).refused
     assert "link out of the corpus" in refused.reason
     assert sorted(p.name for p in outside.iterdir()) == ["deeper", "secret.txt"]
+
+
+def test_names_that_are_not_utf8_are_listed_apart_and_never_staged(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "story.txt").write_text(BODY)
+    raw = os.fsencode(corpus)
+    with open(raw + b"/caf\xe9.txt", "wb") as file:
+        file.write(BODY.encode())
+    with open(raw + b"/caf\xe9.pdf", "wb") as file:  # not an article file: not worth a line
+        file.write(b"%PDF")
+    os.mkdir(raw + b"/r\xe9sum\xe9s")
+    with open(raw + b"/r\xe9sum\xe9s/inside.txt", "wb") as file:
+        file.write(BODY.encode())
+    listing = corpus_listing(corpus)
+    assert [p.name for p in listing.files] == ["story.txt"]
+    assert [shown_name(p.name) for p in listing.undecodable] == ["caf\\xe9.txt", "r\\xe9sum\\xe9s"]
+    staged = stage_files([corpus, corpus / os.fsdecode(b"caf\xe9.txt")], tmp_path / "other")
+    assert [p.name for p in staged.copied] == ["story.txt"]
+    assert sorted(shown_name(refused.path.name) for refused in staged.refused) == [
+        "caf\\xe9.txt",
+        "caf\\xe9.txt",
+        "r\\xe9sum\\xe9s",
+    ]
+    assert all("not valid UTF-8" in refused.reason for refused in staged.refused)

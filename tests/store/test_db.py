@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa.errors import CorruptIndexError
 from qa.store.db import FORMAT_VERSION, MIGRATIONS, Database, quote_fts
+from qa.store.errors import IndexReadOnlyError, StorageError
 from qa.store.index import DB_NAME, Index
 
 
@@ -82,3 +91,62 @@ def test_a_format_1_index_is_migrated_and_its_titles_become_searchable(tmp_path)
         assert database.count_undated_articles() == 1
     finally:
         database.close()
+
+
+# -- read where nothing may be written ------------------------------------------------------
+
+
+@contextmanager
+def _nobody_may_write(folder: Path) -> Iterator[None]:
+    """`chattr +i` on the folder and its files: no write, root's included (tests run as root, where chmod would not)."""
+    if shutil.which("chattr") is None:
+        pytest.skip("needs chattr to make a directory immutable")
+    targets = [str(path) for path in folder.iterdir()] + [str(folder)]
+    if subprocess.run(["chattr", "+i", *targets], capture_output=True, check=False).returncode:
+        pytest.skip("chattr +i is not supported on this file system")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", *targets], capture_output=True, check=True)
+
+
+def _open_handles(path: Path) -> int:
+    """How many of this process's file descriptors are open on `path`."""
+    links = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            links.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            continue
+    return links.count(str(path))
+
+
+def test_a_read_only_index_of_an_older_format_says_it_must_be_upgraded_and_leaks_no_handle(tmp_path):
+    old = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None)
+    old.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    first_name, first_migration = MIGRATIONS[0]
+    first_migration(old)
+    old.execute("INSERT INTO migrations VALUES (?, '2026-01-01')", (first_name,))
+    old.close()
+    with _nobody_may_write(tmp_path), pytest.raises(StorageError, match="older qa and must be upgraded") as raised:
+        Database.for_reading(tmp_path / DB_NAME)
+    assert not isinstance(raised.value, IndexReadOnlyError)
+    assert _open_handles(tmp_path / DB_NAME) == 0  # the traceback still holds the Database that failed
+
+
+def test_an_archive_copied_with_its_write_ahead_log_is_not_read_as_if_it_were_whole(tmp_path):
+    live, archive = tmp_path / "live", tmp_path / "archive"
+    live.mkdir()
+    archive.mkdir()
+    writer = Database(live / DB_NAME)  # open: what it committed is still in its write-ahead log
+    try:
+        with writer.atomic():
+            writer.set_meta("model", "a later generation")
+        for name in (DB_NAME, f"{DB_NAME}-wal"):
+            shutil.copy(live / name, archive / name)
+    finally:
+        writer.close()
+    assert (archive / f"{DB_NAME}-wal").stat().st_size > 0
+    with _nobody_may_write(archive), pytest.raises(StorageError, match="write-ahead log") as raised:
+        Database.for_reading(archive / DB_NAME)
+    assert "`qa status`" in str(raised.value)
