@@ -29,7 +29,11 @@ hundred (Reuters-21578: 961 in 21,578); a file of millions of `{}` lines would t
 NESTING_PROBLEM = f"nested deeper than {MAX_NESTING} levels, which no news record needs"
 
 
-class NestingError(ValueError):
+class ValueRefusedError(ValueError):
+    """JSON or YAML that parses but holds a value qa will not build; the message is the problem, one line."""
+
+
+class NestingError(ValueRefusedError):
     """A JSON or YAML value nests deeper than MAX_NESTING."""
 
     def __init__(self) -> None:
@@ -37,11 +41,16 @@ class NestingError(ValueError):
 
 
 def load_json(text: str) -> Any:
-    """`json.loads`, refusing values nested deeper than MAX_NESTING (NestingError, never RecursionError)."""
+    """`json.loads`, refusing values nested deeper than MAX_NESTING (NestingError, never RecursionError) and values
+    Python cannot build (ValueRefusedError: an integer of over 4,300 digits), so a caller skips only this text."""
     try:
         value = json.loads(text)
     except RecursionError:  # json's C scanner stops at the recursion limit: far too deep for us anyway
         raise NestingError() from None
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, OverflowError) as error:  # int(): "Exceeds the limit (4300 digits)"
+        raise ValueRefusedError(f"holds a value that cannot be read ({_first_clause(error)})") from None
     if len(text) > 2 * MAX_NESTING and nested_too_deep(value):  # shorter text cannot open and close that many
         raise NestingError()
     if _SURROGATE_ESCAPE.search(text):
@@ -78,6 +87,24 @@ def nested_too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
     return False
 
 
+def _first_clause(error: Exception) -> str:
+    """`Exceeds the limit (4300 digits) for integer string conversion`, without Python's advice after the `;`."""
+    return str(error).split(";", 1)[0].strip()
+
+
+def _scalar_if_unbuildable(constructor: Any) -> Any:
+    """A YAML constructor that keeps the scalar's text when Python cannot build its value (`2024-02-30` as a date,
+    an integer of over 4,300 digits): the field is then judged like any other bad text, not the whole file."""
+
+    def construct(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return constructor(loader, node)
+        except (ValueError, OverflowError):
+            return loader.construct_scalar(node)
+
+    return construct
+
+
 class _BoundedLoader(yaml.SafeLoader):
     """PyYAML's safe loader with a depth bound and no aliases (a 700-byte alias bomb expands to billions of nodes)."""
 
@@ -97,6 +124,10 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+for _tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int"):
+    _BoundedLoader.add_constructor(_tag, _scalar_if_unbuildable(yaml.SafeLoader.yaml_constructors[_tag]))
 
 
 def load_yaml(text: str) -> Any:

@@ -10,7 +10,7 @@ import yaml
 from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from qa.errors import MetadataError
-from qa.ingest.bounds import NestingError, load_json, load_yaml
+from qa.ingest.bounds import ValueRefusedError, load_json, load_yaml
 from qa.ingest.dates import DateOrder, NewsDate, read_news_date
 from qa.ingest.outlets import outlet_for_url
 from qa.models import (
@@ -212,13 +212,14 @@ class Sidecar:
 def read_sidecar(sidecar: Path, *, origin: str) -> Sidecar:
     try:
         with sidecar.open("rb") as file:
-            raw = file.read(MAX_SIDECAR_BYTES + 1).decode("utf-8")
-        if len(raw) > MAX_SIDECAR_BYTES:
+            data = file.read(MAX_SIDECAR_BYTES + 1)
+        if len(data) > MAX_SIDECAR_BYTES:  # bytes, before decoding: a cut UTF-8 character is not the problem
             raise MetadataError(f"{origin}: is over {MAX_SIDECAR_BYTES // 1024} KB; a sidecar holds a few fields")
+        raw = data.decode("utf-8")
         data = load_json(raw) if sidecar.name.endswith(".json") else load_yaml(raw)
     except yaml.YAMLError as error:
         raise MetadataError(f"{origin}: not valid YAML: {yaml_problem(error)}") from error
-    except NestingError as error:
+    except ValueRefusedError as error:
         raise MetadataError(f"{origin}: {error}; a sidecar holds a few fields") from error
     except (OSError, UnicodeDecodeError, ValueError) as error:  # ValueError: json.JSONDecodeError
         raise MetadataError(f"{origin}: cannot be read: {shorten(str(error), 200)}") from error

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from qa.errors import IngestError, UsageError
-from qa.ingest.bounds import MAX_BAD_RECORDS, NESTING_PROBLEM, NestingError, Problems, load_json
+from qa.ingest.bounds import MAX_BAD_RECORDS, Problems, ValueRefusedError, load_json
 from qa.ingest.dates import DateOrder, NewsDate, read_news_date
 from qa.ingest.document import Document, Reading
 from qa.ingest.files import MAX_PAGE_BYTES
@@ -78,8 +78,8 @@ def read_json(
 ) -> Reading:
     try:
         data = load_json(raw)
-    except NestingError:
-        raise IngestError(f"{origin}: {NESTING_PROBLEM}; fix the file") from None
+    except ValueRefusedError as error:
+        raise IngestError(f"{origin}: {error}; fix the file") from None
     except json.JSONDecodeError as error:
         raise IngestError(
             f"{origin}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
@@ -106,8 +106,8 @@ def read_jsonl(
                 continue
             try:
                 yield f"line {number}", load_json(line)
-            except NestingError:
-                yield f"line {number}", _Skip(f"{NESTING_PROBLEM}; fix or remove the line")
+            except ValueRefusedError as error:
+                yield f"line {number}", _Skip(f"{error}; fix or remove the line")
             except json.JSONDecodeError as error:
                 yield f"line {number}", _Skip(f"broken JSON ({error.msg}): fix or remove the line")
 
@@ -194,9 +194,9 @@ def _read_records(records, origin: str, field_map: dict[str, str] | None, date_o
     field_map = check_field_map(field_map or {})
 
     def documents() -> Iterator[Document]:
-        good = 0
+        good = skipped = 0  # records, not problems: a good record's warnings (an ambiguous date) never stop reading
         for where, record in records:
-            if len(problems) >= MAX_BAD_RECORDS and len(problems) > good:
+            if skipped >= MAX_BAD_RECORDS and skipped > good:
                 stop = f"reading stopped here: over {MAX_BAD_RECORDS:,} bad records, more than good ones; fix the file"
                 problems.add(where, stop)
                 return
@@ -208,6 +208,7 @@ def _read_records(records, origin: str, field_map: dict[str, str] | None, date_o
                 document = _document(record, where, origin, field_map, problems, date_order)
             except _Skip as problem:
                 problems.add(where, str(problem))
+                skipped += 1
                 continue
             good += 1
             yield document

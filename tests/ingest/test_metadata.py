@@ -420,3 +420,11 @@ def test_a_number_in_front_matter_that_is_no_yyyymmdd_date_is_named(tmp_path, fr
     with pytest.raises(MetadataError) as caught:
         read_corpus_file(path, corpus_dir=path.parent)
     assert "write the date as 2024-02-11" in str(caught.value) and "1970" not in str(caught.value)
+
+
+def test_a_large_sidecar_cut_inside_a_character_is_named_as_too_large(tmp_path):
+    """The size is checked on the bytes: 64 KB + 1 bytes of `é` end mid-character, which is not the problem."""
+    path = write_article(tmp_path / "corpus", "story.txt")
+    (tmp_path / "corpus" / "story.meta.json").write_text(json.dumps({"title": "é" * 40_000}, ensure_ascii=False))
+    with pytest.raises(MetadataError, match=r"^story\.meta\.json: is over 64 KB; a sidecar holds a few fields$"):
+        read_file(path, corpus_dir=tmp_path / "corpus")
