@@ -137,13 +137,18 @@ def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
     explicit = options.candidates(f"{relative}: qa add flags")
     date_order = options.date_order
     sidecar = find_sidecar(path)
+    sidecar_problems: list[tuple[str, str]] = []
     if sidecar is not None:
-        found = read_sidecar(sidecar, origin=sidecar.relative_to(corpus_dir).as_posix())
+        sidecar_origin = sidecar.relative_to(corpus_dir).as_posix()
+        found = read_sidecar(sidecar, origin=sidecar_origin)
         explicit += found.candidates
         date_order = date_order or found.date_order
+        sidecar_problems = [(sidecar_origin, line) for line in found.problems]
     text = read_text_file(path, relative)
     reading = reader(text, origin=relative, field_map=options.field_map, date_order=date_order)
     problems: Problems = reading.problems
+    for where, problem in sidecar_problems:
+        problems.add(where, problem)
     result = FileReading()
     first_seen: dict[str, tuple[str, Article]] = {}
     documents = 0

@@ -70,6 +70,15 @@ class DateProblem:
 
 
 AMBIGUOUS_HINT = "say which: qa add --date-order DMY or MDY, or date_order in a sidecar or the record"
+YEAR_ONLY = "is only a year, not a full date"
+"""Why `2024` is no date qa cites: an article's day is unknown, and a year is never read as Unix time."""
+
+
+def names_a_date(text: str) -> bool:
+    """Whether a line gives a date, read or not: a full date, or a numeric one only an order hint settles
+    ("Published 03/04/2024" is a dateline, never an outlet's label or a headline)."""
+    found = read_news_date(text)
+    return isinstance(found, NewsDate) or found.hint is not None
 
 
 def parse_news_date(value: object, *, order: DateOrder | None = None) -> NewsDate | None:
@@ -110,7 +119,7 @@ def read_news_date(value: object, *, order: DateOrder | None = None) -> NewsDate
 def _from_integer(number: int) -> NewsDate | DateProblem:
     """YYYYMMDD for 8 digits; a year alone is no date; otherwise Unix time, if plausible."""
     if 1000 <= number <= 9999:
-        return DateProblem("is only a year, not a full date")
+        return DateProblem(YEAR_ONLY)
     if 10_000_000 <= number <= 99_999_999:
         try:
             return NewsDate(dt.date(number // 10_000, number // 100 % 100, number % 100), read_as="YYYYMMDD")
