@@ -11,9 +11,9 @@ from pathlib import Path
 from qa.errors import IngestError
 from qa.ingest.bounds import Problems
 from qa.ingest.document import Reading
-from qa.ingest.files import file_format, read_text_file
+from qa.ingest.files import STREAMED_FORMATS, file_format, read_text_file, record_lines
 from qa.ingest.html import read_html
-from qa.ingest.metadata import ExplicitMetadata, attribute, find_sidecar, is_sidecar, read_sidecar
+from qa.ingest.metadata import Candidate, ExplicitMetadata, attribute, find_sidecar, is_sidecar, read_sidecar
 from qa.ingest.records import parse_field_map, read_csv, read_json, read_jsonl
 from qa.ingest.staging import is_options_file, options_path, read_add_options, stage_files
 from qa.ingest.syndication import list_copy
@@ -144,8 +144,23 @@ def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
         explicit += found.candidates
         date_order = date_order or found.date_order
         sidecar_problems = [(sidecar_origin, line) for line in found.problems]
-    text = read_text_file(path, relative)
-    reading = reader(text, origin=relative, field_map=options.field_map, date_order=date_order)
+    if file_format(path) in STREAMED_FORMATS:  # line by line: the file stays open while its records are read
+        with record_lines(path, relative) as lines:
+            reading = reader(lines, origin=relative, field_map=options.field_map, date_order=date_order)
+            result = _collect(reading, explicit, sidecar_problems, relative)
+    else:
+        text = read_text_file(path, relative)
+        reading = reader(text, origin=relative, field_map=options.field_map, date_order=date_order)
+        result = _collect(reading, explicit, sidecar_problems, relative)
+    if not result.articles:
+        raise IngestError(f"{relative}: {_nothing_usable(result.problems, result.problem_count)}")
+    return result
+
+
+def _collect(
+    reading: Reading, explicit: list[Candidate], sidecar_problems: list[tuple[str, str]], relative: str
+) -> FileReading:
+    """Attribute each document the reader makes, one at a time; the same text twice is kept once."""
     problems: Problems = reading.problems
     for where, problem in sidecar_problems:
         problems.add(where, problem)
@@ -173,8 +188,6 @@ def read_corpus_file(path: Path, *, corpus_dir: Path) -> FileReading:
     if documents == 1:  # a file of one article needs no place within it
         result.places.clear()
     result.problems, result.problem_count = problems.lines(), len(problems)
-    if not result.articles:
-        raise IngestError(f"{relative}: {_nothing_usable(result.problems, result.problem_count)}")
     return result
 
 

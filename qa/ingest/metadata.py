@@ -174,6 +174,7 @@ def _describe(error: ValidationError) -> str:
     parts = []
     for problem in error.errors():
         where = ".".join(str(step) for step in problem["loc"]) or "(file)"
+        where = where if where.isprintable() else shorten(repr(where))  # a key holding a newline: still one line
         got = f" (got {shorten(repr(problem['input']))})" if problem["type"] != "missing" else ""
         parts.append(f"{where}: {problem['msg']}{got}")
     return "; ".join(parts)
