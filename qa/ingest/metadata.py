@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator
 
+from qa.dates import DATE_ORDER_KEY
 from qa.errors import MetadataError
 from qa.ingest.bounds import Problems, ValueRefusedError, load_json, load_yaml
 from qa.ingest.dates import YEAR_ONLY, DateOrder, DateProblem, NewsDate, read_news_date
@@ -28,8 +29,6 @@ BARE_DOMAIN_CONFIDENCE = 0.5
 """Only the registered domain is known: it is cited as the domain itself ("example.org")."""
 
 SIDECAR_SUFFIXES = (".meta.json", ".meta.yaml", ".meta.yml")
-DATE_ORDER_KEY = "date_order"
-"""In a sidecar or front matter: how to read the file's numeric dates (`DMY` or `MDY`); not a metadata field."""
 MAX_SHOWN_INPUT = 80
 """Characters of a rejected value quoted in a problem line: enough to recognise it, never a whole file."""
 
@@ -191,7 +190,7 @@ def take_date_order(data: dict[str, Any], *, origin: str) -> DateOrder | None:
     if value is None:
         return None
     try:
-        return DateOrder(str(value).strip().upper())
+        return DateOrder.parse(value)
     except ValueError:
         raise MetadataError(
             f"{origin}: {DATE_ORDER_KEY} {shorten(repr(value))} is not DMY or MDY; "

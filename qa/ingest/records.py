@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from qa.dates import DATE_ORDER_KEY
 from qa.errors import IngestError, UsageError
 from qa.ingest.bounds import MAX_BAD_RECORDS, Problems, ValueRefusedError, load_json
 from qa.ingest.dates import DateOrder, NewsDate, read_news_date
@@ -43,8 +44,6 @@ SUMMARY_NAMES = ("description", "shortdescription", "summary", "abstract", "lead
 CONTAINER_NAMES = ("articles", "items", "data", "results", "records", "entries", "docs", "news", "stories")
 """A JSON object holding a list of articles under one of these keys is a collection, not an article."""
 MAP_TARGETS = (*FIELD_NAMES, "date")
-DATE_ORDER_NAME = "dateorder"
-"""A record field (`date_order`: DMY or MDY) saying how to read its own numeric date."""
 MAX_FIELD_CHARS = MAX_LINE_CHARS
 """The longest CSV field read: one article at most (Python's default, 128 kB, is below some article bodies)."""
 _LONG = f"{MAX_LINE_CHARS // (1024 * 1024)} MB"
@@ -276,8 +275,8 @@ def _document(
     if not text:
         names = ", ".join(sorted(record)[:8]) or "no fields"
         raise _Skip(f"has no article text (fields: {names}); map one with --map text=FIELD")
-    if date_order is None and DATE_ORDER_NAME in keys:
-        date_order = _record_date_order(record[keys[DATE_ORDER_NAME]], where, problems)
+    if date_order is None and _DATE_ORDER in keys:  # the record's own `date_order` (DMY or MDY) for its date
+        date_order = _record_date_order(record[keys[_DATE_ORDER]], where, problems)
     candidates = []
     for name, (key, value) in found.items():
         detail = f"{origin}, {where}, field {key!r}"
@@ -288,7 +287,7 @@ def _document(
 
 def _record_date_order(value: Any, where: str, problems: Problems) -> DateOrder | None:
     try:
-        return DateOrder(str(value).strip().upper())
+        return DateOrder.parse(value)
     except ValueError:
         problems.add(where, f"date_order {shorten(repr(value))} is not DMY or MDY; ignored")
         return None
@@ -370,3 +369,6 @@ def _is_records(value: Any) -> bool:
 
 def _norm(key: object) -> str:
     return re.sub(r"[^a-z0-9]", "", str(key).lower())
+
+
+_DATE_ORDER = _norm(DATE_ORDER_KEY)
