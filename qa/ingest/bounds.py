@@ -1,4 +1,4 @@
-"""What one corpus file may cost: nesting depth, YAML aliases and size, problems kept, decompression.
+"""What one corpus file may cost: size, line length, nesting depth, YAML aliases and size, problems kept, decompression.
 
 Article files come from the open web and from other people's archives. Each bound here turns a
 file built to exhaust memory, time or the stack into one problem line naming it, while real news
@@ -19,8 +19,22 @@ MAX_NESTING = 100
 """Deepest JSON, YAML or JSON-LD nesting read. News records nest a few levels (record, source,
 name) and JSON-LD graphs under ten; 100 stays far below Python's recursion limit (1,000), which
 json, pydantic and our own walkers share, so a deeper file is refused before anything recurses."""
-MAX_YAML_CHARS = 64 * 1024
-"""Front matter or a YAML sidecar holds a handful of fields; more is not metadata."""
+MAX_METADATA_SIZE = 64 * 1024
+"""Front matter or a sidecar holds a handful of fields; more (characters of YAML, bytes of a sidecar file) is not
+metadata."""
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+"""A single article or saved page is far smaller; a bigger one is a collection or a mistake."""
+MAX_RECORDS_BYTES = 1024 * 1024 * 1024
+"""A record file may be large, but not unbounded: a .json file (and a JSONL or CSV file not in UTF-8) is read into
+memory whole; JSONL and CSV in UTF-8 are streamed, and this bounds the time they take."""
+MAX_LINE_CHARS = MAX_PAGE_BYTES
+"""The longest JSONL line, CSV line or CSV field read: one article (Python's CSV default, 128 kB, is below some
+article bodies); a longer line is dropped in pieces, never held whole."""
+MAX_GZIP_RATIO = 100
+"""Most bytes a compressed byte may expand to: news text and exports compress 3 to 10 times; a gzip
+bomb (1 GB of zeros in 1 MB) a thousand times."""
+GZIP_RATIO_FROM = 4 * 1024 * 1024
+"""Below this much decompressed data the ratio is not checked: a small file may compress well."""
 MAX_PROBLEM_KINDS = 20
 """Distinct problem lines kept per file; the rest are counted, never held one per record."""
 MAX_BAD_RECORDS = 10_000
@@ -131,9 +145,9 @@ for _tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int"):
 
 
 def load_yaml(text: str) -> Any:
-    """`yaml.safe_load` with no aliases, at most MAX_NESTING levels and MAX_YAML_CHARS; raises yaml.YAMLError."""
-    if len(text) > MAX_YAML_CHARS:
-        raise yaml.YAMLError(f"over {MAX_YAML_CHARS // 1024} KB, more than metadata needs")
+    """`yaml.safe_load` with no aliases, at most MAX_NESTING levels and MAX_METADATA_SIZE; raises yaml.YAMLError."""
+    if len(text) > MAX_METADATA_SIZE:
+        raise yaml.YAMLError(f"over {MAX_METADATA_SIZE // 1024} KB, more than metadata needs")
     loader = _BoundedLoader(text)
     try:
         value = loader.get_single_data()

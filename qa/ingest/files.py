@@ -14,6 +14,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from qa.errors import IngestError
+from qa.ingest.bounds import GZIP_RATIO_FROM, MAX_GZIP_RATIO, MAX_LINE_CHARS, MAX_PAGE_BYTES, MAX_RECORDS_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -21,20 +22,8 @@ RECORD_FORMATS = (".json", ".jsonl", ".ndjson", ".csv")
 """Formats holding many articles (one per record)."""
 PAGE_FORMATS = (".txt", ".md", ".markdown", ".html", ".htm")
 """Formats holding one article."""
-MAX_PAGE_BYTES = 5 * 1024 * 1024
-"""A single article or saved page is far smaller; a bigger one is a collection or a mistake."""
-MAX_RECORDS_BYTES = 1024 * 1024 * 1024
-"""A record file may be large, but not unbounded: a .json file (and a JSONL or CSV file not in UTF-8) is read into
-memory whole; JSONL and CSV in UTF-8 are streamed, and this bounds the time they take."""
-MAX_LINE_CHARS = MAX_PAGE_BYTES
-"""The longest JSONL line or CSV line read: one article; a longer one is dropped in pieces, never held whole."""
 STREAMED_FORMATS = (".jsonl", ".ndjson", ".csv")
 """Record formats read line by line (`record_lines`), so a 1 GB export costs a line of memory, not its size."""
-MAX_GZIP_RATIO = 100
-"""Most bytes a compressed byte may expand to: news text and exports compress 3 to 10 times; a gzip
-bomb (1 GB of zeros in 1 MB) a thousand times."""
-GZIP_RATIO_FROM = 4 * 1024 * 1024
-"""Below this much decompressed data the ratio is not checked: a small file may compress well."""
 _GZIP_CHUNK = 1024 * 1024
 _BINARY_SAMPLE = 8192
 _SNIFF_BYTES = 64 * 1024

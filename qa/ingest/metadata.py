@@ -11,7 +11,7 @@ from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validato
 
 from qa.dates import DATE_ORDER_KEY
 from qa.errors import MetadataError
-from qa.ingest.bounds import Problems, ValueRefusedError, load_json, load_yaml
+from qa.ingest.bounds import MAX_METADATA_SIZE, Problems, ValueRefusedError, load_json, load_yaml
 from qa.ingest.dates import YEAR_ONLY, DateOrder, DateProblem, NewsDate, read_news_date
 from qa.ingest.outlets import outlet_for_url
 from qa.models import (
@@ -220,10 +220,6 @@ def is_sidecar(path: Path) -> bool:
     return path.name.endswith(SIDECAR_SUFFIXES)
 
 
-MAX_SIDECAR_BYTES = 64 * 1024
-"""A sidecar holds a handful of fields; a bigger one is not metadata."""
-
-
 @dataclass
 class Sidecar:
     """What a sidecar says: candidates for the metadata fields, and how to read the file's numeric dates."""
@@ -237,9 +233,9 @@ class Sidecar:
 def read_sidecar(sidecar: Path, *, origin: str) -> Sidecar:
     try:
         with sidecar.open("rb") as file:
-            data = file.read(MAX_SIDECAR_BYTES + 1)
-        if len(data) > MAX_SIDECAR_BYTES:  # bytes, before decoding: a cut UTF-8 character is not the problem
-            raise MetadataError(f"{origin}: is over {MAX_SIDECAR_BYTES // 1024} KB; a sidecar holds a few fields")
+            data = file.read(MAX_METADATA_SIZE + 1)
+        if len(data) > MAX_METADATA_SIZE:  # bytes, before decoding: a cut UTF-8 character is not the problem
+            raise MetadataError(f"{origin}: is over {MAX_METADATA_SIZE // 1024} KB; a sidecar holds a few fields")
         raw = data.decode("utf-8")
         data = load_json(raw) if sidecar.name.endswith(".json") else load_yaml(raw)
     except yaml.YAMLError as error:

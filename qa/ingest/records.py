@@ -18,10 +18,9 @@ from typing import Any
 
 from qa.dates import DATE_ORDER_KEY
 from qa.errors import IngestError, UsageError
-from qa.ingest.bounds import MAX_BAD_RECORDS, Problems, ValueRefusedError, load_json
+from qa.ingest.bounds import MAX_BAD_RECORDS, MAX_LINE_CHARS, Problems, ValueRefusedError, load_json
 from qa.ingest.dates import DateOrder, NewsDate, read_news_date
 from qa.ingest.document import Document, Reading
-from qa.ingest.files import MAX_LINE_CHARS
 from qa.ingest.heuristics import text_candidates
 from qa.ingest.metadata import Candidate, shorten
 from qa.ingest.outlets import outlet_for_url
@@ -44,8 +43,6 @@ SUMMARY_NAMES = ("description", "shortdescription", "summary", "abstract", "lead
 CONTAINER_NAMES = ("articles", "items", "data", "results", "records", "entries", "docs", "news", "stories")
 """A JSON object holding a list of articles under one of these keys is a collection, not an article."""
 MAP_TARGETS = (*FIELD_NAMES, "date")
-MAX_FIELD_CHARS = MAX_LINE_CHARS
-"""The longest CSV field read: one article at most (Python's default, 128 kB, is below some article bodies)."""
 _LONG = f"{MAX_LINE_CHARS // (1024 * 1024)} MB"
 _SNIFF_CHARS = 8192
 """Text the CSV sniffer sees to find the delimiter."""
@@ -152,7 +149,7 @@ def read_csv(
     date_order: DateOrder | None = None,
 ) -> Reading:
     """`raw` is the text, or its lines as `record_lines` streams them (None: a line too long, already dropped)."""
-    csv.field_size_limit(MAX_FIELD_CHARS)  # process-wide, but every CSV qa reads wants the same bound
+    csv.field_size_limit(MAX_LINE_CHARS)  # process-wide, but every CSV qa reads wants the same bound
     lines = iter(_line_source(raw))
     head: list[str | None] = []
     while sum(len(line or "") for line in head) < _SNIFF_CHARS and (line := next(lines, _END)) is not _END:
