@@ -1,17 +1,40 @@
-"""Date bounds for filters, from what people type: `2024-02-11`, `February 2024`, `2024`, `last week`."""
+"""Date bounds for filters, from what people type (`2024-02-11`, `February 2024`, `2024`, `last week`), and the
+one rule for numeric dates whose day and month could be either, shared with ingest (`qa.ingest.dates`)."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import re
+from enum import StrEnum
 
 from qa.errors import UsageError
 
 _YEAR = re.compile(r"^\d{4}$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_DAY_MONTH = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)")
-"""`03/04/2024`: day and month in an order only the writer knows."""
+NUMERIC_DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})[/.-](\d{4})(?![\d/.-])")
+"""`03/04/2024`, `3.4.2024`, `03-04-2024` (or `03/04-2024`): day and month in an order only the writer knows."""
+DATE_ORDER_KEY = "date_order"
+"""The field (sidecar, front matter, record) saying how a file's numeric dates read: DMY or MDY."""
+
+
+class DateOrder(StrEnum):
+    """Which comes first in a numeric date such as 03/04/2024: the day (DMY, 3 April) or the month (MDY, 4 March)."""
+
+    DMY = "DMY"
+    MDY = "MDY"
+
+    @classmethod
+    def parse(cls, value: object) -> DateOrder:
+        """`dmy`, ` MDY ` -> a DateOrder; ValueError for anything else (the caller names where it came from)."""
+        return cls(str(value).strip().upper())
+
+
+def both_readings(first: int, second: int, year: int) -> str | None:
+    """`3 April or 4 March 2024` when either number could be the day; None when only one reading is a date."""
+    if first == second or first > 12 or second > 12 or min(first, second) < 1:
+        return None
+    return f"{first} {calendar.month_name[second]} or {second} {calendar.month_name[first]} {year}"
 
 
 def parse_date_bound(text: str, *, end: bool, today: dt.date | None = None) -> dt.date:
@@ -35,13 +58,12 @@ def parse_date_bound(text: str, *, end: bool, today: dt.date | None = None) -> d
         if not 1 <= month <= 12:
             raise UsageError(f"Cannot read {value!r} as a date: there is no month {month}.")
         return _month_bound(year, month, end=end)
-    if match := _DAY_MONTH.search(value):
-        first, second = int(match.group(1)), int(match.group(2))
-        if first != second and first <= 12 and second <= 12:  # either could be the day: never guess
-            year = int(match.group(3))
+    if match := NUMERIC_DAY_MONTH.search(value):
+        first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        if readings := both_readings(first, second, year):  # either could be the day: never guess
             raise UsageError(
-                f"{value!r} could be {first} {calendar.month_name[second]} or {second} {calendar.month_name[first]} "
-                f"{year}; write it as {year}-{second:02d}-{first:02d} or {year}-{first:02d}-{second:02d}."
+                f"{value!r} could be {readings}; write it as {year}-{second:02d}-{first:02d} "
+                f"or {year}-{first:02d}-{second:02d}."
             )
     return _natural(value, end=end, today=today or dt.date.today())
 

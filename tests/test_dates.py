@@ -49,3 +49,20 @@ def test_an_ambiguous_numeric_day_and_month_is_refused_with_both_readings(text):
 @pytest.mark.parametrize("text,day", [("13/04/2024", dt.date(2024, 4, 13)), ("04/04/2024", dt.date(2024, 4, 4))])
 def test_a_numeric_date_with_only_one_reading_is_read(text, day):
     assert parse_date_bound(text, end=False, today=TODAY) == day
+
+
+@pytest.mark.parametrize("text", ["03/04/2024", "3.4.2024", "03-04-2024", "13/04/2024", "0/04/2024", "03/04-2024"])
+def test_filters_and_ingest_share_one_day_month_rule(text):
+    """A date the filter refuses as ambiguous is the one ingest leaves undated, in the same words (review 15)."""
+    from qa.ingest.dates import DateProblem, read_news_date
+
+    found = read_news_date(text)
+    ambiguous = isinstance(found, DateProblem) and found.hint is not None
+    try:
+        parse_date_bound(text, end=False, today=TODAY)
+        refused = None
+    except UsageError as error:
+        refused = str(error)
+    assert ambiguous == (refused is not None and "could be" in refused)
+    if ambiguous:
+        assert f"{found.reason};" in refused

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
 from qa.cli.output import console, echo_line
+from qa.dates import DateOrder
 from qa.errors import QAError, UsageError
 from qa.printable import printable_line
 
@@ -109,7 +110,7 @@ def add(
         typer.Option("--map", help="Fields of JSON/CSV records, e.g. text=body,outlet=source.name,date=published_at."),
     ] = None,
     date_order: Annotated[
-        Literal["DMY", "MDY"] | None,
+        DateOrder | None,
         typer.Option(
             "--date-order",
             case_sensitive=False,
@@ -146,7 +147,7 @@ def add(
             paths,
             overrides=overrides,
             field_map=mapping,
-            date_order=_date_order(date_order),
+            date_order=date_order,
             follow_symlinks=follow_symlinks,
             on_progress=on_progress,
             wait=not no_wait,
@@ -169,14 +170,6 @@ def _explicit_metadata(**flags: str | None):
         problem = error.errors()[0]
         flag = "--date" if problem["loc"][0] == "published" else f"--{problem['loc'][0]}"
         raise UsageError(f"{flag} {given[problem['loc'][0]]!r}: {problem['msg']}") from None
-
-
-def _date_order(value: str | None):
-    if value is None:
-        return None
-    from qa.ingest.dates import DateOrder
-
-    return DateOrder(value.upper())
 
 
 def _field_map(spec: str | None) -> dict[str, str] | None:

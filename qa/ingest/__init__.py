@@ -11,9 +11,9 @@ from pathlib import Path
 from qa.errors import IngestError
 from qa.ingest.bounds import Problems
 from qa.ingest.document import Reading
-from qa.ingest.files import file_format, read_text_file
+from qa.ingest.files import STREAMED_FORMATS, file_format, read_text_file, record_lines
 from qa.ingest.html import read_html
-from qa.ingest.metadata import ExplicitMetadata, attribute, find_sidecar, is_sidecar, read_sidecar
+from qa.ingest.metadata import Candidate, ExplicitMetadata, attribute, find_sidecar, is_sidecar, read_sidecar
 from qa.ingest.records import parse_field_map, read_csv, read_json, read_jsonl
 from qa.ingest.staging import AddOptions, is_options_file, options_path, read_add_options, stage_files
 from qa.ingest.syndication import list_copy
@@ -153,13 +153,33 @@ def read_article_file(
     explicit = options.candidates(f"{origin}: qa add flags")
     date_order = options.date_order
     sidecar = find_sidecar(path)
+    sidecar_problems: list[tuple[str, str]] = []
     if sidecar is not None:
-        found = read_sidecar(sidecar, origin=sidecar_origin or str(sidecar))
+        sidecar_origin = sidecar_origin or str(sidecar)
+        found = read_sidecar(sidecar, origin=sidecar_origin)
         explicit += found.candidates
         date_order = date_order or found.date_order
-    text = read_text_file(path, origin)
-    reading = reader(text, origin=origin, field_map=options.field_map, date_order=date_order)
+        sidecar_problems = [(sidecar_origin, line) for line in found.problems]
+    if file_format(path) in STREAMED_FORMATS:  # line by line: the file stays open while its records are read
+        with record_lines(path, origin) as lines:
+            reading = reader(lines, origin=origin, field_map=options.field_map, date_order=date_order)
+            result = _collect(reading, explicit, sidecar_problems, origin)
+    else:
+        text = read_text_file(path, origin)
+        reading = reader(text, origin=origin, field_map=options.field_map, date_order=date_order)
+        result = _collect(reading, explicit, sidecar_problems, origin)
+    if not result.articles:
+        raise IngestError(f"{origin}: {_nothing_usable(result.problems, result.problem_count)}")
+    return result
+
+
+def _collect(
+    reading: Reading, explicit: list[Candidate], sidecar_problems: list[tuple[str, str]], origin: str
+) -> FileReading:
+    """Attribute each document the reader makes, one at a time; the same text twice is kept once."""
     problems: Problems = reading.problems
+    for where, problem in sidecar_problems:
+        problems.add(where, problem)
     result = FileReading()
     first_seen: dict[str, tuple[str, Article]] = {}
     documents = 0
@@ -184,8 +204,6 @@ def read_article_file(
     if documents == 1:  # a file of one article needs no place within it
         result.places.clear()
     result.problems, result.problem_count = problems.lines(), len(problems)
-    if not result.articles:
-        raise IngestError(f"{origin}: {_nothing_usable(result.problems, result.problem_count)}")
     return result
 
 

@@ -1,4 +1,4 @@
-"""What one corpus file may cost: nesting depth, YAML aliases and size, problems kept, decompression.
+"""What one corpus file may cost: size, line length, nesting depth, YAML aliases and size, problems kept, decompression.
 
 Article files come from the open web and from other people's archives. Each bound here turns a
 file built to exhaust memory, time or the stack into one problem line naming it, while real news
@@ -19,8 +19,22 @@ MAX_NESTING = 100
 """Deepest JSON, YAML or JSON-LD nesting read. News records nest a few levels (record, source,
 name) and JSON-LD graphs under ten; 100 stays far below Python's recursion limit (1,000), which
 json, pydantic and our own walkers share, so a deeper file is refused before anything recurses."""
-MAX_YAML_CHARS = 64 * 1024
-"""Front matter or a YAML sidecar holds a handful of fields; more is not metadata."""
+MAX_METADATA_SIZE = 64 * 1024
+"""Front matter, a sidecar or a `qa add` options file holds a handful of fields; more (characters of YAML,
+bytes of a sidecar or options file, all of which sit in the untrusted corpus) is not metadata."""
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+"""A single article or saved page is far smaller; a bigger one is a collection or a mistake."""
+MAX_RECORDS_BYTES = 1024 * 1024 * 1024
+"""A record file may be large, but not unbounded: a .json file (and a JSONL or CSV file not in UTF-8) is read into
+memory whole; JSONL and CSV in UTF-8 are streamed, and this bounds the time they take."""
+MAX_LINE_CHARS = MAX_PAGE_BYTES
+"""The longest JSONL line, CSV line or CSV field read: one article (Python's CSV default, 128 kB, is below some
+article bodies); a longer line is dropped in pieces, never held whole."""
+MAX_GZIP_RATIO = 100
+"""Most bytes a compressed byte may expand to: news text and exports compress 3 to 10 times; a gzip
+bomb (1 GB of zeros in 1 MB) a thousand times."""
+GZIP_RATIO_FROM = 4 * 1024 * 1024
+"""Below this much decompressed data the ratio is not checked: a small file may compress well."""
 MAX_PROBLEM_KINDS = 20
 """Distinct problem lines kept per file; the rest are counted, never held one per record."""
 MAX_BAD_RECORDS = 10_000
@@ -29,7 +43,11 @@ hundred (Reuters-21578: 961 in 21,578); a file of millions of `{}` lines would t
 NESTING_PROBLEM = f"nested deeper than {MAX_NESTING} levels, which no news record needs"
 
 
-class NestingError(ValueError):
+class ValueRefusedError(ValueError):
+    """JSON or YAML that parses but holds a value qa will not build; the message is the problem, one line."""
+
+
+class NestingError(ValueRefusedError):
     """A JSON or YAML value nests deeper than MAX_NESTING."""
 
     def __init__(self) -> None:
@@ -37,11 +55,16 @@ class NestingError(ValueError):
 
 
 def load_json(text: str) -> Any:
-    """`json.loads`, refusing values nested deeper than MAX_NESTING (NestingError, never RecursionError)."""
+    """`json.loads`, refusing values nested deeper than MAX_NESTING (NestingError, never RecursionError) and values
+    Python cannot build (ValueRefusedError: an integer of over 4,300 digits), so a caller skips only this text."""
     try:
         value = json.loads(text)
     except RecursionError:  # json's C scanner stops at the recursion limit: far too deep for us anyway
         raise NestingError() from None
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, OverflowError) as error:  # int(): "Exceeds the limit (4300 digits)"
+        raise ValueRefusedError(f"holds a value that cannot be read ({_first_clause(error)})") from None
     if len(text) > 2 * MAX_NESTING and nested_too_deep(value):  # shorter text cannot open and close that many
         raise NestingError()
     if _SURROGATE_ESCAPE.search(text):
@@ -78,6 +101,24 @@ def nested_too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
     return False
 
 
+def _first_clause(error: Exception) -> str:
+    """`Exceeds the limit (4300 digits) for integer string conversion`, without Python's advice after the `;`."""
+    return str(error).split(";", 1)[0].strip()
+
+
+def _scalar_if_unbuildable(constructor: Any) -> Any:
+    """A YAML constructor that keeps the scalar's text when Python cannot build its value (`2024-02-30` as a date,
+    an integer of over 4,300 digits): the field is then judged like any other bad text, not the whole file."""
+
+    def construct(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return constructor(loader, node)
+        except (ValueError, OverflowError):
+            return loader.construct_scalar(node)
+
+    return construct
+
+
 class _BoundedLoader(yaml.SafeLoader):
     """PyYAML's safe loader with a depth bound and no aliases (a 700-byte alias bomb expands to billions of nodes)."""
 
@@ -99,10 +140,14 @@ class _BoundedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+for _tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int"):
+    _BoundedLoader.add_constructor(_tag, _scalar_if_unbuildable(yaml.SafeLoader.yaml_constructors[_tag]))
+
+
 def load_yaml(text: str) -> Any:
-    """`yaml.safe_load` with no aliases, at most MAX_NESTING levels and MAX_YAML_CHARS; raises yaml.YAMLError."""
-    if len(text) > MAX_YAML_CHARS:
-        raise yaml.YAMLError(f"over {MAX_YAML_CHARS // 1024} KB, more than metadata needs")
+    """`yaml.safe_load` with no aliases, at most MAX_NESTING levels and MAX_METADATA_SIZE; raises yaml.YAMLError."""
+    if len(text) > MAX_METADATA_SIZE:
+        raise yaml.YAMLError(f"over {MAX_METADATA_SIZE // 1024} KB, more than metadata needs")
     loader = _BoundedLoader(text)
     try:
         value = loader.get_single_data()

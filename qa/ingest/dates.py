@@ -7,17 +7,18 @@ year ("Feb. 11") is not a date we may cite, so it is never completed from today'
 Numbers are never turned into dates by accident: an 8-digit number is YYYYMMDD, a 4-digit one only
 a year (not a citable date), and any other is Unix time only within PLAUSIBLE_FROM..now, recorded
 as such. A numeric day and month that could be either ("03/04/2024") are read only with a
-DateOrder hint, otherwise left unknown with a reason.
+DateOrder hint, otherwise left unknown with a reason (the rule and DateOrder live in `qa.dates`, shared with the
+filters people type).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import email.utils
 import re
 from dataclasses import dataclass
-from enum import StrEnum
+
+from qa.dates import NUMERIC_DAY_MONTH, DateOrder, both_readings  # DateOrder: also imported from here
 
 _TIME = re.compile(r"\d{1,2}:\d{2}")
 _HAS_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")
@@ -28,8 +29,6 @@ PLAUSIBLE_FROM = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
 a smaller number (2024, 20240211 as seconds) is a year or a date misread, never 1970."""
 PLAUSIBLE_AHEAD = dt.timedelta(days=2)
 """How far after now a Unix time may be (time zones, clocks); later is no publication date."""
-_NUMERIC_DAY_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/.-])")
-"""`03/04/2024`, `3.4.2024`, `03-04-2024`: day and month in an order the text does not say."""
 _SIMPLE_TIME = re.compile(r"(?:T|\s+)(\d{1,2}:\d{2}(?::\d{2})?)(?!\d)")
 """A time of day right after a numeric date, kept only when nothing (no zone) follows it."""
 _DATEPARSER_SETTINGS = {
@@ -37,13 +36,6 @@ _DATEPARSER_SETTINGS = {
     "PREFER_DAY_OF_MONTH": "first",
     "RETURN_TIME_AS_PERIOD": False,
 }
-
-
-class DateOrder(StrEnum):
-    """Which comes first in a numeric date such as 03/04/2024: the day (DMY, 3 April) or the month (MDY, 4 March)."""
-
-    DMY = "DMY"
-    MDY = "MDY"
 
 
 @dataclass(frozen=True)
@@ -70,6 +62,15 @@ class DateProblem:
 
 
 AMBIGUOUS_HINT = "say which: qa add --date-order DMY or MDY, or date_order in a sidecar or the record"
+YEAR_ONLY = "is only a year, not a full date"
+"""Why `2024` is no date qa cites: an article's day is unknown, and a year is never read as Unix time."""
+
+
+def names_a_date(text: str) -> bool:
+    """Whether a line gives a date, read or not: a full date, or a numeric one only an order hint settles
+    ("Published 03/04/2024" is a dateline, never an outlet's label or a headline)."""
+    found = read_news_date(text)
+    return isinstance(found, NewsDate) or found.hint is not None
 
 
 def parse_news_date(value: object, *, order: DateOrder | None = None) -> NewsDate | None:
@@ -101,7 +102,7 @@ def read_news_date(value: object, *, order: DateOrder | None = None) -> NewsDate
         return _from_integer(int(text))
     if re.fullmatch(r"\d{9,13}\.\d+", text):
         return _from_epoch(float(text))
-    numeric = _NUMERIC_DAY_MONTH.search(text)
+    numeric = NUMERIC_DAY_MONTH.search(text)
     if numeric is not None:
         return _day_month(numeric, text, order)
     return _iso(text) or _rfc2822(text) or _natural(text) or DateProblem("is not a full date")
@@ -110,7 +111,7 @@ def read_news_date(value: object, *, order: DateOrder | None = None) -> NewsDate
 def _from_integer(number: int) -> NewsDate | DateProblem:
     """YYYYMMDD for 8 digits; a year alone is no date; otherwise Unix time, if plausible."""
     if 1000 <= number <= 9999:
-        return DateProblem("is only a year, not a full date")
+        return DateProblem(YEAR_ONLY)
     if 10_000_000 <= number <= 99_999_999:
         try:
             return NewsDate(dt.date(number // 10_000, number // 100 % 100, number % 100), read_as="YYYYMMDD")
@@ -136,10 +137,10 @@ def _from_epoch(seconds: float) -> NewsDate | DateProblem:
 def _day_month(match: re.Match[str], text: str, order: DateOrder | None) -> NewsDate | DateProblem:
     """`03/04/2024`: read only when the order is given or only one reading is a date (13/04/2024, 04/04/2024)."""
     first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
-    if first == second or first > 12 or second > 12:
+    readings = both_readings(first, second, year)
+    if readings is None:
         day, month, read_as = (first, second, None) if first > 12 or first == second else (second, first, None)
     elif order is None:
-        readings = f"{first} {calendar.month_name[second]} or {second} {calendar.month_name[first]} {year}"
         return DateProblem(f"could be {readings}", hint=AMBIGUOUS_HINT)
     elif order is DateOrder.DMY:
         day, month, read_as = first, second, "day first (DMY)"

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
+import io
 import logging
 import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
 from qa.errors import IngestError
+from qa.ingest.bounds import GZIP_RATIO_FROM, MAX_GZIP_RATIO, MAX_LINE_CHARS, MAX_PAGE_BYTES, MAX_RECORDS_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -17,17 +22,12 @@ RECORD_FORMATS = (".json", ".jsonl", ".ndjson", ".csv")
 """Formats holding many articles (one per record)."""
 PAGE_FORMATS = (".txt", ".md", ".markdown", ".html", ".htm")
 """Formats holding one article."""
-MAX_PAGE_BYTES = 5 * 1024 * 1024
-"""A single article or saved page is far smaller; a bigger one is a collection or a mistake."""
-MAX_RECORDS_BYTES = 1024 * 1024 * 1024
-"""A record file (JSONL, CSV) may be large, but it is read into memory, so not unbounded."""
-MAX_GZIP_RATIO = 100
-"""Most bytes a compressed byte may expand to: news text and exports compress 3 to 10 times; a gzip
-bomb (1 GB of zeros in 1 MB) a thousand times."""
-GZIP_RATIO_FROM = 4 * 1024 * 1024
-"""Below this much decompressed data the ratio is not checked: a small file may compress well."""
+STREAMED_FORMATS = (".jsonl", ".ndjson", ".csv")
+"""Record formats read line by line (`record_lines`), so a 1 GB export costs a line of memory, not its size."""
 _GZIP_CHUNK = 1024 * 1024
 _BINARY_SAMPLE = 8192
+_SNIFF_BYTES = 64 * 1024
+"""How much of a streamed file is looked at to choose its encoding before it is read line by line."""
 
 
 def file_format(path: Path) -> str | None:
@@ -99,10 +99,7 @@ def _decode(data: bytes, relative: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
-    binary = IngestError(
-        f"{relative}: is a binary file, not text; qa reads text, HTML, Markdown, JSON, JSONL and CSV "
-        "(convert it, e.g. a PDF to .txt, or remove it)"
-    )
+    binary = _binary(relative)
     if b"\0" in data[:_BINARY_SAMPLE]:
         raise binary
     try:
@@ -114,3 +111,106 @@ def _decode(data: bytes, relative: str) -> str:
         raise binary
     log.info("%s: not UTF-8; decoded as %s", relative, best.encoding)
     return str(best)
+
+
+def _binary(relative: str) -> IngestError:
+    return IngestError(
+        f"{relative}: is a binary file, not text; qa reads text, HTML, Markdown, JSON, JSONL and CSV "
+        "(convert it, e.g. a PDF to .txt, or remove it)"
+    )
+
+
+@contextmanager
+def record_lines(path: Path, relative: str) -> Iterator[Iterable[str | None]]:
+    """The lines of a JSONL or CSV file with their ends, read, decompressed and decoded as they are taken; None
+    stands for a line over MAX_LINE_CHARS, which was dropped. Raises IngestError (also while lines are taken) for
+    a file too large, a gzip bomb or a binary file. UTF-8 and UTF-16 stream; another encoding needs the whole file
+    for charset-normalizer, so it is read whole (within MAX_RECORDS_BYTES)."""
+    try:
+        if not path.name.lower().endswith(".gz") and path.stat().st_size > MAX_RECORDS_BYTES:
+            raise _too_large(relative, path)
+        raw = _BoundedStream(path, relative)
+    except FileNotFoundError:
+        raise IngestError(f"{relative}: the file disappeared while it was being read; run the command again") from None
+    except OSError as error:
+        raise IngestError(f"{relative}: cannot be read ({error.strerror or error}); check its permissions") from None
+    with io.BufferedReader(raw, _GZIP_CHUNK) as binary:
+        sample = binary.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
+        if not sample:  # a file of white space reads as no records: "no article text found"
+            raise IngestError(f"{relative}: the file is empty; add the article text or remove the file")
+        encoding = _stream_encoding(sample, relative)
+        if encoding is None:
+            yield _bounded_lines(io.StringIO(_decode(binary.read(), relative), newline="\n"))
+        else:
+            yield _bounded_lines(io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="\n"))
+
+
+def _stream_encoding(sample: bytes, relative: str) -> str | None:
+    """The encoding to stream with, judged from the first bytes; None when only the whole file can tell."""
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if b"\0" in sample[:_BINARY_SAMPLE]:
+        raise _binary(relative)
+    try:  # not final: the sample may end inside a character
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+    return "utf-8-sig"  # a stray bad byte later becomes U+FFFD in its record, never the end of the file
+
+
+def _bounded_lines(stream: io.TextIOBase) -> Iterator[str | None]:
+    """Each line with its end; None for one over MAX_LINE_CHARS, whose rest is read in pieces and dropped."""
+    while line := stream.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            while (rest := stream.readline(MAX_LINE_CHARS)) and not rest.endswith("\n"):
+                pass
+            yield None
+        else:
+            yield line
+
+
+def _too_large(relative: str, path: Path) -> IngestError:
+    fmt = file_format(path) or "record"
+    return IngestError(
+        f"{relative}: is over {MAX_RECORDS_BYTES // (1024 * 1024)} MB, more than one {fmt} file should hold; "
+        "split it into smaller files"
+    )
+
+
+class _BoundedStream(io.RawIOBase):
+    """A corpus file's bytes, decompressed when gzipped, that stop with an IngestError past MAX_RECORDS_BYTES or a
+    gzip bomb's ratio, whichever comes first; read errors become IngestErrors naming the file."""
+
+    def __init__(self, path: Path, relative: str) -> None:
+        super().__init__()
+        self._path, self._relative = path, relative
+        self._compressed_size = max(path.stat().st_size, 1)
+        gzipped = path.name.lower().endswith(".gz")
+        self._file = gzip.open(path, "rb") if gzipped else path.open("rb")
+        self._gzipped = gzipped
+        self._total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            count = self._file.readinto(buffer)
+        except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+            message = f"not a valid gzip file ({error}); re-compress it or save it uncompressed"
+            raise IngestError(f"{self._relative}: {message}") from None
+        except OSError as error:
+            raise IngestError(f"{self._relative}: cannot be read ({error.strerror or error})") from None
+        self._total += count
+        if self._total > MAX_RECORDS_BYTES:
+            raise _too_large(self._relative, self._path)
+        if self._gzipped and self._total > GZIP_RATIO_FROM and self._total > MAX_GZIP_RATIO * self._compressed_size:
+            raise IngestError(
+                f"{self._relative}: expands more than {MAX_GZIP_RATIO} times when decompressed, as no news "
+                "export does (a gzip bomb?); check where it came from, or save it uncompressed"
+            )
+        return count
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()

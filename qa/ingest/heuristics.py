@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 
 from qa.ingest.boilerplate import is_chrome, page_header
-from qa.ingest.dates import DateOrder, NewsDate, parse_news_date
-from qa.ingest.metadata import Candidate
+from qa.ingest.bounds import Problems
+from qa.ingest.dates import DateOrder, NewsDate, names_a_date, read_news_date
+from qa.ingest.metadata import Candidate, shorten
 from qa.ingest.outlets import canonical_outlet_name, outlet_named
 from qa.models import FieldProvenance, MetadataSource, Republication
 
@@ -55,10 +56,18 @@ class _Label:
     date: NewsDate | None = None
 
 
-def text_candidates(raw: str, *, origin: str, page_dump: bool, date_order: DateOrder | None = None) -> list[Candidate]:
-    """Candidates from the masthead (for raw page dumps), sign-off, dateline and byline."""
+def text_candidates(
+    raw: str,
+    *,
+    origin: str,
+    page_dump: bool,
+    date_order: DateOrder | None = None,
+    problems: Problems | None = None,
+) -> list[Candidate]:
+    """Candidates from the masthead (for raw page dumps), sign-off, dateline and byline; a masthead date in an order
+    the page does not say is left out with one line in `problems`."""
     header = page_header(raw) if page_dump else []
-    candidates = _masthead(header, origin, date_order) + _title(header, origin)
+    candidates = _masthead(header, origin, date_order, problems) + _title(header, origin)
     candidates += _sign_off(raw, origin) + _dateline(raw, origin) + _byline(header or raw.splitlines()[:3], origin)
     return candidates
 
@@ -68,8 +77,10 @@ def _candidate(field: str, value: object, rule: str, origin: str, confidence: fl
     return Candidate(field, value, provenance)
 
 
-def _masthead(header: list[str], origin: str, date_order: DateOrder | None) -> list[Candidate]:
-    labels = _labels(header, date_order)
+def _masthead(
+    header: list[str], origin: str, date_order: DateOrder | None, problems: Problems | None
+) -> list[Candidate]:
+    labels = _labels(header, date_order, problems)
     if not labels:
         return []
     republisher = next((label for label in labels if label.aggregator), labels[0] if len(labels) > 1 else None)
@@ -96,7 +107,7 @@ def _masthead(header: list[str], origin: str, date_order: DateOrder | None) -> l
     return candidates
 
 
-def _labels(header: list[str], date_order: DateOrder | None) -> list[_Label]:
+def _labels(header: list[str], date_order: DateOrder | None, problems: Problems | None) -> list[_Label]:
     """Outlet labels in masthead order, each with the first full date that follows it."""
     labels: list[_Label] = []
     after_marker = False
@@ -110,9 +121,16 @@ def _labels(header: list[str], date_order: DateOrder | None) -> list[_Label]:
             if not labels or labels[-1].outlet != outlet:
                 labels.append(_Label(outlet, aggregator=bool(known and known.aggregator)))
             continue
-        date = next(filter(None, (parse_news_date(part, order=date_order) for part in bare.split("|"))), None)
-        if date is not None and labels and labels[-1].date is None:
-            labels[-1].date = date
+        if not labels or labels[-1].date is not None:
+            continue
+        for part in bare.split("|"):
+            found = read_news_date(part, order=date_order)
+            if isinstance(found, NewsDate):
+                labels[-1].date = found
+                break
+            if found.hint is not None and problems is not None:  # a date, in an order the page does not say
+                problem = f"date {shorten(repr(part.strip()))} {found.reason}; left undated ({found.hint})"
+                problems.add("masthead", problem)
     return labels
 
 
@@ -123,7 +141,7 @@ def _outlet_in(line: str, after_marker: bool) -> str | None:
     if inline:
         return inline.group("name")
     words = line.split()
-    if after_marker and 1 <= len(words) <= 5 and line[:1].isupper() and parse_news_date(line) is None:
+    if after_marker and 1 <= len(words) <= 5 and line[:1].isupper() and not names_a_date(line):
         return line
     return None
 
@@ -135,7 +153,7 @@ def _title(header: list[str], origin: str) -> list[Candidate]:
             len(bare.split()) >= 4
             and is_chrome(bare)  # a headline has no full stop; a chrome pattern line is never one
             and not any(c in bare for c in ":|")
-            and parse_news_date(bare) is None
+            and not names_a_date(bare)
             and outlet_named(bare) is None
         ):
             return [_candidate("title", bare, "last masthead line above the body", origin, TITLE_CONFIDENCE)]

@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from qa.errors import IngestError
-from qa.ingest.bounds import NESTING_PROBLEM, NestingError, Problems, load_json
+from qa.ingest.bounds import Problems, ValueRefusedError, load_json
 from qa.ingest.dates import DateOrder, NewsDate, read_news_date
 from qa.ingest.document import Document, Reading
 from qa.ingest.heuristics import text_candidates
@@ -109,8 +109,8 @@ def _json_ld(tree, page: _Page) -> list[Candidate]:
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = load_json(script.text_content())
-        except NestingError:
-            page.problems.add("JSON-LD", f"{NESTING_PROBLEM}; its metadata is not read")
+        except ValueRefusedError as error:
+            page.problems.add("JSON-LD", f"{error}; its metadata is not read")
             continue
         except json.JSONDecodeError:
             continue

@@ -9,9 +9,10 @@ from typing import Any
 import yaml
 from pydantic import ConfigDict, ValidationError, ValidationInfo, field_validator
 
+from qa.dates import DATE_ORDER_KEY
 from qa.errors import MetadataError
-from qa.ingest.bounds import NestingError, load_json, load_yaml
-from qa.ingest.dates import DateOrder, NewsDate, read_news_date
+from qa.ingest.bounds import MAX_METADATA_SIZE, Problems, ValueRefusedError, load_json, load_yaml
+from qa.ingest.dates import YEAR_ONLY, DateOrder, DateProblem, NewsDate, read_news_date
 from qa.ingest.outlets import outlet_for_url
 from qa.models import (
     METADATA_FIELDS,
@@ -28,8 +29,6 @@ BARE_DOMAIN_CONFIDENCE = 0.5
 """Only the registered domain is known: it is cited as the domain itself ("example.org")."""
 
 SIDECAR_SUFFIXES = (".meta.json", ".meta.yaml", ".meta.yml")
-DATE_ORDER_KEY = "date_order"
-"""In a sidecar or front matter: how to read the file's numeric dates (`DMY` or `MDY`); not a metadata field."""
 MAX_SHOWN_INPUT = 80
 """Characters of a rejected value quoted in a problem line: enough to recognise it, never a whole file."""
 
@@ -120,22 +119,45 @@ class ExplicitMetadata(ArticleMetadata):
 
     @field_validator("published", "published_at", mode="before")
     @classmethod
-    def _numbers_are_not_epochs(cls, value: Any, info: ValidationInfo) -> Any:
-        """pydantic reads a number as Unix time (20240211 → 23 Aug 1970); hand-written dates are YYYYMMDD or text."""
+    def _read_date(cls, value: Any, info: ValidationInfo) -> Any:
+        """Numbers are YYYYMMDD or no date (pydantic would read 20240211 as Unix time: 23 Aug 1970). In a file
+        (`context`: a DateContext), a text date is read as qa reads any date, with the file's day/month order, and
+        one with no day to cite (`2024`, `03/04/2024` without an order) is left out with a problem line."""
+        context = info.context if isinstance(info.context, DateContext) else None
         number = isinstance(value, int | float) and not isinstance(value, bool)
-        if not number and not (isinstance(value, str) and value.strip().isascii() and value.strip().isdigit()):
-            return value
-        found = read_news_date(value)
-        if info.field_name == "published" and isinstance(found, NewsDate) and found.read_as == "YYYYMMDD":
-            return found.day
-        reason = "is a number, not a date" if isinstance(found, NewsDate) else found.reason
-        raise ValueError(f"{value} {reason}; write the date as 2024-02-11 (or leave it out)")
+        numeric = number or (isinstance(value, str) and value.strip().isascii() and value.strip().isdigit())
+        text_date = context is not None and isinstance(value, str) and info.field_name == "published"
+        if not (numeric or text_date):
+            return value  # a date object from YAML, or text pydantic reads strictly (ISO)
+        found = read_news_date(value, order=context.date_order if context else None)
+        if isinstance(found, NewsDate):
+            if info.field_name == "published" and (found.read_as == "YYYYMMDD" or not numeric):
+                return found.day
+            found = DateProblem("is a number, not a date")  # Unix time: hand-written dates are not counted seconds
+        if context is not None and (found.reason == YEAR_ONLY or found.hint is not None):
+            hint = found.hint or "write the full date, e.g. 2024-02-11"
+            context.problems.add(info.field_name, f"{shorten(repr(value))} {found.reason}; left undated ({hint})")
+            return None
+        raise ValueError(f"{value} {found.reason}; write the date as 2024-02-11 (or leave it out)")
 
 
-def explicit_candidates(data: dict[str, Any], *, origin: str, source: MetadataSource) -> list[Candidate]:
-    """Validate hand-written metadata and turn it into candidates; raise MetadataError naming the field."""
+@dataclass
+class DateContext:
+    """How a file's hand-written dates are read: its day/month order, and where a date left out is reported."""
+
+    problems: Problems
+    date_order: DateOrder | None = None
+
+
+def explicit_candidates(
+    data: dict[str, Any], *, origin: str, source: MetadataSource, dates: DateContext | None = None
+) -> list[Candidate]:
+    """Validate hand-written metadata and turn it into candidates; raise MetadataError naming the field.
+
+    Without `dates` (flag values) a date must be ISO or YYYYMMDD; with it (a sidecar, front matter), any form qa
+    reads, a year alone or an ambiguous day/month being left out with a line in `dates.problems`."""
     try:
-        metadata = ExplicitMetadata.model_validate(data)
+        metadata = ExplicitMetadata.model_validate(data, context=dates)
     except ValidationError as error:
         raise MetadataError(f"{origin}: {_describe(error)}") from error
     candidates = []
@@ -151,6 +173,7 @@ def _describe(error: ValidationError) -> str:
     parts = []
     for problem in error.errors():
         where = ".".join(str(step) for step in problem["loc"]) or "(file)"
+        where = where if where.isprintable() else shorten(repr(where))  # a key holding a newline: still one line
         got = f" (got {shorten(repr(problem['input']))})" if problem["type"] != "missing" else ""
         parts.append(f"{where}: {problem['msg']}{got}")
     return "; ".join(parts)
@@ -167,7 +190,7 @@ def take_date_order(data: dict[str, Any], *, origin: str) -> DateOrder | None:
     if value is None:
         return None
     try:
-        return DateOrder(str(value).strip().upper())
+        return DateOrder.parse(value)
     except ValueError:
         raise MetadataError(
             f"{origin}: {DATE_ORDER_KEY} {shorten(repr(value))} is not DMY or MDY; "
@@ -197,32 +220,33 @@ def is_sidecar(path: Path) -> bool:
     return path.name.endswith(SIDECAR_SUFFIXES)
 
 
-MAX_SIDECAR_BYTES = 64 * 1024
-"""A sidecar holds a handful of fields; a bigger one is not metadata."""
-
-
 @dataclass
 class Sidecar:
     """What a sidecar says: candidates for the metadata fields, and how to read the file's numeric dates."""
 
     candidates: list[Candidate] = field(default_factory=list)
     date_order: DateOrder | None = None
+    problems: Problems = field(default_factory=Problems)
+    """Dates it gives that were left out (a year alone, an ambiguous day/month), for the article file's report."""
 
 
 def read_sidecar(sidecar: Path, *, origin: str) -> Sidecar:
     try:
         with sidecar.open("rb") as file:
-            raw = file.read(MAX_SIDECAR_BYTES + 1).decode("utf-8")
-        if len(raw) > MAX_SIDECAR_BYTES:
-            raise MetadataError(f"{origin}: is over {MAX_SIDECAR_BYTES // 1024} KB; a sidecar holds a few fields")
+            data = file.read(MAX_METADATA_SIZE + 1)
+        if len(data) > MAX_METADATA_SIZE:  # bytes, before decoding: a cut UTF-8 character is not the problem
+            raise MetadataError(f"{origin}: is over {MAX_METADATA_SIZE // 1024} KB; a sidecar holds a few fields")
+        raw = data.decode("utf-8")
         data = load_json(raw) if sidecar.name.endswith(".json") else load_yaml(raw)
     except yaml.YAMLError as error:
         raise MetadataError(f"{origin}: not valid YAML: {yaml_problem(error)}") from error
-    except NestingError as error:
+    except ValueRefusedError as error:
         raise MetadataError(f"{origin}: {error}; a sidecar holds a few fields") from error
     except (OSError, UnicodeDecodeError, ValueError) as error:  # ValueError: json.JSONDecodeError
         raise MetadataError(f"{origin}: cannot be read: {shorten(str(error), 200)}") from error
     if not isinstance(data, dict):
         raise MetadataError(f"{origin}: expected an object of metadata fields")
     date_order = take_date_order(data, origin=origin)
-    return Sidecar(explicit_candidates(data, origin=origin, source=MetadataSource.SIDECAR), date_order)
+    dates = DateContext(Problems(), date_order)
+    candidates = explicit_candidates(data, origin=origin, source=MetadataSource.SIDECAR, dates=dates)
+    return Sidecar(candidates, date_order, dates.problems)

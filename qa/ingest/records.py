@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import csv
 import html
+import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from qa.dates import DATE_ORDER_KEY
 from qa.errors import IngestError, UsageError
-from qa.ingest.bounds import MAX_BAD_RECORDS, NESTING_PROBLEM, NestingError, Problems, load_json
+from qa.ingest.bounds import MAX_BAD_RECORDS, MAX_LINE_CHARS, Problems, ValueRefusedError, load_json
 from qa.ingest.dates import DateOrder, NewsDate, read_news_date
 from qa.ingest.document import Document, Reading
-from qa.ingest.files import MAX_PAGE_BYTES
 from qa.ingest.heuristics import text_candidates
 from qa.ingest.metadata import Candidate, shorten
 from qa.ingest.outlets import outlet_for_url
@@ -42,10 +43,10 @@ SUMMARY_NAMES = ("description", "shortdescription", "summary", "abstract", "lead
 CONTAINER_NAMES = ("articles", "items", "data", "results", "records", "entries", "docs", "news", "stories")
 """A JSON object holding a list of articles under one of these keys is a collection, not an article."""
 MAP_TARGETS = (*FIELD_NAMES, "date")
-DATE_ORDER_NAME = "dateorder"
-"""A record field (`date_order`: DMY or MDY) saying how to read its own numeric date."""
-MAX_FIELD_CHARS = MAX_PAGE_BYTES
-"""The longest CSV field read: one article at most (Python's default, 128 kB, is below some article bodies)."""
+_LONG = f"{MAX_LINE_CHARS // (1024 * 1024)} MB"
+_SNIFF_CHARS = 8192
+"""Text the CSV sniffer sees to find the delimiter."""
+_END = object()
 _TAG = re.compile(r"<[^>]+>")
 _PARAGRAPH_TAG = re.compile(r"<\s*(br|/p|/div|/h\d|/li)\s*/?\s*>", re.I)
 
@@ -78,8 +79,8 @@ def read_json(
 ) -> Reading:
     try:
         data = load_json(raw)
-    except NestingError:
-        raise IngestError(f"{origin}: {NESTING_PROBLEM}; fix the file") from None
+    except ValueRefusedError as error:
+        raise IngestError(f"{origin}: {error}; fix the file") from None
     except json.JSONDecodeError as error:
         raise IngestError(
             f"{origin}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
@@ -98,43 +99,68 @@ def read_json(
 
 
 def read_jsonl(
-    raw: str, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
+    raw: str | Iterable[str | None],
+    *,
+    origin: str,
+    field_map: dict[str, str] | None = None,
+    date_order: DateOrder | None = None,
 ) -> Reading:
+    """`raw` is the text, or its lines as `record_lines` streams them (None: a line too long, already dropped)."""
+
     def lines():
-        for number, line in enumerate(_lines(raw), 1):
+        for number, line in enumerate(_line_source(raw), 1):
+            if line is None:
+                yield f"line {number}", _Skip(f"is longer than {_LONG}, more than one article; fix or remove the line")
+                continue
             if not line.strip():
                 continue
             try:
-                yield f"line {number}", load_json(line)
-            except NestingError:
-                yield f"line {number}", _Skip(f"{NESTING_PROBLEM}; fix or remove the line")
+                yield f"line {number}", load_json(line.rstrip("\r\n"))
+            except ValueRefusedError as error:
+                yield f"line {number}", _Skip(f"{error}; fix or remove the line")
             except json.JSONDecodeError as error:
                 yield f"line {number}", _Skip(f"broken JSON ({error.msg}): fix or remove the line")
 
     return _read_records(lines(), origin, field_map, date_order)
 
 
-def _lines(raw: str, *, keepends: bool = False) -> Iterator[str]:
-    """The lines of `raw` one at a time (`str.splitlines` would hold millions of them at once)."""
+def _line_source(raw: str | Iterable[str | None]) -> Iterable[str | None]:
+    """Lines with their ends, None for one over MAX_LINE_CHARS, from the text or from streamed lines."""
+    if not isinstance(raw, str):
+        return raw
+    return (line if len(line) <= MAX_LINE_CHARS else None for line in _lines(raw))
+
+
+def _lines(raw: str) -> Iterator[str]:
+    """The lines of `raw` with their ends, one at a time (`str.splitlines` would hold millions of them at once)."""
     start = 0
     while start < len(raw):
         end = raw.find("\n", start)
         end = len(raw) if end < 0 else end + 1
-        line = raw[start:end]
-        yield line if keepends else line.rstrip("\r\n")
+        yield raw[start:end]
         start = end
 
 
 def read_csv(
-    raw: str, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
+    raw: str | Iterable[str | None],
+    *,
+    origin: str,
+    field_map: dict[str, str] | None = None,
+    date_order: DateOrder | None = None,
 ) -> Reading:
-    csv.field_size_limit(MAX_FIELD_CHARS)  # process-wide, but every CSV qa reads wants the same bound
+    """`raw` is the text, or its lines as `record_lines` streams them (None: a line too long, already dropped)."""
+    csv.field_size_limit(MAX_LINE_CHARS)  # process-wide, but every CSV qa reads wants the same bound
+    lines = iter(_line_source(raw))
+    head: list[str | None] = []
+    while sum(len(line or "") for line in head) < _SNIFF_CHARS and (line := next(lines, _END)) is not _END:
+        head.append(line)
+    sample = "".join(line or "" for line in head)[:_SNIFF_CHARS]
     try:  # only the delimiter is sniffed; the sniffer's quoting guesses break on doubled quotes
-        delimiter = csv.Sniffer().sniff(raw[:8192], delimiters=",;\t|").delimiter
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = ","
     overlong: set[int] = set()
-    reader = csv.reader(_csv_lines(raw, overlong), csv.excel, delimiter=delimiter)
+    reader = csv.reader(_csv_lines(itertools.chain(head, lines), overlong), csv.excel, delimiter=delimiter)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as error:
@@ -153,8 +179,7 @@ def read_csv(
                 continue
             where = f"line {reader.line_num}"
             if reader.line_num in overlong:
-                size = MAX_FIELD_CHARS // (1024 * 1024)
-                yield where, _Skip(f"is longer than {size} MB, more than one article; fix or remove the row")
+                yield where, _Skip(f"is longer than {_LONG}, more than one article; fix or remove the row")
                 continue
             if not any(cell.strip() for cell in row):
                 continue
@@ -177,11 +202,11 @@ def read_csv(
     return _read_records(rows(), origin, field_map, date_order)
 
 
-def _csv_lines(raw: str, overlong: set[int]) -> Iterator[str]:
-    """Lines for the csv module; one longer than a field may be is replaced by an empty line and its number put in
-    `overlong`, so no 100 MB line is copied or parsed."""
-    for number, line in enumerate(_lines(raw, keepends=True), 1):
-        if len(line) > MAX_FIELD_CHARS:
+def _csv_lines(lines: Iterable[str | None], overlong: set[int]) -> Iterator[str]:
+    """Lines for the csv module; one longer than a field may be (None, already dropped) becomes an empty line and its
+    number goes into `overlong`, so no 100 MB line is copied or parsed."""
+    for number, line in enumerate(lines, 1):
+        if line is None:
             overlong.add(number)
             line = "\n"
         yield line
@@ -194,9 +219,9 @@ def _read_records(records, origin: str, field_map: dict[str, str] | None, date_o
     field_map = check_field_map(field_map or {})
 
     def documents() -> Iterator[Document]:
-        good = 0
+        good = skipped = 0  # records, not problems: a good record's warnings (an ambiguous date) never stop reading
         for where, record in records:
-            if len(problems) >= MAX_BAD_RECORDS and len(problems) > good:
+            if skipped >= MAX_BAD_RECORDS and skipped > good:
                 stop = f"reading stopped here: over {MAX_BAD_RECORDS:,} bad records, more than good ones; fix the file"
                 problems.add(where, stop)
                 return
@@ -208,6 +233,7 @@ def _read_records(records, origin: str, field_map: dict[str, str] | None, date_o
                 document = _document(record, where, origin, field_map, problems, date_order)
             except _Skip as problem:
                 problems.add(where, str(problem))
+                skipped += 1
                 continue
             good += 1
             yield document
@@ -246,8 +272,8 @@ def _document(
     if not text:
         names = ", ".join(sorted(record)[:8]) or "no fields"
         raise _Skip(f"has no article text (fields: {names}); map one with --map text=FIELD")
-    if date_order is None and DATE_ORDER_NAME in keys:
-        date_order = _record_date_order(record[keys[DATE_ORDER_NAME]], where, problems)
+    if date_order is None and _DATE_ORDER in keys:  # the record's own `date_order` (DMY or MDY) for its date
+        date_order = _record_date_order(record[keys[_DATE_ORDER]], where, problems)
     candidates = []
     for name, (key, value) in found.items():
         detail = f"{origin}, {where}, field {key!r}"
@@ -258,7 +284,7 @@ def _document(
 
 def _record_date_order(value: Any, where: str, problems: Problems) -> DateOrder | None:
     try:
-        return DateOrder(str(value).strip().upper())
+        return DateOrder.parse(value)
     except ValueError:
         problems.add(where, f"date_order {shorten(repr(value))} is not DMY or MDY; ignored")
         return None
@@ -340,3 +366,6 @@ def _is_records(value: Any) -> bool:
 
 def _norm(key: object) -> str:
     return re.sub(r"[^a-z0-9]", "", str(key).lower())
+
+
+_DATE_ORDER = _norm(DATE_ORDER_KEY)

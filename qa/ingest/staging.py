@@ -19,10 +19,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qa.errors import IngestError, MetadataError, QAError
+from qa.ingest.bounds import MAX_METADATA_SIZE
 from qa.ingest.dates import DateOrder
 from qa.ingest.files import file_format, read_text_file
 from qa.ingest.metadata import (
-    MAX_SIDECAR_BYTES,
     Candidate,
     ExplicitMetadata,
     explicit_candidates,
@@ -36,8 +36,6 @@ from qa.models import MetadataSource
 log = logging.getLogger(__name__)
 
 ADD_OPTIONS_SUFFIX = ".qa-add.json"
-MAX_OPTIONS_BYTES = 64 * 1024
-"""An options file holds a few flags and a field map; it sits in the (untrusted) corpus, so a bigger one is refused."""
 UNDECODABLE_NAME = "its name is not valid UTF-8, which the index cannot store: not copied (give it a UTF-8 name)"
 NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK})
 """What `os.link` fails with on file systems without hard links (FAT, some network shares)."""
@@ -83,10 +81,10 @@ def read_add_options(path: Path, *, origin: str) -> AddOptions:
         return AddOptions()
     try:
         with stored.open("rb") as file:
-            data = file.read(MAX_OPTIONS_BYTES + 1)
-        if len(data) > MAX_OPTIONS_BYTES:
+            data = file.read(MAX_METADATA_SIZE + 1)
+        if len(data) > MAX_METADATA_SIZE:
             raise MetadataError(
-                f"{origin}{ADD_OPTIONS_SUFFIX}: is over {MAX_OPTIONS_BYTES // 1024} KB, not options `qa add` wrote; "
+                f"{origin}{ADD_OPTIONS_SUFFIX}: is over {MAX_METADATA_SIZE // 1024} KB, not options `qa add` wrote; "
                 "delete it and run `qa add` for the file again"
             )
         return AddOptions.model_validate_json(data)
@@ -210,10 +208,10 @@ def _unreadable(source: Path, options: AddOptions) -> str | None:
 def _read_sidecar_bytes(sidecar: Path) -> bytes:
     """The sidecar's bytes, read once and bounded: a sidecar is a few fields, never worth copying whole when huge."""
     with sidecar.open("rb") as file:
-        data = file.read(MAX_SIDECAR_BYTES + 1)
-    if len(data) > MAX_SIDECAR_BYTES:
+        data = file.read(MAX_METADATA_SIZE + 1)
+    if len(data) > MAX_METADATA_SIZE:
         raise MetadataError(
-            f"its sidecar {sidecar.name} is over {MAX_SIDECAR_BYTES // 1024} KB; a sidecar holds a few fields"
+            f"its sidecar {sidecar.name} is over {MAX_METADATA_SIZE // 1024} KB; a sidecar holds a few fields"
         )
     return data
 

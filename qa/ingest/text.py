@@ -8,11 +8,11 @@ import yaml
 
 from qa.errors import MetadataError
 from qa.ingest.boilerplate import clean_page_text, normalize_line
-from qa.ingest.bounds import load_yaml
+from qa.ingest.bounds import Problems, load_yaml
 from qa.ingest.dates import DateOrder
 from qa.ingest.document import Document, Reading
 from qa.ingest.heuristics import text_candidates
-from qa.ingest.metadata import explicit_candidates, take_date_order, yaml_problem
+from qa.ingest.metadata import DateContext, explicit_candidates, take_date_order, yaml_problem
 from qa.models import MetadataSource
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -23,20 +23,25 @@ def read_text(
 ) -> Reading:
     """One article; `field_map` only applies to record formats; `date_order` reads numeric dates in the text."""
     match = _FRONT_MATTER.match(raw)
+    problems = Problems()
     if match is None:
-        guesses = text_candidates(raw, origin=origin, page_dump=True, date_order=date_order)
-        return Reading([Document(text=clean_page_text(raw), candidates=guesses)])
+        guesses = text_candidates(raw, origin=origin, page_dump=True, date_order=date_order, problems=problems)
+        return Reading([Document(text=clean_page_text(raw), candidates=guesses)], problems)
     try:
         data = load_yaml(match.group(1)) or {}
     except yaml.YAMLError as error:
         raise MetadataError(f"{origin}: front matter is not valid YAML: {yaml_problem(error)}") from error
     if not isinstance(data, dict):
         raise MetadataError(f"{origin}: front matter must be a mapping of metadata fields")
-    date_order = date_order or take_date_order(data, origin=f"{origin} (front matter)")
-    candidates = explicit_candidates(data, origin=f"{origin} (front matter)", source=MetadataSource.FRONT_MATTER)
+    own_order = take_date_order(data, origin=f"{origin} (front matter)")  # taken out even when a flag overrides it
+    dates = DateContext(Problems(), date_order or own_order)
+    source = MetadataSource.FRONT_MATTER
+    candidates = explicit_candidates(data, origin=f"{origin} (front matter)", source=source, dates=dates)
+    for line in dates.problems:
+        problems.add("front matter", line)
     body = raw[match.end() :]
-    candidates += text_candidates(body, origin=origin, page_dump=False, date_order=date_order)
-    return Reading([Document(text=_written_text(body), candidates=candidates)])
+    candidates += text_candidates(body, origin=origin, page_dump=False, date_order=dates.date_order)
+    return Reading([Document(text=_written_text(body), candidates=candidates)], problems)
 
 
 def _written_text(body: str) -> str:

@@ -36,8 +36,10 @@ FRAGMENTS = [
     "<div>", "</div>", "<p>", "</p>", '<meta property="article:published_time" content="03/04/2024">',
     "20240211", "2024", "1707609600", "1707609600000", "03/04/2024", "13/04/2024", "99999999999999999999",
     "date_order: DMY", '"date_order": "MDY"', "\\ud800", "\x00", "\x1b]0;title\x07", "\ufeff", "é", "\\u0000",
+    "1" * 5_000, "2024-02-30", "published: ",
 ]  # fmt: skip
-"""Pieces of the formats qa reads that reach nesting, aliases, JSON-LD and date guards when combined."""
+"""Pieces of the formats qa reads that reach nesting, aliases, JSON-LD and date guards when combined; a 5,000-digit
+number and 2024-02-30 are values Python refuses to build (ValueError from json and PyYAML)."""
 
 fragments = st.lists(st.sampled_from(FRAGMENTS), max_size=60).map("".join)
 json_values = st.recursive(

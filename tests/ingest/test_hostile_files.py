@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,6 +83,10 @@ def probes(tmp_path_factory) -> Path:
         chunk = b"\0" * MB
         for _ in range(1024):
             out.write(chunk)
+    with gzip.open(corpus / "spaces.jsonl.gz", "wb") as out:  # no NUL byte, no record: only the ratio stops it
+        chunk = b" " * MB
+        for _ in range(1024):
+            out.write(chunk)
     return corpus
 
 
@@ -91,10 +96,13 @@ BAD_ONLY = {
     "deep-front-matter.md": "over 64 KB",
     "deep-front-matter-small.md": "nested deeper than 100 levels",
     "deep-tags.html": "no article body",
-    "empty-records.jsonl.gz": "expands more than 100 times",
-    "zeros.jsonl.gz": "expands more than 100 times",
+    "empty-records.jsonl.gz": "no usable article; 10,001 problems",
+    "zeros.jsonl.gz": "is a binary file",
+    "spaces.jsonl.gz": "expands more than 100 times",
 }
-"""Files with nothing usable: skipped, with this in the reason."""
+"""Files with nothing usable: skipped, with this in the reason. Record files are streamed, so the first guard met
+while reading names the file: the stop rule after 10,000 bad records, the NUL bytes of the first megabyte, or
+the gzip ratio once 4 MB are out."""
 MIXED = {
     "deep.jsonl": ("line 2: nested deeper than 100 levels", OTHER),
     "deep-json-ld.html": ("JSON-LD: nested deeper than 100 levels", THIRD),
@@ -192,7 +200,7 @@ def test_qa_index_reads_the_good_articles_and_names_each_hostile_file_once(probe
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "HF_HUB_OFFLINE": "1"},
     )
     output = result.stdout + result.stderr
-    assert result.returncode == SKIPPED_EXIT_CODE, output
+    assert result.returncode == SKIPPED_EXIT_CODE, output  # documented: files were skipped
     assert "Traceback" not in output
     assert "new      good.txt" in result.stdout
     for name in MIXED:
@@ -242,3 +250,90 @@ def test_a_reader_failing_in_an_unforeseen_way_skips_only_its_file(seed_copy, em
     [skipped] = report.skipped
     assert skipped.path == "page.html" and skipped.reason.startswith("could not be read (RuntimeError)")
     assert any(record.exc_info and "page.html" in record.getMessage() for record in caplog.records)
+
+
+HUGE_NUMBER = "1" * 5_000
+"""Python refuses to build an integer of over 4,300 digits (a plain ValueError), in json and PyYAML alike."""
+UNREADABLE = (
+    "holds a value that cannot be read (Exceeds the limit (4300 digits) for integer string conversion: value has 5000 "
+    "digits)"
+)
+
+
+def test_a_5000_digit_number_skips_only_its_jsonl_line(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    lines = [json.dumps({"text": GOOD}), f'{{"text": "x", "views": {HUGE_NUMBER}}}', json.dumps({"text": OTHER})]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    reading = read_corpus_file(path, corpus_dir=tmp_path)
+    assert [article.text[:10] for article in reading.articles] == [GOOD[:10], OTHER[:10]]
+    assert reading.problems == [f"line 2: {UNREADABLE}; fix or remove the line"]
+
+
+def test_a_5000_digit_number_skips_only_its_json_ld_block(tmp_path):
+    script = f'<script type="application/ld+json">{{"@type": "NewsArticle", "wordCount": {HUGE_NUMBER}}}</script>'
+    head = f'{script}<meta property="og:site_name" content="Valley Courier">'
+    path = tmp_path / "page.html"
+    path.write_text(_page(THIRD, head), encoding="utf-8")
+    reading = read_corpus_file(path, corpus_dir=tmp_path)
+    [article] = reading.articles
+    assert article.outlet == "Valley Courier"
+    assert reading.problems == [f"JSON-LD: {UNREADABLE}; its metadata is not read"]
+
+
+def test_a_5000_digit_number_in_a_json_file_is_one_problem_line(tmp_path):
+    path = tmp_path / "story.json"
+    path.write_text(f'{{"text": "{GOOD}", "views": {HUGE_NUMBER}}}', encoding="utf-8")
+    with pytest.raises(QAError, match=rf"^story\.json: {re.escape(UNREADABLE)}; fix the file$"):
+        read_corpus_file(path, corpus_dir=tmp_path)
+
+
+@pytest.mark.parametrize("front", ["published: 2024-02-30", f"views: {HUGE_NUMBER}"], ids=["date", "integer"])
+def test_an_impossible_yaml_value_is_judged_as_its_text(tmp_path, front):
+    """PyYAML raises ValueError for 2024-02-30 and huge integers: the scalar stays text, so the field is named (or
+    kept as text), never the catch-all "could not be read (ValueError)"."""
+    path = tmp_path / "note.md"
+    path.write_text(f"---\n{front}\n---\n{OTHER}\n", encoding="utf-8")
+    with pytest.raises(QAError) as caught:
+        read_corpus_file(path, corpus_dir=tmp_path)
+    message = str(caught.value)
+    assert message.startswith("note.md (front matter): ")
+    name, value = front.split(": ")
+    assert message.count(name) == 1 and (value if len(value) < 50 else value[:50]) in message
+
+
+def test_warnings_on_good_records_never_stop_reading(tmp_path):
+    """Two warnings per good record (an ambiguous date, an aggregator's address as outlet) are not bad records."""
+    record = {"date": "03/04/2024", "outlet": "https://news.yahoo.com/"}
+    rows = (json.dumps({"text": f"{GOOD} Story {n}.", **record}) for n in range(MAX_BAD_RECORDS))
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(rows), encoding="utf-8")
+    reading = read_corpus_file(path, corpus_dir=tmp_path)
+    assert len(reading.articles) == MAX_BAD_RECORDS
+    assert reading.problem_count == 2 * MAX_BAD_RECORDS
+    assert not any("reading stopped" in problem for problem in reading.problems)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads the peak RSS from Linux's /proc")
+@pytest.mark.parametrize("name", ["records.jsonl", "records.csv"])
+def test_a_large_record_file_is_read_line_by_line(tmp_path, name):
+    """300 MB of records (the good one last) cost a line of memory, not the file: read whole, bytes and text
+    alone would take 600 MB."""
+    path = tmp_path / name
+    csv = name.endswith(".csv")
+    line = b'"Short","%s"\n' % (b"x" * 4_000) if csv else json.dumps({"text": "x" * 4_000, "title": "T"}).encode()
+    with path.open("wb") as out:
+        out.write(b"title,text\n" if csv else b"")
+        chunk = (line.rstrip(b"\n") + b"\n") * 1_000
+        for _ in range(300 * MB // len(chunk)):
+            out.write(chunk)
+        out.write(f'"Fine","{FOURTH}"\n'.encode() if csv else json.dumps({"text": FOURTH}).encode() + b"\n")
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=600,  # a hang guard, not a speed claim
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stderr.strip().splitlines()[-1]) < PEAK_RSS_PER_FILE_MB

@@ -412,7 +412,7 @@ def test_front_matter_yyyymmdd_is_the_date(tmp_path, value):
     assert article.published == dt.date(2024, 2, 11)
 
 
-@pytest.mark.parametrize("front", ["published: 2024", "published: 1707642000", "published_at: 20240211"])
+@pytest.mark.parametrize("front", ["published: 1707642000", "published_at: 20240211"])
 def test_a_number_in_front_matter_that_is_no_yyyymmdd_date_is_named(tmp_path, front):
     path = tmp_path / "corpus" / "note.md"
     path.parent.mkdir(parents=True)
@@ -420,3 +420,122 @@ def test_a_number_in_front_matter_that_is_no_yyyymmdd_date_is_named(tmp_path, fr
     with pytest.raises(MetadataError) as caught:
         read_corpus_file(path, corpus_dir=path.parent)
     assert "write the date as 2024-02-11" in str(caught.value) and "1970" not in str(caught.value)
+
+
+def test_a_large_sidecar_cut_inside_a_character_is_named_as_too_large(tmp_path):
+    """The size is checked on the bytes: 64 KB + 1 bytes of `é` end mid-character, which is not the problem."""
+    path = write_article(tmp_path / "corpus", "story.txt")
+    (tmp_path / "corpus" / "story.meta.json").write_text(json.dumps({"title": "é" * 40_000}, ensure_ascii=False))
+    with pytest.raises(MetadataError, match=r"^story\.meta\.json: is over 64 KB; a sidecar holds a few fields$"):
+        read_file(path, corpus_dir=tmp_path / "corpus")
+
+
+AMBIGUOUS = (
+    "'03/04/2024' could be 3 April or 4 March 2024; left undated "
+    "(say which: qa add --date-order DMY or MDY, or date_order in a sidecar or the record)"
+)
+
+
+@pytest.mark.parametrize("value,shown", [("2024", "2024"), ("'2024'", "'2024'")])
+def test_a_year_alone_in_front_matter_leaves_the_article_undated_with_one_line(tmp_path, value, shown):
+    """Issue 16 line 5: a year is year precision or unknown, never an epoch and never the end of the file."""
+    text = f"---\noutlet: Reuters\npublished: {value}\n---\n{BODY}\n"
+    path = write_article(tmp_path / "corpus", "note.md", text=text)
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    [article] = reading.articles
+    assert article.published is None and article.outlet == "Reuters"
+    assert reading.problems == [
+        f"front matter: published: {shown} is only a year, not a full date; left undated "
+        "(write the full date, e.g. 2024-02-11)"
+    ]
+
+
+def test_a_year_alone_in_a_sidecar_leaves_the_article_undated_with_one_line(tmp_path):
+    path = write_article(tmp_path / "corpus", "story.txt", {"outlet": "Reuters", "published": 2024})
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert reading.articles[0].published is None
+    assert reading.problems == [
+        "story.meta.json: published: 2024 is only a year, not a full date; left undated "
+        "(write the full date, e.g. 2024-02-11)"
+    ]
+
+
+@pytest.mark.parametrize("order,day", [("DMY", dt.date(2024, 4, 3)), ("MDY", dt.date(2024, 3, 4))])
+def test_a_sidecar_date_order_reads_the_sidecar_own_date(tmp_path, order, day):
+    path = write_article(tmp_path / "corpus", "story.txt", {"published": "03/04/2024", "date_order": order})
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert reading.articles[0].published == day and reading.problems == []
+
+
+@pytest.mark.parametrize("order,day", [("DMY", dt.date(2024, 4, 3)), ("MDY", dt.date(2024, 3, 4))])
+def test_a_front_matter_date_order_reads_the_front_matter_own_date(tmp_path, order, day):
+    text = f"---\ndate_order: {order}\npublished: 03/04/2024\n---\n{BODY}\n"
+    path = write_article(tmp_path / "corpus", "note.md", text=text)
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert reading.articles[0].published == day and reading.problems == []
+
+
+def test_an_ambiguous_front_matter_date_without_an_order_is_left_undated_with_one_line(tmp_path):
+    path = write_article(tmp_path / "corpus", "note.md", text=f"---\npublished: 03/04/2024\n---\n{BODY}\n")
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert reading.articles[0].published is None
+    assert reading.problems == [f"front matter: published: {AMBIGUOUS}"]
+
+
+def test_a_qa_add_date_order_overrides_the_front_matter_one(tmp_path):
+    """The file's own `date_order` is taken out even when a stronger one is given (it is no metadata field)."""
+    from qa.ingest import stage_files
+    from qa.ingest.dates import DateOrder
+
+    source = tmp_path / "incoming" / "note.md"
+    source.parent.mkdir()
+    source.write_text(f"---\ndate_order: DMY\npublished: 03/04/2024\n---\n{BODY}\n", encoding="utf-8")
+    [staged] = stage_files([source], tmp_path / "corpus", date_order=DateOrder.MDY).copied
+    [article] = read_corpus_file(staged, corpus_dir=tmp_path / "corpus").articles
+    assert article.published == dt.date(2024, 3, 4)
+
+
+MASTHEAD = (
+    "Home | News | World\nTHE AMERICA ONE NEWS\nMay 31, 2025\nSource:\n{label}\n{date}\n"
+    "River gates open after years\n\n"
+)
+"""A saved aggregator page: its own name and date, then the original outlet's label and date above the body."""
+
+
+def test_a_numeric_date_in_a_masthead_is_never_taken_for_an_outlet(tmp_path):
+    """`Published 03/04/2024` after `Source:` was cited as the outlet once ambiguous dates stopped parsing."""
+    text = MASTHEAD.format(label="Published 03/04/2024", date="") + " ".join([BODY] * 3)
+    path = write_article(tmp_path / "corpus", "dump.txt", text=text)
+    [article] = read_corpus_file(path, corpus_dir=path.parent).articles
+    assert article.outlet is None and article.republished_by.outlet == "The America One News"
+
+
+def test_an_ambiguous_masthead_date_is_left_undated_with_one_line(tmp_path):
+    text = MASTHEAD.format(label="Forbes", date="03/04/2024") + " ".join([BODY] * 3)
+    path = write_article(tmp_path / "corpus", "dump.txt", text=text)
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert reading.articles[0].outlet == "Forbes" and reading.articles[0].published is None
+    assert reading.problems == [f"masthead: date {AMBIGUOUS}"]
+    (path.parent / "dump.meta.yaml").write_text("date_order: DMY\n", encoding="utf-8")
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert reading.articles[0].published == dt.date(2024, 4, 3) and reading.problems == []
+
+
+@pytest.mark.parametrize("given,day", [("dmy", dt.date(2024, 4, 3)), ("MDY", dt.date(2024, 3, 4))])
+def test_qa_add_date_order_is_a_date_order_in_any_case(seed_copy, tmp_path, capsys, given, day):
+    """The CLI option is typed DateOrder (one parser): `dmy` and `MDY` both reach the stored options."""
+    from tests.test_cli_indexing import paths, qa
+
+    source = _records(tmp_path / "incoming", {"date": "03/04/2024"})
+    code, _, err = qa("add", source, "--date-order", given, *paths(seed_copy), capsys=capsys)
+    assert code == 0, err
+    copy = seed_copy.corpus_dir / source.name
+    assert read_corpus_file(copy, corpus_dir=seed_copy.corpus_dir).articles[0].published == day
+
+
+def test_qa_add_refuses_a_date_order_other_than_dmy_or_mdy(seed_copy, tmp_path, capsys):
+    from tests.test_cli_indexing import paths, qa
+
+    source = _records(tmp_path / "incoming", {"date": "03/04/2024"})
+    code, out, err = qa("add", source, "--date-order", "YMD", *paths(seed_copy), capsys=capsys)
+    assert (code, out) == (2, "") and "--date-order" in err
