@@ -16,7 +16,7 @@ from qa.store.lock import LOCK_NAME, writer_lock
 from qa.tui.adding import NAMED_SKIPS, added_message
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.widgets.answer_card import AnswerCard
-from tests.tui.conftest import until
+from tests.tui.conftest import add_with_ctrl_o, until
 
 SEED_QUESTION = "Who denied sales to Russia?"
 NEW_ARTICLE = (
@@ -128,14 +128,6 @@ def _hostile_folder(tmp_path):
     return folder
 
 
-async def _add_with_ctrl_o(app, pilot, text: str) -> None:
-    await pilot.press("ctrl+o")
-    await pilot.pause()
-    assert isinstance(app.screen, PromptScreen)
-    app.screen.query_one(Input).value = text
-    await pilot.press("enter")
-
-
 async def test_a_hostile_folder_added_with_ctrl_o_indexes_the_good_articles_and_names_each_bad_file_once(
     seed_copy: Settings, make_app, ask, wait, tmp_path
 ):
@@ -143,7 +135,7 @@ async def test_a_hostile_folder_added_with_ctrl_o_indexes_the_good_articles_and_
     app = make_app(seed_copy)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait(app, pilot)
-        await _add_with_ctrl_o(app, pilot, str(folder))
+        await add_with_ctrl_o(app, pilot, str(folder))
         await wait(app, pilot)
         notices = _notices(app)
         assert all(not CONTROL.search(notice) for notice in notices)
@@ -167,7 +159,7 @@ async def test_ctrl_o_leaves_binary_and_empty_files_where_they_were(seed_copy: S
     app = make_app(seed_copy)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait(app, pilot)
-        await _add_with_ctrl_o(app, pilot, str(folder))
+        await add_with_ctrl_o(app, pilot, str(folder))
         await wait(app, pilot)
     copied = sorted(path.name for path in (seed_copy.corpus_dir / folder.name).iterdir())
     assert copied == ["bridge.meta.json", "bridge.txt", "ferry.meta.json", "ferry.txt"]
@@ -184,7 +176,7 @@ async def test_a_prompt_path_that_cannot_be_expanded_or_parsed_is_a_notice(seed_
             # stat fails with ENAMETOOLONG (not "missing"): the add worker reports the OSError.
             ("n" * 300, "Adding failed: [Errno 36] File name too long: "),
         ):
-            await _add_with_ctrl_o(app, pilot, text)
+            await add_with_ctrl_o(app, pilot, text)
             await wait(app, pilot)
             assert _notices(app)[-1].startswith(notice)
             assert not app.query_one("#progress", ProgressBar).display
@@ -222,7 +214,7 @@ async def test_the_input_takes_keys_while_an_add_is_running(seed_copy: Settings,
         app = make_app(seed_copy)
         async with app.run_test(size=(80, 24)) as pilot:
             await wait(app, pilot)
-            await _add_with_ctrl_o(app, pilot, str(folder))
+            await add_with_ctrl_o(app, pilot, str(folder))
             await until(pilot, lambda: "waiting for another qa process" in _status(app))
             await pilot.press("h", "i")
             question = app.query_one("#question", Input)

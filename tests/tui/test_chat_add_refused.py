@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input
-
 from qa.config import Settings
-from qa.tui.screens.prompt import PromptScreen
+from tests.tui.conftest import add_with_ctrl_o
 
 NEW_ARTICLE = (
     "The mayor of Springfield said on Tuesday that the river bridge would get no tolls this winter. "
@@ -22,11 +20,7 @@ async def test_a_binary_file_added_from_the_chat_is_named_and_not_copied(seed_co
     app = make_app(seed_copy)
     async with app.run_test(size=(120, 24)) as pilot:
         await wait(app, pilot)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        assert isinstance(app.screen, PromptScreen)
-        app.screen.query_one(Input).value = str(folder)
-        await pilot.press("enter")
+        await add_with_ctrl_o(app, pilot, str(folder))
         await wait(app, pilot)
         status = str(app.query_one("#status").render())
         assert "Added 1" in status and f"skipped 1: {folder / 'photo.txt'}" in status

@@ -16,10 +16,9 @@ from qa.config import Settings
 from qa.ingest import read_file
 from qa.printable import printable
 from qa.tui.adding import NAMED_SKIPS
-from qa.tui.screens.prompt import PromptScreen
 from qa.tui.widgets.answer_card import AnswerCard
 from tests.hostile import ESCAPES, STORIES, make_hostile_files
-from tests.tui.conftest import until
+from tests.tui.conftest import add_with_ctrl_o, until
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """What must never reach the terminal raw (newline and tab aside)."""
@@ -53,11 +52,7 @@ async def test_the_hostile_corpus_added_with_ctrl_o_indexes_the_good_and_names_e
     app = make_app(seed_copy)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait(app, pilot)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        assert isinstance(app.screen, PromptScreen)
-        app.screen.query_one(Input).value = str(folder)
-        await pilot.press("enter")
+        await add_with_ctrl_o(app, pilot, str(folder))
         await pilot.press("h", "i")  # right after the add starts (its worker copies and reads ~300 MB)
         question = app.query_one("#question", Input)
         assert question.value == "hi"
