@@ -269,7 +269,7 @@ def print_report(report: SyncReport, settings: Settings, *, quiet: bool) -> None
     for skipped in report.skipped:
         echo_line(f"skipped {settings.corpus_dir / skipped.path}: {skipped.reason}", err=True)
     for problem in report.problems:
-        echo_line(f"left out of {settings.corpus_dir / problem.path}: {problem.reason}", err=True)
+        echo_line(f"problem in {settings.corpus_dir / problem.path}: {problem.reason}", err=True)
     if quiet:
         return
     if not (report.changed or report.unchanged or report.skipped):

@@ -62,7 +62,8 @@ class SyncReport:
     folded: list[SkippedFile] = field(default_factory=list)
     """Copies of a story kept once and listed under it as "also published by" (not errors)."""
     problems: list[SkippedFile] = field(default_factory=list)
-    """Records left out of files that were otherwise indexed (one line each, e.g. a broken JSONL line)."""
+    """Problems in files that were otherwise indexed, one line each: a record left out (a broken JSONL line) or a
+    value left unknown (a date that names no day); each line says which."""
     articles: int = 0
     passages: int = 0
     resumed_passages: int = 0
