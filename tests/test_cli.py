@@ -321,3 +321,15 @@ def test_the_qa_script_prints_only_json_on_stdout(seed_settings, tmp_path):
     assert result.returncode == 0, result.stderr
     answer = Answer.model_validate_json(result.stdout)
     assert answer.passages and not answer.abstained
+
+
+def test_version_names_the_release_the_model_and_the_index_format(capsys):
+    code, out, _ = qa("--version", capsys=capsys)
+    assert code == 0
+    assert re.match(r"qa \d+\.\d+\.\d+\n", out) and BUNDLED_MODEL in out and re.search(r"index format \d+", out)
+
+
+@pytest.mark.parametrize("args", [["-h"], ["ask", "-h"], ["index", "-h"]])
+def test_h_is_help(args, capsys):
+    code, out, _ = qa(*args, capsys=capsys)
+    assert code == 0 and out.startswith("Usage: qa")

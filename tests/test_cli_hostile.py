@@ -194,7 +194,7 @@ def test_a_usage_error_from_click_is_shown_as_pictures_even_when_click_quotes_th
     code, out, err = qa("ask", "q", f"--x{OSC_TITLE}", capsys=capsys)
     assert (code, out) == (2, "")
     assert err.endswith("\n\nError: No such option: --x␛]0;pwned␇\n")
-    assert err.startswith("Usage: qa ask [OPTIONS] [question]\nTry 'qa ask --help' for help.\n")
+    assert err.startswith("Usage: qa ask [OPTIONS] [question]\nTry 'qa ask -h' for help.\n")
 
 
 def test_a_warning_logged_by_the_library_quotes_a_path_as_pictures(tmp_path, seed_settings):

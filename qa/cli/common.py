@@ -27,6 +27,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 CorpusOption = Annotated[
@@ -89,9 +90,29 @@ def settings_from(
         raise typer.BadParameter(str(error.errors()[0]["msg"]), param_hint="--backend / QA_BACKEND") from error
 
 
+def _print_version(asked: bool) -> None:
+    """`qa --version`: the release, the default model and the index formats this release reads and writes."""
+    if not asked:
+        return
+    from importlib.metadata import version
+
+    from qa.config import BUNDLED_MODEL
+    from qa.store.db import FORMAT_VERSION
+
+    typer.echo(f"qa {version('qa')}\nmodel {BUNDLED_MODEL} (default; QA_MODEL for another)")
+    typer.echo(f"index format {FORMAT_VERSION}")
+    raise typer.Exit()
+
+
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show log messages and full tracebacks.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Show the version, model and index format."
+        ),
+    ] = False,
 ) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
