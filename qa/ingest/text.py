@@ -33,8 +33,9 @@ def read_text(
         raise MetadataError(f"{origin}: front matter is not valid YAML: {yaml_problem(error)}") from error
     if not isinstance(data, dict):
         raise MetadataError(f"{origin}: front matter must be a mapping of metadata fields")
-    own_order = take_date_order(data, origin=f"{origin} (front matter)")  # taken out even when a flag overrides it
-    dates = DateContext(Problems(), date_order or own_order)
+    dates = DateContext(Problems())
+    own_order = take_date_order(data, origin=origin, problems=dates.problems)  # taken out even when a flag overrides
+    dates.date_order = date_order or own_order
     source = MetadataSource.FRONT_MATTER
     candidates = explicit_candidates(data, origin=f"{origin} (front matter)", source=source, dates=dates)
     for line in dates.problems:
