@@ -15,6 +15,7 @@ from qa.errors import MetadataError
 from qa.ingest.bounds import MAX_METADATA_SIZE, Problems, ValueRefusedError, load_json, load_yaml
 from qa.ingest.dates import YEAR_ONLY, DateOrder, DateProblem, NewsDate, read_news_date
 from qa.ingest.outlets import outlet_for_url
+from qa.ingest.wire import WIRE_CREDIT_CONFIDENCE, cite_the_wire, wire_credits, wire_in_byline
 from qa.ingest.written import FIELD_NAMES, join_names, normalize_key, single_text, sort_written
 from qa.models import (
     METADATA_FIELDS,
@@ -67,6 +68,7 @@ def attribute(candidates: list[Candidate]) -> tuple[dict[str, Any], dict[str, Fi
     extras = sorted((c for c in candidates if c.field == "extra" and c.value), key=_strength)
     if len(extras) > 1:  # front matter's tags and a sidecar's slug are both kept; the stronger wins a shared key
         values["extra"] = {key: text for c in extras for key, text in c.value.items()}
+    _credit_wire(values, provenance)
     published_at = values.get("published_at")
     if published_at is not None:
         agrees = values.get("published") == published_at.date()
@@ -74,6 +76,29 @@ def attribute(candidates: list[Candidate]) -> tuple[dict[str, Any], dict[str, Fi
         if not (agrees and as_strong):
             del values["published_at"], provenance["published_at"]
     return values, provenance
+
+
+def wire_candidates(text: str, *, origin: str) -> list[Candidate]:
+    """The agencies `text` credits (qa.ingest.wire), as claims on the `wire` field: the reader calls it on the text
+    before boilerplate cleaning drops the credit lines."""
+    candidates = []
+    for credit in wire_credits(text):
+        provenance = FieldProvenance(
+            source=MetadataSource.TEXT, detail=f"{origin}: {credit.rule}", confidence=WIRE_CREDIT_CONFIDENCE
+        )
+        candidates.append(Candidate("wire", credit.wire, provenance))
+    return candidates
+
+
+def _credit_wire(values: dict[str, Any], provenance: dict[str, FieldProvenance]) -> None:
+    """Wire copy is cited as the agency, via its carrier: credited by the text, or by the byline."""
+    wire, credit = values.pop("wire", None), provenance.pop("wire", None)
+    author = values.get("author")
+    if wire is None and isinstance(author, str) and (wire := wire_in_byline(author)) is not None:
+        detail = f"{provenance['author'].detail}: byline {shorten(author)!r} credits {wire}"
+        credit = provenance["author"].model_copy(update={"detail": detail, "confidence": WIRE_CREDIT_CONFIDENCE})
+    if wire is not None and credit is not None:
+        cite_the_wire(values, provenance, wire, credit)
 
 
 def _url_candidates(url: str, republished_by: Republication | None) -> list[Candidate]:

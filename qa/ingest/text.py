@@ -12,7 +12,7 @@ from qa.ingest.bounds import Problems, load_yaml
 from qa.ingest.dates import DateOrder
 from qa.ingest.document import Document, Reading
 from qa.ingest.heuristics import text_candidates
-from qa.ingest.metadata import DateContext, explicit_candidates, take_date_order, yaml_problem
+from qa.ingest.metadata import DateContext, explicit_candidates, take_date_order, wire_candidates, yaml_problem
 from qa.models import MetadataSource
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -26,6 +26,7 @@ def read_text(
     problems = Problems()
     if match is None:
         guesses = text_candidates(raw, origin=origin, page_dump=True, date_order=date_order, problems=problems)
+        guesses += wire_candidates(raw, origin=origin)
         return Reading([Document(text=clean_page_text(raw), candidates=guesses)], problems)
     try:
         data = load_yaml(match.group(1)) or {}
@@ -42,6 +43,7 @@ def read_text(
         problems.add("front matter", line)
     body = raw[match.end() :]
     candidates += text_candidates(body, origin=origin, page_dump=False, date_order=dates.date_order)
+    candidates += wire_candidates(body, origin=origin)
     return Reading([Document(text=_written_text(body), candidates=candidates)], problems)
 
 
