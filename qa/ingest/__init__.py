@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.errors import IngestError
+from qa.ingest.boilerplate import clean_carried_text
 from qa.ingest.bounds import Problems
 from qa.ingest.document import Reading
 from qa.ingest.files import RECORD_FORMATS, STREAMED_FORMATS, file_format, read_text_file, record_lines
 from qa.ingest.html import read_html
-from qa.ingest.boilerplate import clean_carried_text
 from qa.ingest.metadata import (
     Candidate,
     ExplicitMetadata,

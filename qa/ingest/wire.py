@@ -61,6 +61,7 @@ _DATELINE = re.compile(
     r"^(?:[A-Z][\w.'’-]*,? ){0,7}?[A-Z][\w.'’-]*,?(?: \d{1,2},?)?\s*\((?P<wire>[A-Za-z][A-Za-z .-]{0,30}?)\)\s*[—–-]+\s"
 )
 _SPLITS = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+_PARTICLES = frozenset({"de", "da", "del", "der", "den", "van", "von", "la", "le", "al", "el", "bin", "ibn", "dos"})
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
@@ -89,8 +90,18 @@ def wire_in_byline(value: str) -> str | None:
     found = wire_named(text)
     if found is not None:
         return found
+    if text.endswith((",", ";")):
+        return None  # a wrapped line of prose ("the national news agency, Yonhap,")
     parts = [part for part in _SPLITS.split(text) if part]
-    return wire_named(parts[-1]) if len(parts) > 1 else None
+    if len(parts) < 2 or not all(_is_name(part) for part in parts[:-1]):
+        return None
+    return wire_named(parts[-1])
+
+
+def _is_name(part: str) -> bool:
+    """A person's name as bylines write it: every word capitalised but a particle (`Ann van Lee`, `JILL LAWLESS`)."""
+    words = part.split()
+    return 0 < len(words) <= 5 and all(w[:1].isupper() or w in _PARTICLES for w in words)
 
 
 def wire_credits(text: str) -> list[WireCredit]:
@@ -115,7 +126,9 @@ def wire_credits(text: str) -> list[WireCredit]:
 def is_the_wire(outlet: str, wire: str) -> bool:
     """Whether an outlet is the agency itself (`Reuters UK`, `AP News`, `upi.com`), not a carrier of its copy."""
     lowered = outlet.lower()
-    if any(lowered == domain or lowered.endswith("." + domain) for domain in WIRE_DOMAINS if WIRE_DOMAINS[domain] == wire):
+    if any(
+        lowered == domain or lowered.endswith("." + domain) for domain in WIRE_DOMAINS if WIRE_DOMAINS[domain] == wire
+    ):
         return True
     aliases = [alias.lower() for alias in (wire, *WIRES[wire]) if alias.lower() not in DATELINE_ONLY]
     return any(re.match(rf"{re.escape(alias)}(\b|$)", lowered) for alias in aliases)
@@ -138,5 +151,7 @@ def cite_the_wire(
         return
     values["outlet"], provenance["outlet"] = wire, credit
     if outlet is not None and carrier is not None:
-        values["republished_by"] = Republication(outlet=outlet, published=values.get("published"), url=values.get("url"))
+        values["republished_by"] = Republication(
+            outlet=outlet, published=values.get("published"), url=values.get("url")
+        )
         provenance["republished_by"] = carrier
