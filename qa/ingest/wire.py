@@ -99,9 +99,9 @@ def wire_in_byline(value: str) -> str | None:
 
 
 def _is_name(part: str) -> bool:
-    """A person's name as bylines write it: every word capitalised but a particle (`Ann van Lee`, `JILL LAWLESS`)."""
+    """A name as bylines write it: capitalised words or particles (`Ann van Lee`, `Nidal al-Mughrabi`)."""
     words = part.split()
-    return 0 < len(words) <= 5 and all(w[:1].isupper() or w in _PARTICLES for w in words)
+    return 0 < len(words) <= 5 and all(w[:1].isupper() or re.split(r"[-’']", w)[0] in _PARTICLES for w in words)
 
 
 def wire_credits(text: str) -> list[WireCredit]:
