@@ -134,7 +134,7 @@ _CARRIED_CHROME = [
         r"^(photo|image|picture|video)s?\s*(credit)?\s*:",  # photo credits
         r"^\(?(ap|afp|reuters|getty images?|epa|ansa)( photo)?/[^)]*\)?$",  # "(AP Photo/Evan Vucci)"
         r"^getty images$",
-        r"^(sign up|subscribe|register)\b",  # newsletter and alert boxes
+        r"^(sign up|subscribe|register)(\s+(now|today|here|free))?(\s+(for|to|with)\b|\s*[:!.]?$)",  # newsletters
         r"\b(delivered|sent) (straight |directly )?to your inbox\b",
         r"^(get|download|install|open) (the|our) [\w' -]{0,40}\bapp\b",  # app prompts
         r"^[^.!?:]{1,40}:\s*(see|get|read|watch|find|check out|sign up|subscribe|download|listen|follow)\b"
