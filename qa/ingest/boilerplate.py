@@ -14,10 +14,9 @@ those shapes, never a line for being short: a record's headline is its whole tex
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from qa.ingest.wire import wire_in_byline
+from qa.ingest.wire import wire_in_byline, wire_named
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _WHITESPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -149,12 +148,16 @@ _CARRIED_CHROME = [
 _BYLINE_LINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(\s+[\w.'’-]+){0,5}(\s*(,|and|&)\s*[A-Z][\w.'’ -]*){0,3}$")
 CREDIT_LINE_WORDS = 8
 """A byline or credit line alone is short; a longer line is prose."""
-REPEATED_LINE_WORDS = 6
-"""A line this short without sentence punctuation, seen twice, is a repeated credit or label."""
+_CREDIT_LIKE = re.compile(r"^[A-Z][^\s\d]*(?: [A-Z&][^\s\d]*){0,5}$")
+"""Up to six capitalised words without figures: how a credit or outlet name looks."""
 
 
 def is_carried_chrome(line: str) -> bool:
-    """True for a line an export or extractor kept from the page around the story: a promo or credit line."""
+    """True for a line an export or extractor kept from the page around the story: a promo or credit line. One
+    that starts in lower case continues a hard-wrapped sentence ("subscribe to ordinary shares."), unless it is an
+    agency's name ("dpa")."""
+    if line[:1].islower():
+        return wire_named(line) is not None
     if any(pattern.search(line) for pattern in _CARRIED_CHROME):
         return True
     short = len(line.split()) <= CREDIT_LINE_WORDS and not _SENTENCE_END.search(line)
@@ -162,16 +165,27 @@ def is_carried_chrome(line: str) -> bool:
 
 
 def clean_carried_text(text: str) -> str:
-    """`text` without promo, credit and byline lines, and without short lines it repeats; its other lines
-    untouched. A text that would be left empty is returned whole (a record that is only a headline)."""
-    lines = [normalize_line(line) for line in text.splitlines()]
-    counts = Counter(line for line in lines if line and len(line.split()) <= REPEATED_LINE_WORDS)
-    kept = []
-    for line, original in zip(lines, text.splitlines(), strict=True):
-        repeated = counts[line] > 1 and not _SENTENCE_END.search(line)
-        if line and (repeated or is_carried_chrome(line)):
-            continue
-        kept.append(original)
-    cleaned = "\n".join(kept)
-    cleaned = re.sub(r"\n\s*\n(\s*\n)+", "\n\n", cleaned).strip()
+    """`text` without promo, credit and byline lines, nor a credit repeated on the next line ("Associated Press"
+    twice); its other lines untouched. A text that would be left empty is returned whole (a record that is only a
+    headline)."""
+    originals = text.splitlines()
+    lines = [normalize_line(line) for line in originals]
+    repeated = _repeated_credits(lines)
+    kept = [
+        original
+        for number, (line, original) in enumerate(zip(lines, originals, strict=True))
+        if not line or not (number in repeated or is_carried_chrome(line))
+    ]
+    cleaned = re.sub(r"\n\s*\n(\s*\n)+", "\n\n", "\n".join(kept)).strip()
     return cleaned if cleaned else text
+
+
+def _repeated_credits(lines: list[str]) -> set[int]:
+    """Numbers of lines that are a name-like credit (`Associated Press`, `USA TODAY`) repeated on the next non-blank
+    line: a table's repeated row has figures or lower-case words, and is kept."""
+    shown = [(number, line) for number, line in enumerate(lines) if line]
+    repeated = set()
+    for (number, line), (next_number, next_line) in zip(shown, shown[1:], strict=False):
+        if line == next_line and _CREDIT_LIKE.match(line):
+            repeated |= {number, next_number}
+    return repeated

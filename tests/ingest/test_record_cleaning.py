@@ -150,3 +150,28 @@ def test_cleaning_carried_text_only_drops_whole_lines_and_never_empties_text(raw
     lines = {line.strip() for line in raw.splitlines()}
     assert all(line.strip() in lines for line in cleaned.splitlines())
     assert bool(raw.strip()) <= bool(cleaned.strip())
+
+
+def test_wrapped_prose_and_repeated_table_rows_are_kept():
+    """Reuters-21578 wires are hard-wrapped and carry tables: a line continuing a sentence, or a table row seen
+    twice, is the story's, not the carrier's."""
+    text = (
+        "The company said holders may\n"
+        "subscribe to ordinary shares.\n"
+        "Shr nil vs nil\n"
+        "Shr nil vs nil\n"
+        "Pay April 15\n"
+        "Pay April 15\n"
+        "USA TODAY\n"
+        "USA TODAY\n"
+        "The offer closes in May."
+    )
+    assert clean_carried_text(text).splitlines() == [
+        "The company said holders may",
+        "subscribe to ordinary shares.",
+        "Shr nil vs nil",
+        "Shr nil vs nil",
+        "Pay April 15",
+        "Pay April 15",
+        "The offer closes in May.",
+    ]
