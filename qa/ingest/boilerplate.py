@@ -148,6 +148,8 @@ _CARRIED_CHROME = [
 _BYLINE_LINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(\s+[\w.'’-]+){0,5}(\s*(,|and|&)\s*[A-Z][\w.'’ -]*){0,3}$")
 CREDIT_LINE_WORDS = 8
 """A byline or credit line alone is short; a longer line is prose."""
+MAX_CREDIT_CHARS = 200
+"""Also in characters: a one-word line of a megabyte is no byline (and never costs the byline pattern its time)."""
 _CREDIT_LIKE = re.compile(r"^[A-Z][^\s\d]*(?: [A-Z&][^\s\d]*){0,5}$")
 """Up to six capitalised words without figures: how a credit or outlet name looks."""
 
@@ -160,7 +162,7 @@ def is_carried_chrome(line: str) -> bool:
         return wire_named(line) is not None
     if any(pattern.search(line) for pattern in _CARRIED_CHROME):
         return True
-    short = len(line.split()) <= CREDIT_LINE_WORDS and not _SENTENCE_END.search(line)
+    short = len(line) <= MAX_CREDIT_CHARS and len(line.split()) <= CREDIT_LINE_WORDS and not _SENTENCE_END.search(line)
     return short and (bool(_BYLINE_LINE.match(line)) or wire_in_byline(line) is not None)
 
 

@@ -56,6 +56,10 @@ _HEAD_LINES = 4
 """Credit lines are looked for among the first lines of the text (bylines) ..."""
 _TAIL_LINES = 2
 """... and the last ones (credit lines after the story)."""
+_EDGE_CHARS = 4000
+"""Where those lines are looked for: the text's head and tail, never all of a long text."""
+MAX_CREDIT_CHARS = 300
+"""A credit line or a dateline is read in its first characters only."""
 _ALIASES = {alias.lower(): wire for wire, aliases in WIRES.items() for alias in (wire, *aliases)}
 _DATELINE = re.compile(
     r"^(?:[A-Z][\w.'’-]*,? ){0,7}?[A-Z][\w.'’-]*,?(?: \d{1,2},?)?\s*\((?P<wire>[A-Za-z][A-Za-z .-]{0,30}?)\)\s*[—–-]+\s"
@@ -106,11 +110,11 @@ def _is_name(part: str) -> bool:
 
 def wire_credits(text: str) -> list[WireCredit]:
     """The agencies the text credits: a short credit line or byline at its top or bottom, a wire dateline."""
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    lines = [line for line in lines if line]
+    edges = _edge_lines(text)
+    lines = [" ".join(line[:MAX_CREDIT_CHARS].split()) for line in edges]
     credits = []
-    for line in (lines[:_HEAD_LINES] + lines[-_TAIL_LINES:]) if len(lines) > 1 else []:  # a line apart from the story
-        if len(line.split()) > CREDIT_LINE_WORDS or _SENTENCE_END.search(line.rstrip(".")):
+    for line, full in zip(lines, edges, strict=True) if len(lines) > 1 else []:  # a credit is a line of its own
+        if len(full) > MAX_CREDIT_CHARS or len(line.split()) > CREDIT_LINE_WORDS or _SENTENCE_END.search(line):
             continue
         found = wire_in_byline(line.lstrip("—–- "))
         if found is not None:
@@ -121,6 +125,19 @@ def wire_credits(text: str) -> list[WireCredit]:
         if found is not None:
             credits.append(WireCredit(found, f"wire dateline {match.group(0).strip()!r}"))
     return credits
+
+
+def _edge_lines(text: str) -> list[str]:
+    """The first and last non-blank lines of `text`, found in its head and tail only (a line cut by either is
+    left out: a cut line's end could look like a credit)."""
+    if len(text) <= 2 * _EDGE_CHARS:
+        every = [line for line in text.splitlines() if line.strip()]
+        return every if len(every) <= _HEAD_LINES + _TAIL_LINES else every[:_HEAD_LINES] + every[-_TAIL_LINES:]
+    head = text[:_EDGE_CHARS].splitlines()[:-1]
+    tail = text[-_EDGE_CHARS:].splitlines()[1:]
+    return [line for line in head if line.strip()][:_HEAD_LINES] + [line for line in tail if line.strip()][
+        -_TAIL_LINES:
+    ]
 
 
 def is_the_wire(outlet: str, wire: str) -> bool:
