@@ -287,7 +287,8 @@ def _describe(error: ValidationError, names: dict[str, str] | None = None) -> st
         where = ".".join(steps) or "(file)"
         where = where if where.isprintable() else shorten(repr(where))  # a key holding a newline: still one line
         got = f" (got {shorten(repr(problem['input']))})" if problem["type"] != "missing" else ""
-        parts.append(f"{where}: {problem['msg']}{got}")
+        message = problem["msg"].removeprefix("Value error, ")  # our validators' own words need no prefix
+        parts.append(f"{where}: {message}{got}")
     return "; ".join(parts)
 
 
