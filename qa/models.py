@@ -72,6 +72,10 @@ class ArticleMetadata(BaseModel):
     url: str | None = None
     author: str | None = None
     republished_by: Republication | None = None
+    updated: dt.date | dt.datetime | None = None
+    """When the source says the article was last changed (`lastmod`, `updated`): never its publication date."""
+    extra: dict[str, str] | None = None
+    """Other fields a person wrote in front matter or a sidecar (`tags`, `slug`, ...), as text, for `qa show`."""
 
 
 METADATA_FIELDS = tuple(ArticleMetadata.model_fields)

@@ -22,6 +22,7 @@ FIELD_LABELS = {
     "url": "url",
     "author": "author",
     "republished_by": "via",
+    "updated": "updated",
 }
 
 
@@ -68,7 +69,7 @@ def describe(article: Article) -> list[str]:
             continue
         if name == "published":
             value = f"{value.isoformat()} ({format_date(value)})"
-        elif name == "published_at":
+        elif name in ("published_at", "updated"):
             value = value.isoformat()
         elif name == "republished_by":
             value = " · ".join(part for part in (value.outlet, format_date(value.published), value.url) if part)
@@ -81,6 +82,8 @@ def describe(article: Article) -> list[str]:
             )
             if provenance.note:
                 lines.append(f"  {'':<10} note: {provenance.note}")
+    for key, value in (article.extra or {}).items():
+        lines.append(f"  {'extra':<10} {key}: {value}")
     for copy in article.also_published_by:
         where = " · ".join(part for part in (copy.url, copy.source_path) if part)
         lines.append(

@@ -9,11 +9,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.errors import IngestError
+from qa.ingest.boilerplate import clean_carried_text
 from qa.ingest.bounds import Problems
 from qa.ingest.document import Reading
-from qa.ingest.files import STREAMED_FORMATS, file_format, read_text_file, record_lines
+from qa.ingest.files import RECORD_FORMATS, STREAMED_FORMATS, file_format, read_text_file, record_lines
 from qa.ingest.html import read_html
-from qa.ingest.metadata import Candidate, ExplicitMetadata, attribute, find_sidecar, is_sidecar, read_sidecar
+from qa.ingest.metadata import (
+    Candidate,
+    ExplicitMetadata,
+    attribute,
+    find_sidecar,
+    is_sidecar,
+    read_sidecar,
+    wire_candidates,
+)
 from qa.ingest.records import parse_field_map, read_csv, read_json, read_jsonl
 from qa.ingest.staging import AddOptions, is_options_file, options_path, read_add_options, stage_files
 from qa.ingest.syndication import list_copy
@@ -38,9 +47,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-INGEST_VERSION = "3"
+INGEST_VERSION = "4"
 """Bumped whenever reading or cleaning changes, so `qa index` re-reads every file."""
 HASH_CHUNK = 1024 * 1024
+CLEANED_BY_READER = (*RECORD_FORMATS, ".txt", ".md", ".markdown")
+"""Formats whose reader cleans its own text; a page's extracted text is cleaned in `_collect`."""
 
 Reader = Callable[..., Reading]
 READERS: dict[str, Reader] = {
@@ -160,23 +171,30 @@ def read_article_file(
         explicit += found.candidates
         date_order = date_order or found.date_order
         sidecar_problems = [(sidecar_origin, line) for line in found.problems]
+    carried = file_format(path) not in CLEANED_BY_READER
     if file_format(path) in STREAMED_FORMATS:  # line by line: the file stays open while its records are read
         with record_lines(path, origin) as lines:
             reading = reader(lines, origin=origin, field_map=options.field_map, date_order=date_order)
-            result = _collect(reading, explicit, sidecar_problems, origin)
+            result = _collect(reading, explicit, sidecar_problems, origin, carried=carried)
     else:
         text = read_text_file(path, origin)
         reading = reader(text, origin=origin, field_map=options.field_map, date_order=date_order)
-        result = _collect(reading, explicit, sidecar_problems, origin)
+        result = _collect(reading, explicit, sidecar_problems, origin, carried=carried)
     if not result.articles:
         raise IngestError(f"{origin}: {_nothing_usable(result.problems, result.problem_count)}")
     return result
 
 
 def _collect(
-    reading: Reading, explicit: list[Candidate], sidecar_problems: list[tuple[str, str]], origin: str
+    reading: Reading,
+    explicit: list[Candidate],
+    sidecar_problems: list[tuple[str, str]],
+    origin: str,
+    *,
+    carried: bool = False,
 ) -> FileReading:
-    """Attribute each document the reader makes, one at a time; the same text twice is kept once."""
+    """Attribute each document the reader makes, one at a time; the same text twice is kept once. `carried`: the
+    text is an extractor's (a page), so the carrier's credit and promo lines go, the agency they credit stays."""
     problems: Problems = reading.problems
     for where, problem in sidecar_problems:
         problems.add(where, problem)
@@ -189,9 +207,13 @@ def _collect(
         if not document.text.strip():
             problems.add(where, "no article text found; add the text or remove it")
             continue
-        doc_id = content_id(document.text)
-        values, provenance = attribute(explicit + document.candidates)
-        article = Article(doc_id=doc_id, text=document.text, source_path=origin, provenance=provenance, **values)
+        text, candidates = document.text, document.candidates
+        if carried:
+            candidates = candidates + wire_candidates(text, origin=where)
+            text = clean_carried_text(text)
+        doc_id = content_id(text)
+        values, provenance = attribute(explicit + candidates)
+        article = Article(doc_id=doc_id, text=text, source_path=origin, provenance=provenance, **values)
         if doc_id in first_seen:  # the same text again: listed as another outlet's copy, or a plain repeat
             first_where, original = first_seen[doc_id]
             if not list_copy(original, article):

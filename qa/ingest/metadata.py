@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from qa.errors import MetadataError
 from qa.ingest.bounds import MAX_METADATA_SIZE, Problems, ValueRefusedError, load_json, load_yaml
 from qa.ingest.dates import YEAR_ONLY, DateOrder, DateProblem, NewsDate, read_news_date
 from qa.ingest.outlets import outlet_for_url
+from qa.ingest.wire import WIRE_CREDIT_CONFIDENCE, cite_the_wire, wire_credits, wire_in_byline
+from qa.ingest.written import FIELD_NAMES, join_names, normalize_key, single_text, sort_written
 from qa.models import (
     METADATA_FIELDS,
     SOURCE_RANK,
@@ -62,6 +65,10 @@ def attribute(candidates: list[Candidate]) -> tuple[dict[str, Any], dict[str, Fi
     url = values.get("url")
     if url:
         values, provenance = resolve(candidates + _url_candidates(url, values.get("republished_by")))
+    extras = sorted((c for c in candidates if c.field == "extra" and c.value), key=_strength)
+    if len(extras) > 1:  # front matter's tags and a sidecar's slug are both kept; the stronger wins a shared key
+        values["extra"] = {key: text for c in extras for key, text in c.value.items()}
+    _credit_wire(values, provenance)
     published_at = values.get("published_at")
     if published_at is not None:
         agrees = values.get("published") == published_at.date()
@@ -69,6 +76,29 @@ def attribute(candidates: list[Candidate]) -> tuple[dict[str, Any], dict[str, Fi
         if not (agrees and as_strong):
             del values["published_at"], provenance["published_at"]
     return values, provenance
+
+
+def wire_candidates(text: str, *, origin: str) -> list[Candidate]:
+    """The agencies `text` credits (qa.ingest.wire), as claims on the `wire` field: the reader calls it on the text
+    before boilerplate cleaning drops the credit lines."""
+    candidates = []
+    for credit in wire_credits(text):
+        provenance = FieldProvenance(
+            source=MetadataSource.TEXT, detail=f"{origin}: {credit.rule}", confidence=WIRE_CREDIT_CONFIDENCE
+        )
+        candidates.append(Candidate("wire", credit.wire, provenance))
+    return candidates
+
+
+def _credit_wire(values: dict[str, Any], provenance: dict[str, FieldProvenance]) -> None:
+    """Wire copy is cited as the agency, via its carrier: credited by the text, or by the byline."""
+    wire, credit = values.pop("wire", None), provenance.pop("wire", None)
+    author = values.get("author")
+    if wire is None and isinstance(author, str) and (wire := wire_in_byline(author)) is not None:
+        detail = f"{provenance['author'].detail}: byline {shorten(author)!r} credits {wire}"
+        credit = provenance["author"].model_copy(update={"detail": detail, "confidence": WIRE_CREDIT_CONFIDENCE})
+    if wire is not None and credit is not None:
+        cite_the_wire(values, provenance, wire, credit)
 
 
 def _url_candidates(url: str, republished_by: Republication | None) -> list[Candidate]:
@@ -136,7 +166,8 @@ class ExplicitMetadata(ArticleMetadata):
             found = DateProblem("is a number, not a date")  # Unix time: hand-written dates are not counted seconds
         if context is not None and (found.reason == YEAR_ONLY or found.hint is not None):
             hint = found.hint or "write the full date, e.g. 2024-02-11"
-            context.problems.add(info.field_name, f"{shorten(repr(value))} {found.reason}; left undated ({hint})")
+            where = context.field_names.get(info.field_name, info.field_name)
+            context.problems.add(where, f"{shorten(repr(value))} {found.reason}; left undated ({hint})")
             return None
         raise ValueError(f"{value} {found.reason}; write the date as 2024-02-11 (or leave it out)")
 
@@ -147,15 +178,20 @@ class DateContext:
 
     problems: Problems
     date_order: DateOrder | None = None
+    field_names: dict[str, str] = field(default_factory=dict)
+    """Field -> the key it was written under (`pubDate`), so a problem names what the person wrote."""
 
 
 def explicit_candidates(
     data: dict[str, Any], *, origin: str, source: MetadataSource, dates: DateContext | None = None
 ) -> list[Candidate]:
-    """Validate hand-written metadata and turn it into candidates; raise MetadataError naming the field.
+    """Validate hand-written metadata and turn it into candidates.
 
-    Without `dates` (flag values) a date must be ISO or YYYYMMDD; with it (a sidecar, front matter), any form qa
-    reads, a year alone or an ambiguous day/month being left out with a line in `dates.problems`."""
+    Without `dates` (flag values) it is strict: MetadataError naming the field, and a date must be ISO or YYYYMMDD.
+    With it (a sidecar, front matter) it takes the names people write (see qa.ingest.written), reads any date form qa
+    reads, keeps unknown keys as extras, and leaves out a value it cannot use with one line in `dates.problems`."""
+    if dates is not None:
+        return _written_candidates(data, origin=origin, source=source, dates=dates)
     try:
         metadata = ExplicitMetadata.model_validate(data, context=dates)
     except ValidationError as error:
@@ -168,14 +204,91 @@ def explicit_candidates(
     return candidates
 
 
-def _describe(error: ValidationError) -> str:
-    """One line per problem: `published: Input should be a valid date (got '2024-13-45')`."""
+def _written_candidates(
+    data: dict[str, Any], *, origin: str, source: MetadataSource, dates: DateContext
+) -> list[Candidate]:
+    """Each field on its own: a value that cannot be used is a warning and leaves only that field unknown."""
+    written = sort_written(data)
+    for key, problem in written.problems:
+        dates.problems.add(key, problem)
+    notes = _written_notes(written.fields.pop("notes", None), dates)
+    dates.field_names = {name: key for name, (key, _) in written.fields.items()}
+    values: dict[str, Any] = {}
+    for name, (key, value) in written.fields.items():
+        if name == "author":
+            value = join_names(value)
+        elif name in ("title", "outlet", "url"):
+            text = single_text(value)
+            if text is None:
+                dates.problems.add(key, f"{shorten(repr(value))} is not one {name}; left unknown")
+                continue
+            value = text
+        elif name == "updated":
+            value = _update_time(key, value, dates)
+        elif name == "published" and isinstance(value, str) and "published_at" not in written.fields:
+            found = read_news_date(value, order=dates.date_order)
+            if isinstance(found, NewsDate) and found.moment is not None:
+                values["published_at"] = found.moment  # a quoted ISO time: the time is kept too
+        if value is None:
+            continue
+        try:
+            checked = ExplicitMetadata.model_validate({name: value}, context=dates)
+        except ValidationError as error:
+            dates.problems.add(None, f"{_describe(error, dates.field_names)}; left unknown")
+            continue
+        values[name] = getattr(checked, name)
+    if written.extra:
+        values["extra"] = written.extra
+    candidates = []
+    for name, value in values.items():
+        key = dates.field_names.get(name, name)
+        detail = origin if key == name or name == "extra" else f"{origin}, field {key!r}"
+        provenance = FieldProvenance(source=source, detail=detail, note=notes.get(name))
+        candidates.append(Candidate(name, value, provenance))
+    return candidates
+
+
+def _written_notes(found: tuple[str, Any] | None, dates: DateContext) -> dict[str, str]:
+    """The `notes` on fields, by our field names; a note on a field we do not know is a warning."""
+    if found is None:
+        return {}
+    key, notes = found
+    if not isinstance(notes, dict):
+        dates.problems.add(key, "is not a mapping of field: note; ignored")
+        return {}
+    known = {alias: name for name, aliases in FIELD_NAMES.items() for alias in aliases}
+    kept = {}
+    for field_key, note in notes.items():
+        name = known.get(normalize_key(field_key))
+        if name is None or name == "notes" or not isinstance(note, str):
+            dates.problems.add(key, f"a note on {shorten(repr(field_key))}, not a field with a value; ignored")
+            continue
+        kept[name] = note
+    return kept
+
+
+def _update_time(key: str, value: Any, dates: DateContext) -> dt.date | dt.datetime | None:
+    found = read_news_date(value, order=dates.date_order)
+    if isinstance(found, NewsDate) and (found.read_as is None or found.read_as == "YYYYMMDD"):
+        return found.moment or found.day
+    reason = found.reason if isinstance(found, DateProblem) else "is a number, not a date"
+    dates.problems.add(key, f"{shorten(repr(value))} {reason}; update time left unknown")
+    return None
+
+
+def _describe(error: ValidationError, names: dict[str, str] | None = None) -> str:
+    """One line per problem: `published: Input should be a valid date (got '2024-13-45')`; `names` gives a field
+    the key it was written under (`date`)."""
     parts = []
     for problem in error.errors():
-        where = ".".join(str(step) for step in problem["loc"]) or "(file)"
+        steps = [str(step) for step in problem["loc"]]
+        if steps and names:
+            steps[0] = names.get(steps[0], steps[0])
+        where = ".".join(steps) or "(file)"
         where = where if where.isprintable() else shorten(repr(where))  # a key holding a newline: still one line
         got = f" (got {shorten(repr(problem['input']))})" if problem["type"] != "missing" else ""
-        parts.append(f"{where}: {problem['msg']}{got}")
+        message = problem["msg"].removeprefix("Value error, ")  # our validators' own words need no prefix
+        parts.append(f"{where}: {message}{got}")
     return "; ".join(parts)
 
 
@@ -184,14 +297,18 @@ def shorten(text: str, limit: int = MAX_SHOWN_INPUT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def take_date_order(data: dict[str, Any], *, origin: str) -> DateOrder | None:
-    """Remove `date_order` from hand-written metadata and return it; MetadataError for a value other than DMY/MDY."""
+def take_date_order(data: dict[str, Any], *, origin: str, problems: Problems | None = None) -> DateOrder | None:
+    """Remove `date_order` from hand-written metadata and return it; a value other than DMY/MDY is a line in
+    `problems` (None: MetadataError)."""
     value = data.pop(DATE_ORDER_KEY, None)
     if value is None:
         return None
     try:
         return DateOrder.parse(value)
     except ValueError:
+        if problems is not None:
+            problems.add(DATE_ORDER_KEY, f"{shorten(repr(value))} is not DMY or MDY; ignored")
+            return None
         raise MetadataError(
             f"{origin}: {DATE_ORDER_KEY} {shorten(repr(value))} is not DMY or MDY; "
             "write DMY (03/04/2024 is 3 April) or MDY (4 March)"
@@ -246,7 +363,7 @@ def read_sidecar(sidecar: Path, *, origin: str) -> Sidecar:
         raise MetadataError(f"{origin}: cannot be read: {shorten(str(error), 200)}") from error
     if not isinstance(data, dict):
         raise MetadataError(f"{origin}: expected an object of metadata fields")
-    date_order = take_date_order(data, origin=origin)
-    dates = DateContext(Problems(), date_order)
+    dates = DateContext(Problems())
+    dates.date_order = take_date_order(data, origin=origin, problems=dates.problems)
     candidates = explicit_candidates(data, origin=origin, source=MetadataSource.SIDECAR, dates=dates)
-    return Sidecar(candidates, date_order, dates.problems)
+    return Sidecar(candidates, dates.date_order, dates.problems)

@@ -18,11 +18,12 @@ from typing import Any
 
 from qa.dates import DATE_ORDER_KEY
 from qa.errors import IngestError, UsageError
+from qa.ingest.boilerplate import clean_carried_text
 from qa.ingest.bounds import MAX_BAD_RECORDS, MAX_LINE_CHARS, Problems, ValueRefusedError, load_json
 from qa.ingest.dates import DateOrder, NewsDate, read_news_date
 from qa.ingest.document import Document, Reading
 from qa.ingest.heuristics import text_candidates
-from qa.ingest.metadata import Candidate, shorten
+from qa.ingest.metadata import Candidate, shorten, wire_candidates
 from qa.ingest.outlets import outlet_for_url
 from qa.models import FieldProvenance, MetadataSource
 
@@ -268,7 +269,8 @@ def _document(
             found["text"] = (key, record[key])
         elif "title" in found:  # a headline-only item (news aggregator feeds): the headline is the text
             found["text"] = found["title"]
-    text = _clean_text(found.pop("text", (None, None))[1])
+    record_text = _record_text(found.pop("text", (None, None))[1])
+    text = _paragraphs(clean_carried_text(record_text))
     if not text:
         names = ", ".join(sorted(record)[:8]) or "no fields"
         raise _Skip(f"has no article text (fields: {names}); map one with --map text=FIELD")
@@ -279,6 +281,7 @@ def _document(
         detail = f"{origin}, {where}, field {key!r}"
         candidates += _field_candidates(name, value, detail, where, problems, date_order)
     candidates += text_candidates(text, origin=f"{origin}, {where}", page_dump=False)
+    candidates += wire_candidates(record_text, origin=f"{origin}, {where}")  # before cleaning took the credit lines
     return Document(text=text, candidates=candidates, where=where)
 
 
@@ -342,15 +345,19 @@ def _as_text(value: Any) -> str | None:
     return " ".join(html.unescape(str(value)).split()) or None
 
 
-def _clean_text(value: Any) -> str:
-    """Paragraphs separated by blank lines; HTML tags and hard wraps removed, indented lines start paragraphs."""
+def _record_text(value: Any) -> str:
+    """The text field as lines: a list's items as paragraphs, HTML tags removed (paragraph tags end lines)."""
     if isinstance(value, list):
         value = "\n\n".join(str(item) for item in value if isinstance(item, str))
     if not isinstance(value, str):
         return ""
     if _TAG.search(value):
         value = html.unescape(_TAG.sub("", _PARAGRAPH_TAG.sub("\n\n", value)))
-    value = re.sub(r"\r\n?", "\n", value)
+    return re.sub(r"\r\n?", "\n", value)
+
+
+def _paragraphs(value: str) -> str:
+    """Paragraphs separated by blank lines; hard wraps removed, indented lines start paragraphs."""
     blocks = re.split(r"\n\s*\n|\n(?=[ \t]{2,}\S)", value)
     paragraphs = (" ".join(block.split()) for block in blocks)
     return "\n\n".join(p for p in paragraphs if p)

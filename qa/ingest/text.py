@@ -12,7 +12,7 @@ from qa.ingest.bounds import Problems, load_yaml
 from qa.ingest.dates import DateOrder
 from qa.ingest.document import Document, Reading
 from qa.ingest.heuristics import text_candidates
-from qa.ingest.metadata import DateContext, explicit_candidates, take_date_order, yaml_problem
+from qa.ingest.metadata import DateContext, explicit_candidates, take_date_order, wire_candidates, yaml_problem
 from qa.models import MetadataSource
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
@@ -26,6 +26,7 @@ def read_text(
     problems = Problems()
     if match is None:
         guesses = text_candidates(raw, origin=origin, page_dump=True, date_order=date_order, problems=problems)
+        guesses += wire_candidates(raw, origin=origin)
         return Reading([Document(text=clean_page_text(raw), candidates=guesses)], problems)
     try:
         data = load_yaml(match.group(1)) or {}
@@ -33,14 +34,16 @@ def read_text(
         raise MetadataError(f"{origin}: front matter is not valid YAML: {yaml_problem(error)}") from error
     if not isinstance(data, dict):
         raise MetadataError(f"{origin}: front matter must be a mapping of metadata fields")
-    own_order = take_date_order(data, origin=f"{origin} (front matter)")  # taken out even when a flag overrides it
-    dates = DateContext(Problems(), date_order or own_order)
+    dates = DateContext(Problems())
+    own_order = take_date_order(data, origin=origin, problems=dates.problems)  # taken out even when a flag overrides
+    dates.date_order = date_order or own_order
     source = MetadataSource.FRONT_MATTER
     candidates = explicit_candidates(data, origin=f"{origin} (front matter)", source=source, dates=dates)
     for line in dates.problems:
         problems.add("front matter", line)
     body = raw[match.end() :]
     candidates += text_candidates(body, origin=origin, page_dump=False, date_order=dates.date_order)
+    candidates += wire_candidates(body, origin=origin)
     return Reading([Document(text=_written_text(body), candidates=candidates)], problems)
 
 

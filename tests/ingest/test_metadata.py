@@ -1,4 +1,4 @@
-"""Explicit metadata: sidecars and front matter validate strictly; the strongest source wins."""
+"""Explicit metadata: a value a person wrote that cannot be used is one warning; the strongest source wins."""
 
 from __future__ import annotations
 
@@ -23,6 +23,13 @@ BODY = (
     "and engineers said the gates held back the spring melt without trouble.\n\n"
     "Farmers downstream said their fields stayed dry for the first spring in a decade, "
     "and the authority said it would publish its measurements at the end of the month."
+)
+
+OTHER_BODY = (
+    "The school board approved a new timetable on Thursday that starts lessons an hour later, "
+    "after parents and teachers asked for more sleep for teenagers during the winter months.\n\n"
+    "The change takes effect in September, and the board will review attendance and grades in a year "
+    "before it decides whether to keep the later start for every school in the district."
 )
 
 
@@ -87,40 +94,41 @@ def test_kyiv_published_provenance_says_the_date_is_editorial(seed_articles):
 # -- validation errors ---------------------------------------------------------------------
 
 
-def _read_error(tmp_path: Path, sidecar: dict) -> str:
+def _read_warnings(tmp_path: Path, sidecar: dict):
+    """The file is read (never skipped for a value): its one article and its warning lines."""
     path = write_article(tmp_path / "corpus", "story.txt", sidecar)
-    with pytest.raises(MetadataError) as caught:
-        read_file(path, corpus_dir=tmp_path / "corpus")
-    return str(caught.value)
+    reading = read_corpus_file(path, corpus_dir=tmp_path / "corpus")
+    [article] = reading.articles
+    return article, reading.problems
 
 
-def test_an_invalid_date_names_the_file_and_the_field(tmp_path):
-    message = _read_error(tmp_path, {"outlet": "Daily Example", "published": "2024-13-45"})
-    assert "\n" not in message
-    assert message.startswith("story.meta.json: ")
-    assert "published" in message
-    assert "2024-13-45" in message
+def test_an_invalid_date_is_one_warning_naming_the_file_and_the_field(tmp_path):
+    article, problems = _read_warnings(tmp_path, {"outlet": "Daily Example", "published": "2024-13-45"})
+    assert (article.outlet, article.published) == ("Daily Example", None)
+    [line] = problems
+    assert line.startswith("story.meta.json: published: ") and "2024-13-45" in line and "\n" not in line
 
 
-def test_a_republication_without_outlet_names_the_nested_field(tmp_path):
-    message = _read_error(
+def test_a_republication_without_outlet_is_one_warning_naming_the_nested_field(tmp_path):
+    article, problems = _read_warnings(
         tmp_path, {"outlet": "Daily Example", "republished_by": {"published": "2025-05-31"}}
     )
-    assert "\n" not in message
-    assert message.startswith("story.meta.json: ")
-    assert "republished_by.outlet" in message
+    assert (article.outlet, article.republished_by) == ("Daily Example", None)
+    [line] = problems
+    assert line.startswith("story.meta.json: ") and "republished_by.outlet" in line
 
 
-def test_an_unknown_field_is_rejected_by_name(tmp_path):
-    message = _read_error(tmp_path, {"outlet": "Daily Example", "publshed": "2024-02-11"})
-    assert "\n" not in message
-    assert message.startswith("story.meta.json: ")
-    assert "publshed" in message
+def test_an_unknown_field_is_kept_as_extra_metadata(tmp_path):
+    article, problems = _read_warnings(tmp_path, {"outlet": "Daily Example", "publshed": "2024-02-11"})
+    assert problems == []
+    assert article.extra == {"publshed": "2024-02-11"} and article.published is None
 
 
-def test_a_note_about_an_unknown_field_is_rejected_by_name(tmp_path):
-    message = _read_error(tmp_path, {"outlet": "Daily Example", "notes": {"outlett": "a typo"}})
-    assert "outlett" in message
+def test_a_note_about_an_unknown_field_is_one_warning(tmp_path):
+    article, problems = _read_warnings(tmp_path, {"outlet": "Daily Example", "notes": {"outlett": "a typo"}})
+    assert article.outlet == "Daily Example"
+    [line] = problems
+    assert line.startswith("story.meta.json: notes: ") and "outlett" in line
 
 
 def test_a_sidecar_that_is_not_json_is_reported(tmp_path):
@@ -151,23 +159,21 @@ def test_a_yaml_sidecar_that_is_not_yaml_is_reported_in_one_line(tmp_path):
     assert "\n" not in message
 
 
-def test_a_bad_sidecar_skips_only_its_file_during_indexing(tmp_path, embedder):
+def test_a_bad_sidecar_value_leaves_only_that_field_unknown_during_indexing(tmp_path, embedder):
     corpus = tmp_path / "corpus"
     write_article(corpus, "bad.txt", {"outlet": "Daily Example", "published": "2024-13-45"})
     write_article(
         corpus,
         "good.txt",
         {"outlet": "Daily Example", "published": "2024-02-11"},
-        text=BODY.replace("river authority", "harbour board"),
+        text=OTHER_BODY,
     )
     index = Index.create(tmp_path / "index")
     try:
         report = index.sync(corpus, embedder, min_words=40, max_words=150)
-        assert [s.path for s in report.skipped] == ["bad.txt"]
-        reason = report.skipped[0].reason
-        assert "bad.meta.json" in reason and "published" in reason and "\n" not in reason
-        assert report.added == ["good.txt"]
-        assert index.status().counts["articles"] == 1
+        assert report.skipped == []
+        assert sorted(report.added) == ["bad.txt", "good.txt"]
+        assert index.status().counts["articles"] == 2
     finally:
         index.close()
 
@@ -368,11 +374,12 @@ def test_a_sidecar_says_the_order_for_the_whole_file(tmp_path):
     assert reading.articles[0].provenance["published"].detail.endswith("read as day first (DMY)")
 
 
-def test_a_sidecar_date_order_other_than_dmy_or_mdy_is_named(tmp_path):
+def test_a_sidecar_date_order_other_than_dmy_or_mdy_is_one_warning(tmp_path):
     path = _records(tmp_path, {"date": "03/04/2024"})
     (path.parent / "feed.meta.json").write_text('{"date_order": "YMD"}', encoding="utf-8")
-    with pytest.raises(MetadataError, match="^feed.meta.json: date_order 'YMD' is not DMY or MDY"):
-        read_corpus_file(path, corpus_dir=path.parent)
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    assert reading.articles[0].published is None
+    assert "feed.meta.json: date_order: 'YMD' is not DMY or MDY; ignored" in reading.problems
 
 
 def test_qa_add_date_order_is_stored_with_the_file_and_used_by_every_read(tmp_path):
@@ -413,13 +420,16 @@ def test_front_matter_yyyymmdd_is_the_date(tmp_path, value):
 
 
 @pytest.mark.parametrize("front", ["published: 1707642000", "published_at: 20240211"])
-def test_a_number_in_front_matter_that_is_no_yyyymmdd_date_is_named(tmp_path, front):
+def test_a_number_in_front_matter_that_is_no_yyyymmdd_date_is_one_warning(tmp_path, front):
     path = tmp_path / "corpus" / "note.md"
     path.parent.mkdir(parents=True)
-    path.write_text(f"---\n{front}\n---\n{BODY}\n")
-    with pytest.raises(MetadataError) as caught:
-        read_corpus_file(path, corpus_dir=path.parent)
-    assert "write the date as 2024-02-11" in str(caught.value) and "1970" not in str(caught.value)
+    path.write_text(f"---\noutlet: Reuters\n{front}\n---\n{BODY}\n")
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    [article] = reading.articles
+    assert (article.outlet, article.published, article.published_at) == ("Reuters", None, None)
+    [line] = reading.problems
+    assert line.startswith("front matter: published") and "write the date as 2024-02-11" in line
+    assert "1970" not in line
 
 
 def test_a_large_sidecar_cut_inside_a_character_is_named_as_too_large(tmp_path):

@@ -48,9 +48,14 @@ def test_huffpost_items_all_get_huffpost_from_their_link_and_their_date():
     copies = sum(len(a.also_published_by) for a in articles)
     assert len(articles) + copies + reading.problem_count == len(records) == 10_000
     assert all("same text and metadata" in problem for problem in reading.problems)
-    assert sum(a.outlet == "HuffPost" for a in articles) >= len(articles) - 1  # one link is huffingtonpost.in
+    # wire copy ("Carla K. Johnson, AP") is cited as the agency via HuffPost (issue 14 line 8)
+    carriers = [a.republished_by.outlet if a.republished_by else a.outlet for a in articles]
+    assert sum(carrier == "HuffPost" for carrier in carriers) >= len(articles) - 1  # one link is huffingtonpost.in
     assert all(a.outlet for a in articles)
-    assert all(a.provenance["outlet"].source == MetadataSource.URL for a in articles)
+    carried = [a for a in articles if a.republished_by is not None]
+    assert {a.outlet for a in carried} <= {"Associated Press", "Reuters"} and len(carried) > 1_000
+    assert all(a.provenance["republished_by"].source == MetadataSource.URL for a in carried)
+    assert all(a.provenance["outlet"].source == MetadataSource.URL for a in articles if a.republished_by is None)
     assert all(a.published is not None and a.provenance["published"].source == MetadataSource.RECORD for a in articles)
 
 
