@@ -11,7 +11,8 @@ from pathlib import Path
 from qa.errors import IngestError
 from qa.ingest.bounds import Problems
 from qa.ingest.document import Reading
-from qa.ingest.files import STREAMED_FORMATS, file_format, read_text_file, record_lines
+from qa.ingest.feeds import is_feed_file, read_feed
+from qa.ingest.files import BYTE_FORMATS, STREAMED_FORMATS, bounded_bytes, file_format, read_text_file, record_lines
 from qa.ingest.html import read_html
 from qa.ingest.metadata import Candidate, ExplicitMetadata, attribute, find_sidecar, is_sidecar, read_sidecar
 from qa.ingest.records import parse_field_map, read_csv, read_json, read_jsonl
@@ -19,6 +20,7 @@ from qa.ingest.staging import AddOptions, is_options_file, options_path, read_ad
 from qa.ingest.syndication import list_copy
 from qa.ingest.text import read_text
 from qa.ingest.walk import Walk, walk_files
+from qa.ingest.warc import read_warc
 from qa.models import Article
 
 __all__ = [
@@ -53,6 +55,10 @@ READERS: dict[str, Reader] = {
     ".jsonl": read_jsonl,
     ".ndjson": read_jsonl,
     ".csv": read_csv,
+    ".rss": read_feed,
+    ".atom": read_feed,
+    ".xml": read_feed,
+    ".warc": read_warc,
 }
 
 
@@ -105,7 +111,9 @@ def behind_outside_link(path: Path, listing: Walk) -> bool:
 
 
 def _is_article_file(path: Path) -> bool:
-    return file_format(path) in READERS and not is_sidecar(path) and not is_options_file(path)
+    if file_format(path) not in READERS or is_sidecar(path) or is_options_file(path):
+        return False
+    return file_format(path) != ".xml" or is_feed_file(path)
 
 
 def fingerprint(path: Path) -> str:
@@ -163,6 +171,10 @@ def read_article_file(
     if file_format(path) in STREAMED_FORMATS:  # line by line: the file stays open while its records are read
         with record_lines(path, origin) as lines:
             reading = reader(lines, origin=origin, field_map=options.field_map, date_order=date_order)
+            result = _collect(reading, explicit, sidecar_problems, origin)
+    elif file_format(path) in BYTE_FORMATS:  # feeds and archives decode their own parts
+        with bounded_bytes(path, origin) as stream:
+            reading = reader(stream, origin=origin, field_map=options.field_map, date_order=date_order)
             result = _collect(reading, explicit, sidecar_problems, origin)
     else:
         text = read_text_file(path, origin)
