@@ -60,9 +60,13 @@ def read_warc(
                         problems.add(where, "the archive ends inside this record (truncated?): left out")
                     break
                 number += 1
-                where, page = _page(record, number)
+                where = _where(record, number)
+                page = _page(record)
             except IngestError as error:  # a broken or truncated gzip stream, a bomb: the pages before stay
                 problems.add(where, f"{str(error).removeprefix(f'{origin}: ')} (reading stopped here)")
+                break
+            except _Damaged as error:
+                problems.add(where, f"{error}: reading stopped here")
                 break
             except damaged as error:
                 problems.add(where, f"not a readable WARC record ({_reason(error)}; truncated?): reading stopped here")
@@ -132,27 +136,42 @@ class _Page:
     html: str
 
 
-def _page(record: Any, number: int) -> tuple[str, _Page | str | None]:
-    """(where, the page) for an HTML response; (where, a problem) for one that cannot be used; None for another
-    kind of record, which is no article (requests, images, redirects, revisits, metadata)."""
+class _Damaged(Exception):
+    """A record that cannot be a WARC record: reading stops here; the message says why."""
+
+
+def _where(record: Any, number: int) -> str:
     uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-    where = f"record {number} ({shorten(uri, _SHOWN_URI)})" if uri else f"record {number}"
+    return f"record {number} ({shorten(uri, _SHOWN_URI)})" if uri else f"record {number}"
+
+
+def _page(record: Any) -> _Page | str | None:
+    """The page of an HTML response; a problem for one that cannot be used; None for another kind of record,
+    which is no article (requests, images, redirects, revisits, metadata). _Damaged for a broken record."""
+    if record.format != "warc":
+        raise _Damaged("not a WARC record (an ARC file, or not a web archive?)")
+    if not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+        raise _Damaged("the archive ends inside this record's header, or it has no Content-Length (truncated?)")
     http = record.http_headers
-    if record.rec_type != "response" or http is None or http.get_statuscode() != "200":
-        return where, None
-    content_type = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
-    if content_type not in _HTML_TYPES:
-        return where, None
+    content_type = (http.get_header("Content-Type") or "").split(";")[0].strip().lower() if http else ""
+    if (
+        record.rec_type != "response"
+        or http is None
+        or http.get_statuscode() != "200"
+        or content_type not in _HTML_TYPES
+    ):
+        return "the archive ends inside this record (truncated?)" if _cut_short(record) else None
+    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
     body = record.content_stream().read(MAX_PAGE_BYTES + 1)
     if len(body) > MAX_PAGE_BYTES:
-        return where, f"the page is over {MAX_PAGE_BYTES // (1024 * 1024)} MB, more than an article; skipped"
+        return f"the page is over {MAX_PAGE_BYTES // (1024 * 1024)} MB, more than an article; skipped"
     if _cut_short(record):
-        return where, "the archive ends inside this record (truncated?): left out"
+        return "the archive ends inside this record (truncated?): left out"
     try:
-        html = _decode(body, http.get_header("Content-Type") or "", where)
+        html = _decode(body, http.get_header("Content-Type") or "", uri)
     except IngestError as error:
-        return where, str(error).removeprefix(f"{where}: ")
-    return where, _Page(uri, _crawl_time(record.rec_headers.get_header("WARC-Date")), html)
+        return str(error).removeprefix(f"{uri}: ")
+    return _Page(uri, _crawl_time(record.rec_headers.get_header("WARC-Date")), html)
 
 
 def _cut_short(record: Any) -> bool:
