@@ -17,7 +17,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from qa.errors import IngestError
 from qa.ingest.bounds import Problems
@@ -101,12 +101,12 @@ class _Feed:
 
 
 def read_feed(
-    raw: BinaryIO, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
+    raw: io.BufferedReader, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
 ) -> Reading:
     """The feed's items as documents; IngestError for a file that is no feed or declares expanding entities."""
     import feedparser  # only feeds need it
 
-    data = raw.read(MAX_FEED_BYTES + 1)
+    data = _read_bounded(raw)
     if len(data) > MAX_FEED_BYTES:
         raise IngestError(
             f"{origin}: is over {MAX_FEED_BYTES // (1024 * 1024)} MB, more than a feed holds; "
@@ -131,6 +131,15 @@ def read_feed(
                     yield document
 
     return Reading(documents(), problems)
+
+
+def _read_bounded(raw: io.BufferedReader) -> bytes:
+    """The feed's bytes, up to one past MAX_FEED_BYTES, in pieces (`read(n)` would allocate all n up front)."""
+    chunks, total = [], 0
+    while total <= MAX_FEED_BYTES and (chunk := raw.read1(1024 * 1024)):
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _refuse_expanding_entities(data: bytes, origin: str) -> None:

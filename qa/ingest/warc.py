@@ -15,7 +15,7 @@ import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any
 
 from qa.errors import IngestError
 from qa.ingest.bounds import MAX_BAD_RECORDS, MAX_PAGE_BYTES, Problems
@@ -37,7 +37,7 @@ _SHOWN_URI = 100
 
 
 def read_warc(
-    raw: BinaryIO, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
+    raw: io.BufferedReader, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
 ) -> Reading:
     """The archive's HTML pages as documents, made one at a time as the caller takes them."""
     from warcio.exceptions import ArchiveLoadFailed
@@ -99,7 +99,7 @@ def read_warc(
     return Reading(documents(), problems)
 
 
-def _quiet_records(raw: BinaryIO) -> Any:
+def _quiet_records(raw: io.BufferedReader) -> Any:
     """warcio's record iterator, without the warning it writes to stderr itself for a record not followed by a
     blank line: a library prints nothing; the count (`err_count`) becomes a problem line instead."""
     from warcio.archiveiterator import ArchiveIterator
