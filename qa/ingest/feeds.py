@@ -30,15 +30,19 @@ from qa.ingest.outlets import outlet_for_url
 from qa.ingest.records import _clean_text as clean_record_text  # the one HTML-to-text path for record fields
 from qa.models import FieldProvenance, MetadataSource
 
-MAX_FEED_BYTES = 100 * 1024 * 1024
+MAX_FEED_BYTES = 64 * 1024 * 1024
 """A feed holds its latest items, an archived one a few thousand: megabytes. feedparser holds a whole feed
 (several times its size) in memory, so a larger file is refused rather than read."""
+MAX_LENIENT_BYTES = 4 * 1024 * 1024
+"""A feed that is not well-formed XML goes to feedparser's lenient parser, which reads about 0.2 MB/s of markup:
+past this size, such a feed is refused rather than read for minutes. A well-formed feed is read up to
+MAX_FEED_BYTES."""
 CHANNEL_CONFIDENCE = 0.9
 """The channel's title names the outlet, though sometimes with a section ("World news | The Guardian")."""
 KNOWN_CHANNEL_CONFIDENCE = 0.95
 """The channel's link is on a known outlet's domain: its name is cleaner than the channel title."""
 SUMMARY_NOTE = "the feed gives only a summary of this item: the text indexed is that summary, not the article"
-HEADLINE_NOTE = "the feed gives only this item's headline: the text indexed is the headline"
+HEADLINE_NOTE = "the feed gives only the headline of this item: the text indexed is the headline"
 FEED_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(rss|feed|RDF)[\s>/]")
 """The root element of RSS 2.0/0.9x, Atom, and RSS 1.0 (`rdf:RDF`)."""
 _COMMENT = re.compile(rb"<!--.*?-->", re.S)
@@ -52,6 +56,8 @@ _ITEM_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(item|entry)[\s>/]")
 _ITEM_END = re.compile(r"</(?:[A-Za-z_][\w.-]*:)?(item|entry)\s*>")
 _SNIFF_BYTES = 4096
 _TAG = re.compile(r"<[^>]+>")
+_HIDDEN_ELEMENT = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
+"""Elements whose content is not text a reader sees."""
 _UNICODE_WIDE = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 
 
@@ -115,7 +121,9 @@ def read_feed(
     if not data.strip():
         raise IngestError(f"{origin}: the file is empty; add the feed or remove the file")
     _refuse_expanding_entities(data, origin)
-    parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=True)
+    if len(data) > MAX_LENIENT_BYTES:
+        _refuse_large_and_malformed(data, origin)
+    parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=False)
     if not parsed.get("version") and not parsed.entries:
         raise IngestError(f"{origin}: not an RSS or Atom feed; qa reads .rss, .atom and .xml files that are feeds")
     problems = Problems()
@@ -158,6 +166,22 @@ def _refuse_expanding_entities(data: bytes, origin: str) -> None:
                     f"{origin}: declares an XML entity that expands or loads a file ({shorten(declaration, 60)}), "
                     "as no news feed needs (an entity bomb?); qa does not read it: remove the declaration"
                 )
+
+
+def _refuse_large_and_malformed(data: bytes, origin: str) -> None:
+    """IngestError for a feed over MAX_LENIENT_BYTES that is not well-formed XML (expat says so in a blink)."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        raise IngestError(
+            f"{origin}: not well-formed XML (line {error.lineno}, column {error.offset + 1}: "
+            f"{expat.ErrorString(error.code)}), and over {MAX_LENIENT_BYTES // (1024 * 1024)} MB, more than qa "
+            "reads leniently; fix the feed or split it"
+        ) from None
 
 
 def _damage(error: Any, data: bytes, item_count: int, problems: Problems) -> int | None:
@@ -228,7 +252,7 @@ def _item(entry: Any, number: int, feed: _Feed) -> Document | None:
         feed.problems.add(where, "has no text, summary or title; left out")
         return None
     if note is not None:
-        feed.problems.add(where, note.replace("this item", "it", 1) + " (see `qa show`)")
+        feed.problems.add(where, f"{note.replace(' of this item', '')} (see `qa show`)")
     candidates = _text("title", title, f"{detail}, title", 1.0)
     candidates += _text("url", _web_link(entry.get("link"), feed.link), f"{detail}, link", 1.0)
     source = entry.get("source") or {}
@@ -285,13 +309,16 @@ def _text(field: str, value: Any, detail: str, confidence: float) -> list[Candid
 
 
 def _html_text(detail: Any) -> str:
-    """An item's text, title or summary as feedparser gives it (with its type) turned into clean text. feedparser
+    """An item's text, title or summary as feedparser gives it (with its type) turned into clean text: scripts and
+    styles dropped (feedparser's sanitizer would, at a few seconds per MB), then the record cleaner. feedparser
     hands HTML escaped (`AT&amp;T`), which the record cleaner unescapes only around tags."""
     value = detail.get("value") if isinstance(detail, dict) else None
     if not isinstance(value, str):
         return ""
-    if "html" in str(detail.get("type") or "text/html") and not _TAG.search(value):
-        value = html.unescape(value)
+    if "html" in str(detail.get("type") or "text/html"):
+        value = _HIDDEN_ELEMENT.sub(" ", value)
+        if not _TAG.search(value):
+            value = html.unescape(value)
     return clean_record_text(value)
 
 

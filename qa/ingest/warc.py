@@ -32,6 +32,9 @@ TARGET_URI_CONFIDENCE = 0.85
 """Where the page was fetched from: its address for certain, but the page's canonical link is the cleaner one."""
 CRAWL_SLACK = dt.timedelta(days=1)
 """A page's date may read a day after the crawl's UTC date where the page's zone is ahead of UTC."""
+MAX_HEADER_LINE = 1024 * 1024
+"""The longest WARC or HTTP header line read (real ones are under 64 kB); a longer one is read in pieces, so a
+gigabyte without a newline (zeros in a gzip bomb) is a bad header, not minutes of copying."""
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SHOWN_URI = 100
 
@@ -51,6 +54,7 @@ def read_warc(
     def documents() -> Iterator[Document]:
         records = _quiet_records(raw)
         number, good, bad, other = 0, 0, 0, 0
+        stopped = False
         while True:
             where = f"record {number + 1}"
             try:
@@ -64,12 +68,15 @@ def read_warc(
                 page = _page(record)
             except IngestError as error:  # a broken or truncated gzip stream, a bomb: the pages before stay
                 problems.add(where, f"{str(error).removeprefix(f'{origin}: ')} (reading stopped here)")
+                stopped = True
                 break
             except _Damaged as error:
                 problems.add(where, f"{error}: reading stopped here")
+                stopped = True
                 break
             except damaged as error:
                 problems.add(where, f"not a readable WARC record ({_reason(error)}; truncated?): reading stopped here")
+                stopped = True
                 break
             if page is None:
                 other += 1
@@ -89,7 +96,7 @@ def read_warc(
                 continue
             good += 1
             yield document
-        if good == bad == 0:
+        if good == bad == 0 and not stopped:
             kinds = f"{number:,} records, none a saved HTML page" if number else "no WARC records"
             problems.add(None, f"holds {kinds}; is it a web archive of pages?")
         if records.err_count:
@@ -107,7 +114,14 @@ def _quiet_records(raw: io.BufferedReader) -> Any:
     class QuietIterator(ArchiveIterator):
         INC_RECORD = ""
 
-    return QuietIterator(_EachRead(raw))
+    records = QuietIterator(_EachRead(raw))
+    read_line = records.reader.readline  # grows a line by concatenation: quadratic on megabytes without a newline
+
+    def bounded_line(length: int | None = None) -> bytes:
+        return read_line(min(length or MAX_HEADER_LINE, MAX_HEADER_LINE))
+
+    records.reader.readline = bounded_line
+    return records
 
 
 @dataclass

@@ -108,7 +108,9 @@ def test_a_summary_only_item_is_indexed_as_its_summary_and_says_so(tmp_path):
     assert ferry.text == FERRY
     assert ferry.provenance["title"].note == SUMMARY_NOTE
     assert all(provenance.note is None for provenance in wall.provenance.values())
-    assert reading.problems == [f"item 2: {SUMMARY_NOTE.replace('this item', 'it')} (see `qa show`)"]
+    assert reading.problems == [
+        "item 2: the feed gives only a summary: the text indexed is that summary, not the article (see `qa show`)"
+    ]
 
 
 def test_atom_entries_keep_published_time_and_zone_and_never_take_updated_as_published(tmp_path):
@@ -207,6 +209,22 @@ def test_a_malformed_feed_names_the_item_and_still_reads_every_item(tmp_path):
     assert reading.articles[1].text.startswith(FERRY)
     assert reading.problems[0].startswith("item 2: not well-formed XML at line ")
     assert reading.problems[0].endswith("read leniently, check it")
+
+
+def test_a_large_malformed_feed_is_refused_rather_than_read_leniently_for_minutes(tmp_path):
+    paragraph = f"<p>{HARBOUR}</p>" * 16
+    items = "".join(
+        f"<item><title>Story {n}</title><description><![CDATA[<p>Story {n}.</p>{paragraph}]]></description></item>"
+        for n in range(2_000)
+    )
+    big = f'<rss version="2.0"><channel><title>T</title>{items}<item><title>AT&T</title></item></channel></rss>'
+    assert len(big) > 4 * 1024 * 1024
+    with pytest.raises(IngestError) as error:
+        read(write(tmp_path, "big.rss", big))
+    assert str(error.value).startswith("big.rss: not well-formed XML (line 1, column ")
+    assert "more than qa reads leniently" in str(error.value)
+    good = read(write(tmp_path, "good.rss", big.replace("AT&T", "AT&amp;T")))
+    assert len(good.articles) == 2_001 and good.articles[-1].text == "AT&T"
 
 
 @pytest.mark.parametrize(

@@ -170,11 +170,19 @@ def test_an_oversized_page_is_skipped_and_the_others_read(tmp_path):
 
 
 def test_a_gzip_bomb_stops_reading_with_one_line(tmp_path):
-    bomb = gzip.compress(archive(SITE) + b"\0" * (64 * 1024 * 1024))
+    zeros = ("https://www.example-times.co.uk/zeros.bin", b"\0" * (64 * 1024 * 1024), "application/octet-stream")
+    bomb = gzip.compress(archive([SITE[0], zeros, SITE[2]]))
     reading = read(write(tmp_path, "bomb.warc.gz", bomb))
+    assert [article.url for article in reading.articles] == [HARBOUR_URL]
+    [problem] = reading.problems
+    assert problem.startswith("record 5 (https://www.example-times.co.uk/zeros.bin): expands more than 100 times")
+
+
+def test_garbage_without_line_ends_is_one_bad_record_not_minutes_of_reading(tmp_path):
+    reading = read(write(tmp_path, "tail.warc.gz", gzip.compress(archive(SITE) + b"\0" * (64 * 1024 * 1024))))
     assert [article.url for article in reading.articles] == [HARBOUR_URL, FERRY_URL]
     [problem] = reading.problems
-    assert "expands more than 100 times when decompressed" in problem and "\n" not in problem
+    assert problem.startswith("record 8: not a readable WARC record (Invalid WARC record, first line: ")
 
 
 @pytest.mark.parametrize(
