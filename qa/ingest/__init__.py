@@ -97,7 +97,11 @@ def corpus_listing(corpus_dir: Path, *, follow_symlinks: bool = False) -> Walk:
             if _is_article_file(path)
             and not (metadata_links and {find_sidecar(path), options_path(path)} & metadata_links)
         ],
-        outside=[path for path in walk.outside if path.is_dir() or _is_article_file(path) or path in metadata_links],
+        outside=[
+            path
+            for path in walk.outside
+            if path.is_dir() or _is_article_file(path, sniff=False) or path in metadata_links
+        ],
         undecodable=[path for path in walk.undecodable if path.is_dir() or _is_article_file(path)],
     )
 
@@ -110,10 +114,11 @@ def behind_outside_link(path: Path, listing: Walk) -> bool:
     return bool({find_sidecar(path), options_path(path)} & set(listing.outside))
 
 
-def _is_article_file(path: Path) -> bool:
+def _is_article_file(path: Path, *, sniff: bool = True) -> bool:
+    """`sniff`: whether an `.xml` file may be opened to see if it is a feed (never one behind a link out)."""
     if file_format(path) not in READERS or is_sidecar(path) or is_options_file(path):
         return False
-    return file_format(path) != ".xml" or is_feed_file(path)
+    return file_format(path) != ".xml" or not sniff or is_feed_file(path)
 
 
 def fingerprint(path: Path) -> str:

@@ -66,16 +66,8 @@ def read_warc(
                 number += 1
                 where = _where(record, number)
                 page = _page(record)
-            except IngestError as error:  # a broken or truncated gzip stream, a bomb: the pages before stay
-                problems.add(where, f"{str(error).removeprefix(f'{origin}: ')} (reading stopped here)")
-                stopped = True
-                break
-            except _Damaged as error:
-                problems.add(where, f"{error}: reading stopped here")
-                stopped = True
-                break
-            except damaged as error:
-                problems.add(where, f"not a readable WARC record ({_reason(error)}; truncated?): reading stopped here")
+            except (IngestError, _Damaged, *damaged) as error:  # the pages before it stay
+                problems.add(where, _stop_reason(error, origin))
                 stopped = True
                 break
             if page is None:
@@ -210,8 +202,15 @@ def _decode(body: bytes, content_type: str, where: str) -> str:
     return decode_text(body, where)
 
 
-def _reason(error: Exception) -> str:
-    return shorten(" ".join(str(error).split()) or type(error).__name__, 80)
+def _stop_reason(error: Exception, origin: str) -> str:
+    """Why reading stopped: a broken or truncated gzip stream or a bomb (IngestError), a record that cannot be one
+    (_Damaged), or what warcio could not parse."""
+    if isinstance(error, IngestError):
+        return f"{str(error).removeprefix(f'{origin}: ')} (reading stopped here)"
+    if isinstance(error, _Damaged):
+        return f"{error}: reading stopped here"
+    reason = shorten(" ".join(str(error).split()) or type(error).__name__, 80)
+    return f"not a readable WARC record ({reason}; truncated?): reading stopped here"
 
 
 def _crawl_time(value: str | None) -> dt.datetime | None:
