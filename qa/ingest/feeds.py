@@ -128,6 +128,8 @@ def read_feed(
         raise IngestError(f"{origin}: not an RSS or Atom feed; qa reads .rss, .atom and .xml files that are feeds")
     problems = Problems()
     entries = list(parsed.entries)
+    if not entries and not parsed.get("bozo"):
+        raise IngestError(f"{origin}: the feed has no items; add some or remove the file")
     damaged = _damage(parsed.get("bozo_exception"), data, len(entries), problems)
     feed = _feed(parsed, origin, problems, date_order)
 

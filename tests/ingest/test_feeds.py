@@ -232,6 +232,7 @@ def test_a_large_malformed_feed_is_refused_rather_than_read_leniently_for_minute
     [
         ("page.rss", "<html><body><p>Hello</p></body></html>", "not an RSS or Atom feed"),
         ("empty.atom", "  \n", "the file is empty"),
+        ("none.rss", '<rss version="2.0"><channel><title>T</title></channel></rss>', "the feed has no items"),
         ("nothing.rss", '<rss version="2.0"><channel><title>T</title><item></item></channel></rss>', "has no text"),
     ],
 )
