@@ -12,7 +12,15 @@ from qa.errors import IngestError
 from qa.ingest.boilerplate import clean_carried_text
 from qa.ingest.bounds import Problems
 from qa.ingest.document import Reading
-from qa.ingest.files import RECORD_FORMATS, STREAMED_FORMATS, file_format, read_text_file, record_lines
+from qa.ingest.feeds import is_feed_file, read_feed
+from qa.ingest.files import (
+    BYTE_FORMATS,
+    STREAMED_FORMATS,
+    bounded_bytes,
+    file_format,
+    read_text_file,
+    record_lines,
+)
 from qa.ingest.html import read_html
 from qa.ingest.metadata import (
     Candidate,
@@ -28,6 +36,7 @@ from qa.ingest.staging import AddOptions, is_options_file, options_path, read_ad
 from qa.ingest.syndication import list_copy
 from qa.ingest.text import read_text
 from qa.ingest.walk import Walk, walk_files
+from qa.ingest.warc import read_warc
 from qa.models import Article
 
 __all__ = [
@@ -50,8 +59,9 @@ log = logging.getLogger(__name__)
 INGEST_VERSION = "4"
 """Bumped whenever reading or cleaning changes, so `qa index` re-reads every file."""
 HASH_CHUNK = 1024 * 1024
-CLEANED_BY_READER = (*RECORD_FORMATS, ".txt", ".md", ".markdown")
-"""Formats whose reader cleans its own text; a page's extracted text is cleaned in `_collect`."""
+CLEANED_BY_READER = (*STREAMED_FORMATS, ".json", ".txt", ".md", ".markdown")
+"""Formats whose reader cleans its own text; the text of a page, a feed item or an archived page is cleaned in
+`_collect`."""
 
 Reader = Callable[..., Reading]
 READERS: dict[str, Reader] = {
@@ -64,6 +74,10 @@ READERS: dict[str, Reader] = {
     ".jsonl": read_jsonl,
     ".ndjson": read_jsonl,
     ".csv": read_csv,
+    ".rss": read_feed,
+    ".atom": read_feed,
+    ".xml": read_feed,
+    ".warc": read_warc,
 }
 
 
@@ -102,7 +116,11 @@ def corpus_listing(corpus_dir: Path, *, follow_symlinks: bool = False) -> Walk:
             if _is_article_file(path)
             and not (metadata_links and {find_sidecar(path), options_path(path)} & metadata_links)
         ],
-        outside=[path for path in walk.outside if path.is_dir() or _is_article_file(path) or path in metadata_links],
+        outside=[
+            path
+            for path in walk.outside
+            if path.is_dir() or _is_article_file(path, sniff=False) or path in metadata_links
+        ],
         undecodable=[path for path in walk.undecodable if path.is_dir() or _is_article_file(path)],
     )
 
@@ -115,8 +133,11 @@ def behind_outside_link(path: Path, listing: Walk) -> bool:
     return bool({find_sidecar(path), options_path(path)} & set(listing.outside))
 
 
-def _is_article_file(path: Path) -> bool:
-    return file_format(path) in READERS and not is_sidecar(path) and not is_options_file(path)
+def _is_article_file(path: Path, *, sniff: bool = True) -> bool:
+    """`sniff`: whether an `.xml` file may be opened to see if it is a feed (never one behind a link out)."""
+    if file_format(path) not in READERS or is_sidecar(path) or is_options_file(path):
+        return False
+    return file_format(path) != ".xml" or not sniff or is_feed_file(path)
 
 
 def fingerprint(path: Path) -> str:
@@ -175,6 +196,10 @@ def read_article_file(
     if file_format(path) in STREAMED_FORMATS:  # line by line: the file stays open while its records are read
         with record_lines(path, origin) as lines:
             reading = reader(lines, origin=origin, field_map=options.field_map, date_order=date_order)
+            result = _collect(reading, explicit, sidecar_problems, origin, carried=carried)
+    elif file_format(path) in BYTE_FORMATS:  # feeds and archives decode their own parts
+        with bounded_bytes(path, origin) as stream:
+            reading = reader(stream, origin=origin, field_map=options.field_map, date_order=date_order)
             result = _collect(reading, explicit, sidecar_problems, origin, carried=carried)
     else:
         text = read_text_file(path, origin)

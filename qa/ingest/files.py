@@ -18,12 +18,19 @@ from qa.ingest.bounds import GZIP_RATIO_FROM, MAX_GZIP_RATIO, MAX_LINE_CHARS, MA
 
 log = logging.getLogger(__name__)
 
-RECORD_FORMATS = (".json", ".jsonl", ".ndjson", ".csv")
+FEED_FORMATS = (".rss", ".atom", ".xml")
+"""RSS and Atom feeds (an `.xml` file only when it is one): one article per item."""
+ARCHIVE_FORMATS = (".warc",)
+"""Web archives (WARC): one article per saved HTML page."""
+RECORD_FORMATS = (".json", ".jsonl", ".ndjson", ".csv", *FEED_FORMATS, *ARCHIVE_FORMATS)
 """Formats holding many articles (one per record)."""
 PAGE_FORMATS = (".txt", ".md", ".markdown", ".html", ".htm")
 """Formats holding one article."""
 STREAMED_FORMATS = (".jsonl", ".ndjson", ".csv")
 """Record formats read line by line (`record_lines`), so a 1 GB export costs a line of memory, not its size."""
+BYTE_FORMATS = FEED_FORMATS + ARCHIVE_FORMATS
+"""Formats whose readers take the file's bytes (`bounded_bytes`): a feed declares its own encoding, and an
+archive holds records of any kind, images included."""
 _GZIP_CHUNK = 1024 * 1024
 _BINARY_SAMPLE = 8192
 _SNIFF_BYTES = 64 * 1024
@@ -115,17 +122,15 @@ def _decode(data: bytes, relative: str) -> str:
 
 def _binary(relative: str) -> IngestError:
     return IngestError(
-        f"{relative}: is a binary file, not text; qa reads text, HTML, Markdown, JSON, JSONL and CSV "
+        f"{relative}: is a binary file, not text; qa reads text, HTML, Markdown, JSON, JSONL, CSV, feeds and WARC "
         "(convert it, e.g. a PDF to .txt, or remove it)"
     )
 
 
 @contextmanager
-def record_lines(path: Path, relative: str) -> Iterator[Iterable[str | None]]:
-    """The lines of a JSONL or CSV file with their ends, read, decompressed and decoded as they are taken; None
-    stands for a line over MAX_LINE_CHARS, which was dropped. Raises IngestError (also while lines are taken) for
-    a file too large, a gzip bomb or a binary file. UTF-8 and UTF-16 stream; another encoding needs the whole file
-    for charset-normalizer, so it is read whole (within MAX_RECORDS_BYTES)."""
+def bounded_bytes(path: Path, relative: str) -> Iterator[io.BufferedReader]:
+    """The file's bytes as a stream, decompressed when gzipped, that raises IngestError (also while it is read) for
+    a file over MAX_RECORDS_BYTES, a gzip bomb, a broken or truncated gzip file, or a read error."""
     try:
         if not path.name.lower().endswith(".gz") and path.stat().st_size > MAX_RECORDS_BYTES:
             raise _too_large(relative, path)
@@ -135,6 +140,22 @@ def record_lines(path: Path, relative: str) -> Iterator[Iterable[str | None]]:
     except OSError as error:
         raise IngestError(f"{relative}: cannot be read ({error.strerror or error}); check its permissions") from None
     with io.BufferedReader(raw, _GZIP_CHUNK) as binary:
+        yield binary
+
+
+def check_file_size(path: Path, relative: str) -> None:
+    """IngestError for a file over MAX_RECORDS_BYTES on disk; what it expands to is bounded as it is read."""
+    if path.stat().st_size > MAX_RECORDS_BYTES:
+        raise _too_large(relative, path)
+
+
+@contextmanager
+def record_lines(path: Path, relative: str) -> Iterator[Iterable[str | None]]:
+    """The lines of a JSONL or CSV file with their ends, read, decompressed and decoded as they are taken; None
+    stands for a line over MAX_LINE_CHARS, which was dropped. Raises IngestError (also while lines are taken) for
+    a file too large, a gzip bomb or a binary file. UTF-8 and UTF-16 stream; another encoding needs the whole file
+    for charset-normalizer, so it is read whole (within MAX_RECORDS_BYTES)."""
+    with bounded_bytes(path, relative) as binary:
         sample = binary.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
         if not sample:  # a file of white space reads as no records: "no article text found"
             raise IngestError(f"{relative}: the file is empty; add the article text or remove the file")
@@ -143,6 +164,12 @@ def record_lines(path: Path, relative: str) -> Iterator[Iterable[str | None]]:
             yield _bounded_lines(io.StringIO(_decode(binary.read(), relative), newline="\n"))
         else:
             yield _bounded_lines(io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="\n"))
+
+
+def decode_text(data: bytes, relative: str) -> str:
+    """Bytes from within a file (a web archive's page) decoded as a file's are: UTF-8, else what charset-normalizer
+    finds; IngestError for binary data."""
+    return _decode(data, relative)
 
 
 def _stream_encoding(sample: bytes, relative: str) -> str | None:
@@ -195,7 +222,7 @@ class _BoundedStream(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         try:
-            count = self._file.readinto(buffer)
+            count = self._file.readinto1(buffer)  # what is there: a truncated gzip file gives its readable part
         except (gzip.BadGzipFile, EOFError, zlib.error) as error:
             message = f"not a valid gzip file ({error}); re-compress it or save it uncompressed"
             raise IngestError(f"{self._relative}: {message}") from None

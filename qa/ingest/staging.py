@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from qa.errors import IngestError, MetadataError, QAError
 from qa.ingest.bounds import MAX_METADATA_SIZE
 from qa.ingest.dates import DateOrder
-from qa.ingest.files import file_format, read_text_file
+from qa.ingest.feeds import is_feed_file
+from qa.ingest.files import BYTE_FORMATS, check_file_size, file_format, read_text_file
 from qa.ingest.metadata import (
     Candidate,
     ExplicitMetadata,
@@ -171,7 +172,10 @@ def stage_files(
 def _refusal(source: Path, destination: Path, corpus_dir: Path, *, follow_symlinks: bool) -> str | None:
     """Why `source` must not be copied to `destination`, or None."""
     try:
-        read_text_file(source, str(source))  # bounded: a huge or binary file is refused before it is read whole
+        if file_format(source) in BYTE_FORMATS:  # a feed or archive: its reader decodes it, within bounds
+            check_file_size(source, str(source))
+        else:
+            read_text_file(source, str(source))  # bounded: a huge or binary file is refused before it is read whole
     except IngestError as error:
         return str(error).removeprefix(f"{source}: ")
     if not is_within(os.path.realpath(destination.parent), os.path.realpath(corpus_dir)):
@@ -250,6 +254,7 @@ def _expand(paths: Sequence[Path], *, follow_symlinks: bool) -> tuple[list[tuple
         if path.is_dir():
             walk = walk_files(path, follow_symlinks=follow_symlinks)
             files = [p for p in walk.files if file_format(p) and not is_sidecar(p) and not is_options_file(p)]
+            files = [p for p in files if file_format(p) != ".xml" or is_feed_file(p)]  # not a sitemap
             found += [(p, Path(path.resolve().name) / p.relative_to(path)) for p in files]
             refused += [
                 RefusedFile(p, f"a link to {os.path.realpath(p)}, outside {path}: not copied "
@@ -261,7 +266,7 @@ def _expand(paths: Sequence[Path], *, follow_symlinks: bool) -> tuple[list[tuple
             if file_format(path) is None or is_sidecar(path):
                 raise IngestError(
                     f"{path}: not an article file qa reads; "
-                    "use .txt, .md, .html, .json, .jsonl or .csv (optionally .gz)"
+                    "use .txt, .md, .html, .json, .jsonl, .csv, .rss, .atom, .xml (a feed) or .warc (optionally .gz)"
                 )
             if shown_name(path.name) != path.name:
                 refused.append(RefusedFile(path, UNDECODABLE_NAME))

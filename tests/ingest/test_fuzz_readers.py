@@ -1,7 +1,7 @@
 """Fuzzing every reader (issue 16): any bytes give articles or one problem line, within a time and memory bound.
 
 Hypothesis writes bytes as each format qa reads (text, Markdown with front matter, HTML, JSON,
-JSONL, CSV, each also gzip-wrapped) and as sidecars beside a good article, then reads the file the
+JSONL, CSV, feeds, web archives, each also gzip-wrapped) and as sidecars beside a good article, then reads the file the
 way `qa index` does. Inputs are built from fragments that reach the guarded paths (brackets that
 nest, YAML anchors and aliases, JSON-LD, numeric dates) as well as from arbitrary bytes. The
 `deadline` bounds each case's time; tracemalloc bounds the memory Python allocates for it.
@@ -28,7 +28,7 @@ CASE_DEADLINE = dt.timedelta(seconds=10)
 """Per example, generous for a loaded machine: a hang or a blow-up takes minutes, not seconds."""
 CASE_MEMORY_MB = 64
 """Python allocations per example: inputs are a few kB, so anything near this is a blow-up."""
-FORMATS = ["a.txt", "a.md", "a.html", "a.json", "a.jsonl", "a.csv"]
+FORMATS = ["a.txt", "a.md", "a.html", "a.json", "a.jsonl", "a.csv", "a.rss", "a.xml", "a.warc"]
 FRAGMENTS = [
     "{", "}", "[", "]", "[[[[[[[[[[", "]]]]]]]]]]", '"text": ', '"date": ', '"title": "T"', '"body": "', BODY,
     ",", ":", '"', "\n", "\r\n", "---\n", "- ", "&a ", "*a", "&b [*a, *a, *a]", "<<: *a", "!!python/object ",
@@ -37,6 +37,8 @@ FRAGMENTS = [
     "20240211", "2024", "1707609600", "1707609600000", "03/04/2024", "13/04/2024", "99999999999999999999",
     "date_order: DMY", '"date_order": "MDY"', "\\ud800", "\x00", "\x1b]0;title\x07", "\ufeff", "é", "\\u0000",
     "1" * 5_000, "2024-02-30", "published: ",
+    "<rss version='2.0'><channel><item><description>", "</description></item>", '<!DOCTYPE rss [<!ENTITY a "b">]>',
+    "&a;", "WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 40\r\n\r\n",
 ]  # fmt: skip
 """Pieces of the formats qa reads that reach nesting, aliases, JSON-LD and date guards when combined; a 5,000-digit
 number and 2024-02-30 are values Python refuses to build (ValueError from json and PyYAML)."""

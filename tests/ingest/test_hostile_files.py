@@ -2,9 +2,9 @@
 
 Every probe is made here, in tmp: a YAML alias bomb in front matter; JSON, a JSONL line, front
 matter and a JSON-LD block nested 100,000 deep; a .jsonl.gz of ten million `{}` lines; a CSV
-with one 100 MB field; a gzip bomb (1 GB of zeros). Each is read in-process with
-`read_corpus_file`, again in a child process whose peak RSS is checked, and all of them together
-with good articles by a real `qa index`.
+with one 100 MB field; a gzip bomb (1 GB of zeros), also as a web archive; a billion-laughs feed.
+Each is read in-process with `read_corpus_file`, again in a child process whose peak RSS is
+checked, and all of them together with good articles by a real `qa index`.
 """
 
 from __future__ import annotations
@@ -87,6 +87,15 @@ def probes(tmp_path_factory) -> Path:
         chunk = b" " * MB
         for _ in range(1024):
             out.write(chunk)
+    laughs = "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
+    (corpus / "laughs.rss").write_text(
+        f'<!DOCTYPE rss [<!ENTITY lol0 "lol">{laughs}]><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>&lol9;</title><description>{OTHER}</description></item></channel></rss>"
+    )
+    with gzip.open(corpus / "zeros.warc.gz", "wb") as out:  # no line end: warcio alone would copy for minutes
+        chunk = b"\0" * MB
+        for _ in range(1024):
+            out.write(chunk)
     return corpus
 
 
@@ -99,6 +108,8 @@ BAD_ONLY = {
     "empty-records.jsonl.gz": "no usable article; 10,001 problems",
     "zeros.jsonl.gz": "is a binary file",
     "spaces.jsonl.gz": "expands more than 100 times",
+    "laughs.rss": "declares an XML entity that expands",
+    "zeros.warc.gz": "not a readable WARC record",
 }
 """Files with nothing usable: skipped, with this in the reason. Record files are streamed, so the first guard met
 while reading names the file: the stop rule after 10,000 bad records, the NUL bytes of the first megabyte, or
