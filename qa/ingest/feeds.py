@@ -27,7 +27,7 @@ from qa.ingest.files import bounded_bytes
 from qa.ingest.heuristics import text_candidates
 from qa.ingest.metadata import Candidate, shorten
 from qa.ingest.outlets import outlet_for_url
-from qa.ingest.records import _clean_text as clean_record_text  # the one HTML-to-text path for record fields
+from qa.ingest.records import html_paragraphs  # the one HTML-to-text path for record fields
 from qa.models import FieldProvenance, MetadataSource
 
 MAX_FEED_BYTES = 64 * 1024 * 1024
@@ -321,11 +321,11 @@ def _html_text(detail: Any) -> str:
         value = _HIDDEN_ELEMENT.sub(" ", value)
         if not _TAG.search(value):
             value = html.unescape(value)
-    return clean_record_text(value)
+    return html_paragraphs(value)
 
 
 def _one_line(value: Any) -> str:
-    return " ".join(clean_record_text(value).split()) if isinstance(value, str) else ""
+    return " ".join(html_paragraphs(value).split()) if isinstance(value, str) else ""
 
 
 def _web_link(link: Any, base: str | None) -> str | None:

@@ -356,6 +356,11 @@ def _record_text(value: Any) -> str:
     return re.sub(r"\r\n?", "\n", value)
 
 
+def html_paragraphs(value: Any) -> str:
+    """A field's HTML or plain text as paragraphs: tags removed, hard wraps joined (feed items use it too)."""
+    return _paragraphs(_record_text(value))
+
+
 def _paragraphs(value: str) -> str:
     """Paragraphs separated by blank lines; hard wraps removed, indented lines start paragraphs."""
     blocks = re.split(r"\n\s*\n|\n(?=[ \t]{2,}\S)", value)
