@@ -17,7 +17,7 @@ from qa.printable import printable_line
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from qa.models import Answer, SearchFilters
+    from qa.models import Answer
 
 
 OutletOption = Annotated[
@@ -44,21 +44,6 @@ UntilOption = Annotated[
 
 NOT_ASKED_EXIT_CODE = 3
 """`--batch` finished, but some lines could not be asked (each named on stderr); 3 as in `qa index`."""
-
-
-def filters_from(outlets: list[str] | None, since: str | None, until: str | None) -> SearchFilters:
-    """The filters from the command line; an unreadable date is a usage error naming it."""
-    from qa.dates import parse_date_bound
-    from qa.models import SearchFilters
-
-    filters = SearchFilters(
-        outlets=[outlet.strip() for outlet in outlets or [] if outlet.strip()],
-        since=parse_date_bound(since, end=False) if since is not None else None,
-        until=parse_date_bound(until, end=True) if until is not None else None,
-    )
-    if filters.since and filters.until and filters.since > filters.until:
-        raise UsageError(f"--since {since} is after --until {until}: no date can match both.")
-    return filters
 
 
 @app.command()
@@ -108,7 +93,9 @@ def ask(
         raise UsageError('Give one question, e.g. qa ask "Who denied sales to Russia?", or --batch FILE; not both.')
     if question is not None and not question.strip():
         raise UsageError('The question is empty. Ask something, e.g. qa ask "Who denied sales to Russia?"')
-    filters = filters_from(outlet, since, until)
+    from qa.filters import parse_filters
+
+    filters = parse_filters(outlet or [], since, until)
     settings = settings_from(corpus, index, backend, milvus_uri)
     from qa.cli.batch import BatchLineError, BatchQuestion, open_batch, read_batch
 

@@ -18,11 +18,11 @@ from textual.widgets import Footer, Header, LoadingIndicator, ProgressBar, Stati
 from qa.config import Settings
 from qa.engine import Engine
 from qa.errors import IndexMissingError, ModelLoadError, QAError, UsageError
+from qa.filters import describe_filters
 from qa.models import Answer, Hit, SearchFilters
 from qa.printable import printable
 from qa.tui.adding import added_message
 from qa.tui.citing import answer_cards, citation_text, session_markdown
-from qa.tui.filters import describe_filters
 from qa.tui.history import QuestionHistory
 from qa.tui.locations import history_path as default_history_path
 from qa.tui.screens.filters import FiltersScreen
