@@ -15,4 +15,7 @@ class PrintableConsole(Console):
     """A console whose `print` shows control characters in strings as pictures; `Text` should come from `styled`."""
 
     def print(self, *objects, **kwargs) -> None:  # noqa: A003 - Rich's name
-        super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **kwargs)
+        from qa.cli.output import reader_may_leave
+
+        with reader_may_leave():
+            super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **kwargs)
