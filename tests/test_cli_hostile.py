@@ -173,7 +173,7 @@ def test_an_outlet_flag_is_never_markup_or_control(hostile, capsys, monkeypatch,
 @pytest.mark.parametrize(
     ("args", "code", "shown"),
     [
-        (["ask", "--batch", f"missing{CLEAR}.txt"], 2, "Cannot read the batch file missing␛[2J.txt"),
+        (["ask", "--batch", f"missing{CLEAR}.txt"], 2, "/missing␛[2J.txt: No such file"),
         (["index", "--corpus", f"nowhere{OSC_TITLE}"], 1, "/nowhere␛]0;pwned␇ does not exist"),
         (["status", "--backend", f"x{OSC_52}"], 2, "'x␛]52;c;cHduZWQ=␇' is not a backend"),
         (["ask", "q", f"--x{OSC_TITLE}"], 2, "Error: No such option: --x"),

@@ -11,6 +11,7 @@ import typer
 from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
 from qa.cli.output import console, echo_line, styled, write_json
 from qa.errors import UsageError
+from qa.locations import user_path
 from qa.printable import printable_line
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def ask(
         for each in lines:
             if isinstance(each, BatchLineError):
                 not_asked += 1
-                echo_line(f"{batch}: {each.error}", err=True)
+                echo_line(f"{'stdin' if str(batch) == '-' else user_path(batch)}: {each.error}", err=True)
                 if as_json:
                     write_json(each.model_dump_json())
                 continue

@@ -11,6 +11,7 @@ import typer
 
 from qa.cli.common import app, settings_from
 from qa.cli.output import echo, echo_line
+from qa.locations import user_path
 
 
 def _default_work_dir(dataset_dir: Path) -> Path:
@@ -57,13 +58,14 @@ def eval_command(
     if not dataset.is_dir():
         from qa.errors import QAError
 
-        raise QAError(f"The evaluation directory {dataset} does not exist.")
+        raise QAError(f"The evaluation directory {user_path(dataset)} does not exist.")
     beir = load_beir(dataset, split=split)
     work_dir = work or _default_work_dir(dataset)
     settings = settings_from(work_dir / "corpus", work_dir / "index")  # the configured model and backend
     if not quiet:
         echo_line(
-            f"{beir.name}: {len(beir.corpus)} documents, {len(beir.qrels)} judged queries; work dir {work_dir}",
+            f"{beir.name}: {len(beir.corpus)} documents, {len(beir.qrels)} judged queries; "
+            f"work dir {user_path(work_dir)}",
             err=True,
         )
     file_to_doc = write_corpus(beir, settings.corpus_dir)
