@@ -64,7 +64,9 @@ def test_install_completion_writes_the_script_where_the_shell_reads_it(tmp_path)
     assert str(script) in (home / ".bashrc").read_text()
 
 
-@pytest.mark.parametrize(("words", "expected"), [("qa sta", "status"), ("qa config s", "set")])
+@pytest.mark.parametrize(
+    ("words", "expected"), [("qa sta", "status"), ("qa config s", "set"), ("qa config set mi", "milvus_uri")]
+)
 def test_the_completion_script_completes_commands(words, expected):
     # What the installed bash function runs on Tab.
     result = run_qa(

@@ -116,7 +116,7 @@ def ask(
         for each in lines:
             if isinstance(each, BatchLineError):
                 not_asked += 1
-                echo_line(f"{'stdin' if str(batch) == '-' else user_path(batch)}: {each.error}", err=True)
+                echo_line(f"{'-' if str(batch) == '-' else user_path(batch)}: {each.error}", err=True)
                 if as_json:
                     write_json(each.model_dump_json())
                 continue

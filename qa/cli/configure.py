@@ -30,9 +30,20 @@ config_app = typer.Typer(
 )
 app.add_typer(config_app)
 
+def _complete_key(incomplete: str) -> list[str]:
+    from qa.config import KEYS_BY_NAME
+
+    return [name for name in KEYS_BY_NAME if name.startswith(incomplete)]
+
+
 KeyArgument = Annotated[
     str,
-    typer.Argument(metavar="KEY", help="corpus, index, backend, milvus_uri or model.", show_default=False),
+    typer.Argument(
+        metavar="KEY",
+        help="corpus, index, backend, milvus_uri or model.",
+        show_default=False,
+        autocompletion=_complete_key,
+    ),
 ]
 
 
