@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from qa.config_file import ConfigProblem, read_config
 from qa.locations import absolute_path, config_file, data_dir, user_path
@@ -38,6 +38,9 @@ class Settings(BaseModel):
     Built alone, it reads the environment and the platform defaults; `resolve_settings` adds the
     command's flags and the config file, as every command does.
     """
+
+    model_config = ConfigDict(validate_default=True)
+    """Defaults too are checked and made absolute: a path from the environment arrives as text."""
 
     corpus_dir: Path = Field(default_factory=lambda: _from_environment("QA_CORPUS") or data_dir() / "corpus")
     """Where the articles live (`--corpus`, `QA_CORPUS`, `corpus` in the config file; default DATA/corpus)."""

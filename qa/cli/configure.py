@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 config_app = typer.Typer(
     name="config",
+    subcommand_metavar="[set KEY VALUE | unset KEY]",
     rich_markup_mode="markdown",
     context_settings={"help_option_names": HELP_OPTION_NAMES},
 )
@@ -55,10 +56,10 @@ def config(
     backend: BackendOption = None,
     milvus_uri: MilvusUriOption = None,
 ) -> None:
-    """Show each setting, its value and where it came from: a flag, the environment, the config file or the default.
+    """Show each setting, its value and where it came from; `set` and `unset` change the config file.
 
     Flags beat QA_* variables, which beat the config file, which beats the defaults (your archive
-    in the user data folder). Change the file with `qa config set KEY VALUE`, e.g.
+    in the user data folder). For example:
 
         qa config set corpus ~/news
     """
