@@ -11,20 +11,35 @@ export TRANSFORMERS_OFFLINE := 1
 
 setup: $(STAMP)
 
-# torch goes in first, pinned to the CPU wheel on this disk; a plain `torch` pulls a multi-GB CUDA build.
+# A package index for the torch step only, e.g. the CPU-only build (README, "Set-up"):
+#     make run TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+# Empty, torch comes from pip's configured index; on Linux, PyPI's torch is the CUDA build (several GB more).
+TORCH_INDEX_URL ?=
+TORCH_FROM := $(if $(TORCH_INDEX_URL),from $(TORCH_INDEX_URL),from pip's default index; see TORCH_INDEX_URL in the README for the CPU-only build)
+# The repository's own archive: `make run` and `make index` use ./corpus and ./index, whatever `qa config` says.
+REPO_ARCHIVE := --corpus "$(CURDIR)/corpus" --index "$(CURDIR)/index"
+
+# One line per step, with what it costs (sizes measured on the CPU build; times on a fast connection).
 $(STAMP): pyproject.toml
-	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet "torch==2.13.0"
-	$(PIP) install --quiet -e ".[dev,milvus]"
-	touch $(STAMP)
+	@echo "1/4 Creating the Python environment in $(VENV) (about 20 MB, a few seconds)…"
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	@echo "2/4 Updating pip (about 10 MB, a few seconds)…"
+	@$(PIP) install --quiet --upgrade pip
+	@echo "3/4 Installing torch 2.13, $(TORCH_FROM) (CPU build: about 200 MB download, 750 MB on disk, 1 minute)…"
+	@$(PIP) install --quiet $(if $(TORCH_INDEX_URL),--index-url "$(TORCH_INDEX_URL)") "torch==2.13.0"
+	@echo "4/4 Installing the other dependencies (about 1.3 GB on disk, 1-2 minutes)…"
+	@$(PIP) install --quiet -e ".[dev,milvus]"
+	@touch $(STAMP)
+	@echo "Installed in $(VENV) (about 2.1 GB in all)."
 
 # Incremental: embeds only new or changed corpus files, and does nothing when the index is fresh.
 index: $(STAMP)
-	$(QA) index
+	@echo "Indexing ./corpus into ./index (new or changed files only; a first build of the seed corpus takes under a minute)…"
+	@$(QA) index $(REPO_ARCHIVE)
 
 run: index
-	$(QA) chat
+	@echo "Opening the chat on ./index…"
+	@$(QA) chat $(REPO_ARCHIVE)
 
 test: lint
 	$(VENV)/bin/pytest

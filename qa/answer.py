@@ -11,6 +11,7 @@ import numpy as np
 from qa.attribution import speaker_of
 from qa.embed import TextEncoder
 from qa.errors import UsageError
+from qa.filters import describe_filters
 from qa.models import (
     UNKNOWN_OUTLET,
     Answer,
@@ -84,7 +85,7 @@ def answer_question(
         return Answer(
             question=question,
             abstained=True,
-            message=_join(f"No article in the index matches the filters ({describe(filters)}).", excluded_note),
+            message=_join(f"No article in the index matches the filters ({describe_filters(filters)}).", excluded_note),
             passages=[],
             filters=filters,
             excluded_undated=excluded_undated,
@@ -130,18 +131,6 @@ def answer_question(
 def asks_for_latest(question: str) -> bool:
     """'What is the latest…', '…now?', 'recently': the asker wants the newest reports first."""
     return _RECENCY_WORDS.search(question) is not None
-
-
-def describe(filters: SearchFilters) -> str:
-    """`outlet Forbes or Reuters, since 1 Feb 2024`: the filters as a reader would say them."""
-    parts = []
-    if filters.outlets:
-        parts.append("outlet " + " or ".join(filters.outlets))
-    if filters.since:
-        parts.append(f"since {format_date(filters.since)}")
-    if filters.until:
-        parts.append(f"until {format_date(filters.until)}")
-    return ", ".join(parts) or "none"
 
 
 def _join(*sentences: str | None) -> str | None:

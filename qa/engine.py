@@ -13,6 +13,7 @@ from qa.embed import Embedder, TextEncoder
 from qa.encoders.manifest import INDEX_SUBDIRECTORY
 from qa.errors import QAError
 from qa.models import Answer, Article, SearchFilters
+from qa.progress import ProgressCallback, Stage
 from qa.store.backends import open_index, writing_index
 from qa.store.base import IndexStatus, StoredIndex
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from qa.encoders.documents import DocumentEncoder
     from qa.ingest import ExplicitMetadata
     from qa.ingest.dates import DateOrder
-    from qa.store.build import ProgressCallback, SyncReport
+    from qa.store.build import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ class Engine:
         self.close()
         progress = on_progress or (lambda stage, done, total: None)
         with writing_index(
-            self.settings, rebuild=rebuild, wait=wait, on_wait=lambda: progress("waiting", 0, 0)
+            self.settings, rebuild=rebuild, wait=wait, on_wait=lambda: progress(Stage.WAITING, 0, 0)
         ) as index:
             return self._sync(
                 index,
@@ -213,7 +214,7 @@ class Engine:
                 log.info("exporting the query encoder: %s", error)  # a new index, or a deliberate model change
             else:
                 log.warning("%s Exporting it again.", error)
-        progress("exporting encoder", 0, 0)
+        progress(Stage.EXPORTING_ENCODER, 0, 0)
         try:
             manifest = install_query_encoder(self.settings.model, directory)
         except EncoderUnavailableError as error:
@@ -245,7 +246,7 @@ class Engine:
 
         self.close()
         progress = on_progress or (lambda stage, done, total: None)
-        with writing_index(self.settings, wait=wait, on_wait=lambda: progress("waiting", 0, 0)) as index:
+        with writing_index(self.settings, wait=wait, on_wait=lambda: progress(Stage.WAITING, 0, 0)) as index:
             if not corpus_files(self.settings.corpus_dir, follow_symlinks=follow_symlinks):
                 # A missing or empty corpus (an unmounted share's mount point): adding would drop every other article.
                 refuse_to_empty(index, self.settings.corpus_dir)

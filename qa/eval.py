@@ -11,7 +11,7 @@ import csv
 import json
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,9 +19,12 @@ import yaml
 
 from qa.embed import Embedder
 from qa.errors import QAError
+from qa.progress import ProgressCallback, Stage
 from qa.store.base import StoredIndex
 
 MODES = ("dense", "lexical", "hybrid")
+SEARCH_STAGES = {"dense": Stage.SEARCHING_DENSE, "lexical": Stage.SEARCHING_LEXICAL, "hybrid": Stage.SEARCHING_HYBRID}
+"""How `evaluate` reports its progress through each mode."""
 CUTOFF = 10
 DEEP_CUTOFF = 100
 PASSAGE_DEPTH = 400
@@ -114,22 +117,25 @@ def evaluate(
     file_to_doc: dict[str, str],
     *,
     modes: Iterable[str] = MODES,
-    on_progress: Callable[[str, int, int], None] | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> EvalReport:
-    """Score every judged query under each retrieval mode."""
+    """Score every judged query under each retrieval mode, reporting each stage (questions embedded, searched)."""
     progress = on_progress or (lambda stage, done, total: None)
     judged = sorted(dataset.qrels)
     report = EvalReport(dataset.name, len(dataset.corpus), len(judged))
     source_of_passage: dict[int, str] = {}
     queries = {query_id: dataset.queries[query_id] for query_id in judged}
-    vectors = {query_id: embedder.encode_query(queries[query_id]) for query_id in judged}
+    vectors = {}
+    for done, query_id in enumerate(judged, start=1):
+        vectors[query_id] = embedder.encode_query(queries[query_id])
+        progress(Stage.EMBEDDING_QUESTIONS, done, len(judged))
     for mode in modes:
         started = time.perf_counter()
         rankings = {}
         for done, query_id in enumerate(judged, start=1):
             passage_ids = _search(mode, index, vectors[query_id], queries[query_id])
             rankings[query_id] = _documents_by_best_passage(index, passage_ids, source_of_passage, file_to_doc)
-            progress(mode, done, len(judged))
+            progress(SEARCH_STAGES[mode], done, len(judged))
         elapsed = time.perf_counter() - started
         report.scores.append(_score(mode, rankings, dataset.qrels, len(judged) / elapsed if elapsed else 0.0))
     return report

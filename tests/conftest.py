@@ -47,7 +47,10 @@ def copy_seed_corpus(target: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def env_setup(monkeypatch, tmp_path):
-    """Default paths point at tmp, so no test can touch the repository's index/ or corpus/."""
+    """Default paths point at tmp, so no test can touch the repository's index/ or corpus/, nor read or write
+    the developer's config file and archive."""
+    monkeypatch.setenv("QA_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("QA_INDEX", str(tmp_path / "env-index"))
     monkeypatch.setenv("QA_CORPUS", str(tmp_path / "env-corpus"))
     monkeypatch.delenv("QA_MODEL", raising=False)

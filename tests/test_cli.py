@@ -15,6 +15,7 @@ from qa.cli import main
 from qa.config import BUNDLED_MODEL
 from qa.models import Answer
 from qa.passages import sentence_spans
+from qa.progress import Stage
 
 DENIAL_QUESTION = "Who denied sales to Russia?"
 HIT_KEYS = {
@@ -182,8 +183,11 @@ def test_k_below_one_is_a_usage_error(capsys, seed_paths):
 
 
 PROGRESS_LINE = re.compile(
-    r"(reading|embedding|storing): \d+/\d+ |Loading the embedding model…|Publishing the new index…"
+    "|".join(rf"{re.escape(stage.label)}: \d+/\d+ " for stage in Stage if stage.counted)
+    + "|"
+    + "|".join(re.escape(stage.label.capitalize()) + "…" for stage in Stage if not stage.counted)
 )
+"""A line of progress as `qa index` prints it without a terminal: `embedding passages: 3/7 (…)`, `Publishing…`."""
 
 
 def problem_lines(err: str) -> list[str]:
@@ -209,7 +213,7 @@ def test_a_missing_corpus_directory_is_a_clear_error(tmp_path, capsys):
     missing = tmp_path / "no-such-corpus"
     code, out, err = qa("index", "--corpus", missing, "--index", tmp_path / "idx", capsys=capsys)
     assert (code, out) == (1, "")
-    assert err.startswith(f"Error: The corpus directory {missing} does not exist.")
+    assert err.startswith(f"Error: The corpus folder {missing} does not exist. Add articles with `qa add FILE…`")
     assert not (tmp_path / "idx").exists()
 
 
@@ -332,4 +336,4 @@ def test_version_names_the_release_the_model_and_the_index_format(capsys):
 @pytest.mark.parametrize("args", [["-h"], ["ask", "-h"], ["index", "-h"]])
 def test_h_is_help(args, capsys):
     code, out, _ = qa(*args, capsys=capsys)
-    assert code == 0 and out.startswith("Usage: qa")
+    assert code == 0 and out.lstrip().startswith("Usage: qa")

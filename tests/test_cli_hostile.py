@@ -173,8 +173,8 @@ def test_an_outlet_flag_is_never_markup_or_control(hostile, capsys, monkeypatch,
 @pytest.mark.parametrize(
     ("args", "code", "shown"),
     [
-        (["ask", "--batch", f"missing{CLEAR}.txt"], 2, "Cannot read the batch file missing␛[2J.txt"),
-        (["index", "--corpus", f"nowhere{OSC_TITLE}"], 1, "The corpus directory nowhere␛]0;pwned␇ does not"),
+        (["ask", "--batch", f"missing{CLEAR}.txt"], 2, "/missing␛[2J.txt: No such file"),
+        (["index", "--corpus", f"nowhere{OSC_TITLE}"], 1, "/nowhere␛]0;pwned␇ does not exist"),
         (["status", "--backend", f"x{OSC_52}"], 2, "'x␛]52;c;cHduZWQ=␇' is not a backend"),
         (["ask", "q", f"--x{OSC_TITLE}"], 2, "Error: No such option: --x"),
         ([f"x{CLEAR}"], 2, "Error: No such command 'x"),
@@ -194,7 +194,7 @@ def test_a_usage_error_from_click_is_shown_as_pictures_even_when_click_quotes_th
     code, out, err = qa("ask", "q", f"--x{OSC_TITLE}", capsys=capsys)
     assert (code, out) == (2, "")
     assert err.endswith("\n\nError: No such option: --x␛]0;pwned␇\n")
-    assert err.startswith("Usage: qa ask [OPTIONS] [question]\nTry 'qa ask -h' for help.\n")
+    assert err.startswith("Usage: qa ask [OPTIONS] [QUESTION]\nTry 'qa ask -h' for help.\n")
 
 
 def test_a_warning_logged_by_the_library_quotes_a_path_as_pictures(tmp_path, seed_settings):

@@ -153,8 +153,9 @@ def test_without_a_terminal_progress_is_plain_lines_on_stderr(seed_copy, capsys)
     assert code == 0
     passages = counts(seed_copy)["passages"]
     lines = err.splitlines()
-    assert f"embedding: {passages}/{passages} passages" in "\n".join(lines)
-    assert any(line.startswith("storing: 2/2 articles (") and "articles/s" in line for line in lines)
+    assert any(line.startswith(f"embedding passages: {passages}/{passages} (") for line in lines)
+    assert any(line.startswith("storing articles: 2/2 (") and "articles/s" in line for line in lines)
+    assert "Publishing the new index…" in lines
     assert "\x1b[" not in err  # no terminal control codes in a log
 
 

@@ -12,6 +12,10 @@ UI_LIBRARIES = ("textual", "typer", "rich")
 LIBRARY_MODULES = [
     "qa.models",
     "qa.config",
+    "qa.config_file",
+    "qa.locations",
+    "qa.progress",
+    "qa.filters",
     "qa.errors",
     "qa.ingest",
     "qa.passages",

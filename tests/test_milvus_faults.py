@@ -45,7 +45,7 @@ def test_a_killed_build_is_finished_by_the_next_run_with_nothing_lost_or_doubled
     write_articles(corpus, 100, seed=11)
     command = ("index", "--corpus", corpus, "--index", cache, "--backend", "milvus", "--milvus-uri", uri)
     first = start(*command)
-    assert wait_for_line(first, "storing:")  # a chunk of passages is in Milvus, not yet committed
+    assert wait_for_line(first, "storing articles:")  # a chunk of passages is in Milvus, not yet committed
     interrupt(first)
     finish = start(*command)
     _, errors = finish.communicate(timeout=1200)

@@ -12,12 +12,14 @@ import typer
 
 # Importing a command module registers its commands; `qa --help` lists them in this order.
 # isort: off
-from qa.cli import ask, indexing, evaluate, show, chat, migrate  # noqa: F401
+from qa.cli import ask, indexing, status, evaluate, show, chat, migrate, configure  # noqa: F401
 
 # isort: on
-from qa.cli.common import app
-from qa.cli.output import echo, echo_line
+from qa.cli.common import HELP_OPTION_NAMES, app
+from qa.cli.output import echo, echo_line, flush_stdout, stop_writing_stdout
 from qa.errors import QAError, UsageError
+
+DEBUG_FLAG = "--debug"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,13 +28,15 @@ def main(argv: list[str] | None = None) -> None:
     The message may quote a file name, a flag value or record text: it is printed as one line
     with control characters shown (`qa.printable`), never obeyed. Click's own usage errors
     ("No such option: …", "Got unexpected extra argument …") quote what the user typed, so they
-    are printed here too, through `printable`, instead of by Click.
+    are printed here too, through `printable`, instead of by Click. A reader that stops reading
+    (`qa ask … | head -1`) ends the command quietly with exit 0, as it ends `cat`.
     """
-    args = sys.argv[1:] if argv is None else argv
+    args = with_debug_first(sys.argv[1:] if argv is None else argv)
     try:
-        code = app(args=args, prog_name="qa", standalone_mode=False)
+        code = command()(args=args, prog_name="qa", standalone_mode=False)
+        flush_stdout()
     except QAError as error:
-        if "--debug" in args:
+        if DEBUG_FLAG in args:
             raise
         echo_line(f"Error: {error}", err=True)
         sys.exit(2 if isinstance(error, UsageError) else 1)
@@ -42,7 +46,39 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         echo("Aborted!", err=True)
         sys.exit(1)
+    except BrokenPipeError:  # a write outside qa.cli.output's helpers: same quiet end
+        stop_writing_stdout()
+        sys.exit(0)
     sys.exit(code if isinstance(code, int) else 0)  # without standalone mode, Click returns the exit code
+
+
+def with_debug_first(args: list[str]) -> list[str]:
+    """`--debug` moved before the command, so it works anywhere (`qa ask x --debug`); after `--` it is data."""
+    end = args.index("--") if "--" in args else len(args)
+    if DEBUG_FLAG not in args[:end]:
+        return args
+    return [DEBUG_FLAG, *(arg for arg in args[:end] if arg != DEBUG_FLAG), *args[end:]]
+
+
+def command():
+    """The Click command behind `qa`, its help in plain names: `--json`, not `--json <bool>`; `PATH…`, not
+    `{paths}... <list[Path]>` (Typer shows value types; a metavar says more)."""
+    root = typer.main.get_command(app)
+    _readable_help(root)
+    return root
+
+
+def _readable_help(node) -> None:
+    help_option = node.get_help_option(typer.Context(node, help_option_names=HELP_OPTION_NAMES))
+    for param in [*node.params, *([help_option] if help_option else [])]:
+        if param.param_type_name == "option" and getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""  # a flag takes no value
+        elif param.param_type_name == "argument" and param.metavar:
+            shown = param.metavar if param.required else f"[{param.metavar}]"
+            param.display_type_rich = lambda ctx: None
+            param.get_usage_pieces = lambda ctx, shown=shown: [shown]
+    for child in getattr(node, "commands", {}).values():
+        _readable_help(child)
 
 
 def _show_printable(error: typer.TyperException) -> None:

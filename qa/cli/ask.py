@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -10,20 +9,22 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
-from qa.cli.output import console, echo_line, json_text, styled
+from qa.cli.output import console, echo_line, styled, write_json
 from qa.errors import UsageError
+from qa.locations import user_path
 from qa.printable import printable_line
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-    from qa.models import Answer, SearchFilters
+    from qa.models import Answer
 
 
 OutletOption = Annotated[
     list[str] | None,
     typer.Option(
         "--outlet",
+        metavar="OUTLET",
         help="Only passages from this outlet (case-insensitive); repeat for several.",
         show_default=False,
     ),
@@ -32,39 +33,32 @@ SinceOption = Annotated[
     str | None,
     typer.Option(
         "--since",
-        help="Only articles published on or after this date: 2024-02-11, 'February 2024', 2024, "
-        "'last week'. Undated articles are then left out (and counted).",
+        metavar="DATE",
+        help="Only articles published on or after DATE: 2024-02-11, 'February 2024', 'last week'. "
+        "Undated articles are then left out.",
         show_default=False,
     ),
 ]
 UntilOption = Annotated[
     str | None,
-    typer.Option("--until", help="Only articles published on or before this date (same forms).", show_default=False),
+    typer.Option(
+        "--until",
+        metavar="DATE",
+        help="Only articles published on or before DATE.",
+        show_default=False,
+    ),
 ]
 
 NOT_ASKED_EXIT_CODE = 3
 """`--batch` finished, but some lines could not be asked (each named on stderr); 3 as in `qa index`."""
 
 
-def filters_from(outlets: list[str] | None, since: str | None, until: str | None) -> SearchFilters:
-    """The filters from the command line; an unreadable date is a usage error naming it."""
-    from qa.dates import parse_date_bound
-    from qa.models import SearchFilters
-
-    filters = SearchFilters(
-        outlets=[outlet.strip() for outlet in outlets or [] if outlet.strip()],
-        since=parse_date_bound(since, end=False) if since is not None else None,
-        until=parse_date_bound(until, end=True) if until is not None else None,
-    )
-    if filters.since and filters.until and filters.since > filters.until:
-        raise UsageError(f"--since {since} is after --until {until}: no date can match both.")
-    return filters
-
-
 @app.command()
 def ask(
-    question: Annotated[str | None, typer.Argument(help="The question, in plain words.", show_default=False)] = None,
-    k: Annotated[int, typer.Option("-k", "--top", min=1, help="How many passages to show at most.")] = 5,
+    question: Annotated[
+        str | None, typer.Argument(metavar="QUESTION", help="The question, in plain words.", show_default=False)
+    ] = None,
+    k: Annotated[int, typer.Option("-k", "--top", metavar="N", min=1, help="How many passages to show at most.")] = 5,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON document (schema in the README) instead of text.")
     ] = False,
@@ -79,9 +73,9 @@ def ask(
         Path | None,
         typer.Option(
             "--batch",
-            help="Answer every line of FILE (- for stdin) as a question; with --json, one JSON result per line. "
-            "Blank lines are skipped; a line that is not UTF-8 is named on stderr (with --json, an error "
-            "object stands in its place) and the rest are answered, then the exit code is 3.",
+            metavar="FILE",
+            help="Answer each line of FILE (- for stdin); with --json, one JSON result per line. "
+            "A line that is not UTF-8 is named on stderr and skipped (exit code 3).",
             show_default=False,
         ),
     ] = None,
@@ -92,23 +86,20 @@ def ask(
 ) -> None:
     """Answer a question with attributed passages from the index.
 
-    Each answer card is led by its outlet and date; the sentence that best answers the question
-    is emphasized, passages of one article are grouped, and other outlets that report the same
-    are listed. When nothing in the corpus is close enough, it says so instead of guessing.
-
-    Examples:
+    Each card is led by its outlet and date, with the answering sentence emphasized and other
+    outlets that report the same listed. When nothing is close enough, it says so. Examples:
 
         qa ask "Who denied sales to Russia?" -k 3
-
         qa ask "What did SpaceX say?" --outlet Forbes --since "February 2024"
-
         qa ask --json --batch questions.txt > answers.jsonl
     """
     if (question is None) == (batch is None):
         raise UsageError('Give one question, e.g. qa ask "Who denied sales to Russia?", or --batch FILE; not both.')
     if question is not None and not question.strip():
         raise UsageError('The question is empty. Ask something, e.g. qa ask "Who denied sales to Russia?"')
-    filters = filters_from(outlet, since, until)
+    from qa.filters import parse_filters
+
+    filters = parse_filters(outlet or [], since, until)
     settings = settings_from(corpus, index, backend, milvus_uri)
     from qa.cli.batch import BatchLineError, BatchQuestion, open_batch, read_batch
 
@@ -125,23 +116,17 @@ def ask(
         for each in lines:
             if isinstance(each, BatchLineError):
                 not_asked += 1
-                echo_line(f"{batch}: {each.error}", err=True)
+                echo_line(f"{'-' if str(batch) == '-' else user_path(batch)}: {each.error}", err=True)
                 if as_json:
-                    _write_json(each.model_dump_json())
+                    write_json(each.model_dump_json())
                 continue
             answer = engine.ask(each.question, k=k, filters=filters, include_nearest=nearest)
             if as_json:
-                _write_json(answer.model_dump_json(indent=None if batch is not None else 2))
+                write_json(answer.model_dump_json(indent=None if batch is not None else 2))
             else:
                 _print_answer(answer)
     if not_asked:
         raise typer.Exit(NOT_ASKED_EXIT_CODE)
-
-
-def _write_json(document: str) -> None:
-    """One JSON document on stdout, flushed so a reader of a long batch sees each result as it comes."""
-    sys.stdout.write(json_text(document) + "\n")
-    sys.stdout.flush()
 
 
 INDENT = 3

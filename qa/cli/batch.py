@@ -19,6 +19,7 @@ from typing import TextIO
 from pydantic import BaseModel
 
 from qa.errors import UsageError
+from qa.locations import user_path
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,11 @@ def open_batch(path: Path) -> Iterator[TextIO]:
             text.detach()  # closing the wrapper would close stdin's buffer
         return
     if path.is_dir():
-        raise UsageError(f"The batch file {path} is a folder. Give a text file with one question per line.")
+        raise UsageError(f"The batch file {user_path(path)} is a folder. Give a text file with one question per line.")
     try:
         handle = path.open(encoding="utf-8", errors="surrogateescape")
     except OSError as error:
-        raise UsageError(f"Cannot read the batch file {path}: {error.strerror or error}.") from error
+        raise UsageError(f"Cannot read the batch file {user_path(path)}: {error.strerror or error}.") from error
     with handle:
         yield handle
 

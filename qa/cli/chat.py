@@ -14,6 +14,7 @@ HistoryOption = Annotated[
     typer.Option(
         "--history",
         envvar="QA_HISTORY",
+        metavar="FILE",
         help="File of questions asked before (up/down in the input). "
         "[env: QA_HISTORY; default: ~/.local/state/qa/chat-history]",
         show_default=False,

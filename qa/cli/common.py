@@ -9,85 +9,107 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qa.cli.output import PrintableLogFormatter
-from qa.printable import printable_line
+from qa.cli.output import PrintableLogFormatter, echo_line
+from qa.errors import UsageError
 
 if TYPE_CHECKING:
-    from qa.config import Settings
+    from qa.config import ResolvedSettings, Settings
+
+HELP_OPTION_NAMES = ["-h", "--help"]
 
 app = typer.Typer(
     name="qa",
     help=(
         "Ask questions of your collected news articles and get passages that answer them, "
         "each attributed to its outlet and date.\n\n"
-        'Put articles in ./corpus, run `qa index`, then `qa ask "Who denied sales to Russia?"` '
-        "or `qa chat`."
+        "Add articles with `qa add FILE…` (or put them in the corpus folder and run `qa index`), "
+        'then `qa ask "Who denied sales to Russia?"` or `qa chat`. `qa config` shows where your '
+        "archive is and how to move it."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": HELP_OPTION_NAMES},
 )
+
+STORAGE_PANEL = "Storage (also from QA_* variables and `qa config`)"
+"""Options every data command shares, in their own help panel so the command's own options come first."""
 
 CorpusOption = Annotated[
     Path | None,
     typer.Option(
         "--corpus",
-        envvar="QA_CORPUS",
-        help="Directory of article files. [default: ./corpus]",
+        metavar="FOLDER",
+        help="Folder of article files (QA_CORPUS).",
         show_default=False,
+        rich_help_panel=STORAGE_PANEL,
     ),
 ]
 IndexOption = Annotated[
     Path | None,
     typer.Option(
         "--index",
-        envvar="QA_INDEX",
-        help="Directory of the built index. [default: ./index]",
+        metavar="FOLDER",
+        help="Folder of the built index (QA_INDEX).",
         show_default=False,
+        rich_help_panel=STORAGE_PANEL,
     ),
 ]
-
-
 BackendOption = Annotated[
     str | None,
     typer.Option(
         "--backend",
-        envvar="QA_BACKEND",
-        help="Where the index lives: embedded (FAISS + SQLite in --index) or milvus (see --milvus-uri). "
-        "[default: embedded]",
+        metavar="embedded|milvus",
+        help="FAISS + SQLite in the index folder, or Milvus (QA_BACKEND).",
         show_default=False,
+        rich_help_panel=STORAGE_PANEL,
     ),
 ]
 MilvusUriOption = Annotated[
     str | None,
     typer.Option(
         "--milvus-uri",
-        envvar="QA_MILVUS_URI",
-        help="With --backend milvus: a milvus-lite path, or a server such as http://host:19530 "
-        "(token from QA_MILVUS_TOKEN). [default: INDEX/milvus.db]",
+        metavar="URI",
+        help="A milvus-lite file or a server, http://host:19530 (QA_MILVUS_URI; token from QA_MILVUS_TOKEN).",
         show_default=False,
+        rich_help_panel=STORAGE_PANEL,
     ),
 ]
+
+
+def resolved_settings(
+    corpus: Path | None = None, index: Path | None = None, backend: str | None = None, milvus_uri: str | None = None
+) -> ResolvedSettings:
+    """The settings from these flags, the environment, the config file and the defaults.
+
+    Problems in the config file are warnings (one line each, on stderr) and the command goes on
+    without the values concerned; a bad flag or variable is a usage error.
+    """
+    from qa.config import SettingError, resolve_settings
+
+    flags = {"corpus": corpus, "index": index, "backend": backend, "milvus_uri": milvus_uri}
+    try:
+        resolved = resolve_settings(flags)
+    except SettingError as error:
+        raise UsageError(str(error)) from None
+    for problem in resolved.problems:
+        echo_line(f"Warning: {problem}", err=True)
+    return resolved
 
 
 def settings_from(
     corpus: Path | None, index: Path | None, backend: str | None = None, milvus_uri: str | None = None
 ) -> Settings:
-    from pydantic import ValidationError
+    return resolved_settings(corpus, index, backend, milvus_uri).settings
 
-    from qa.config import Settings
 
-    if backend is not None and backend not in ("embedded", "milvus"):
-        raise typer.BadParameter(
-            f"'{printable_line(backend)}' is not a backend; choose embedded or milvus.", param_hint="--backend"
-        )
-    overrides = {"corpus_dir": corpus, "index_dir": index, "backend": backend, "milvus_uri": milvus_uri}
-    try:
-        return Settings(**{key: value for key, value in overrides.items() if value is not None})
-    except ValidationError as error:  # QA_BACKEND set to something else
-        raise typer.BadParameter(str(error.errors()[0]["msg"]), param_hint="--backend / QA_BACKEND") from error
+def user_location(settings: Settings) -> str:
+    """Where the index is, as a user can use it: a folder or milvus-lite file (absolute, or `~/…`), or a server."""
+    from qa.locations import user_path
+
+    location = settings.index_location
+    return location if "://" in location else user_path(location)
 
 
 def _print_version(asked: bool) -> None:
@@ -106,7 +128,10 @@ def _print_version(asked: bool) -> None:
 
 @app.callback()
 def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="Show log messages and full tracebacks.")] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Show log messages and full tracebacks (accepted anywhere on the command line)."),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(

@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
-from qa.cli.common import app
+from qa.cli.common import app, settings_from
 from qa.cli.output import echo, echo_line
+from qa.locations import user_path
 
 
 def _default_work_dir(dataset_dir: Path) -> Path:
@@ -25,6 +26,7 @@ def eval_command(
     dataset: Annotated[
         Path,
         typer.Argument(
+            metavar="DATASET",
             help="A BEIR-format directory: corpus.jsonl, queries.jsonl, qrels/test.tsv "
             "(e.g. ../shared/eval-data/beir-scifact).",
             show_default=False,
@@ -34,11 +36,12 @@ def eval_command(
         Path | None,
         typer.Option(
             "--work",
+            metavar="FOLDER",
             help="Where the evaluation corpus and index are kept between runs. [default: ~/.cache/qa/eval/NAME-HASH]",
             show_default=False,
         ),
     ] = None,
-    split: Annotated[str, typer.Option("--split", help="Which qrels file to score against.")] = "test",
+    split: Annotated[str, typer.Option("--split", metavar="NAME", help="Which qrels file to score against.")] = "test",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the table.")] = False,
 ) -> None:
     """Measure retrieval quality: nDCG@10, recall@10, recall@100 and MRR@10 per retrieval mode.
@@ -49,25 +52,25 @@ def eval_command(
 
         qa eval ../shared/eval-data/beir-scifact
     """
-    from qa.config import Settings
     from qa.engine import Engine
     from qa.eval import evaluate, load_beir, write_corpus
 
     if not dataset.is_dir():
         from qa.errors import QAError
 
-        raise QAError(f"The evaluation directory {dataset} does not exist.")
+        raise QAError(f"The evaluation directory {user_path(dataset)} does not exist.")
     beir = load_beir(dataset, split=split)
     work_dir = work or _default_work_dir(dataset)
-    settings = Settings(corpus_dir=work_dir / "corpus", index_dir=work_dir / "index")
+    settings = settings_from(work_dir / "corpus", work_dir / "index")  # the configured model and backend
     if not quiet:
         echo_line(
-            f"{beir.name}: {len(beir.corpus)} documents, {len(beir.qrels)} judged queries; work dir {work_dir}",
+            f"{beir.name}: {len(beir.corpus)} documents, {len(beir.qrels)} judged queries; "
+            f"work dir {user_path(work_dir)}",
             err=True,
         )
     file_to_doc = write_corpus(beir, settings.corpus_dir)
     engine = Engine(settings)
-    from qa.cli.indexing import Progress
+    from qa.cli.progress_display import Progress
 
     with Progress(settings, quiet=quiet) as on_progress:
         engine.build_index(on_progress=on_progress)

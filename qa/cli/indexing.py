@@ -1,18 +1,26 @@
-"""`qa index`, `qa add` and `qa status`: keep the index in step with the corpus and say what it holds."""
+"""`qa index` and `qa add`: keep the index in step with the corpus, and report what changed (text or --json)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
-from qa.cli.output import console, echo_line
+from qa.cli.common import (
+    BackendOption,
+    CorpusOption,
+    IndexOption,
+    MilvusUriOption,
+    app,
+    settings_from,
+    user_location,
+)
+from qa.cli.output import echo_line, write_json
+from qa.cli.progress_display import Progress
 from qa.dates import DateOrder
 from qa.errors import QAError, UsageError
-from qa.printable import printable_line
+from qa.locations import user_path
 
 if TYPE_CHECKING:
     from qa.config import Settings
@@ -23,8 +31,10 @@ NoWaitOption = Annotated[
     bool,
     typer.Option("--no-wait", help="Fail at once if another qa process is writing the index, instead of waiting."),
 ]
-PLAIN_EVERY_SECONDS = 10.0
-"""Without a terminal, a progress line at most this often (and at each new stage)."""
+JsonReportOption = Annotated[
+    bool,
+    typer.Option("--json", help="Print the report as one JSON document (fields in the README) instead of text."),
+]
 FollowSymlinksOption = Annotated[
     bool,
     typer.Option(
@@ -58,6 +68,7 @@ def index_command(
     follow_symlinks: FollowSymlinksOption = False,
     quiet: QuietOption = False,
     no_wait: NoWaitOption = False,
+    as_json: JsonReportOption = False,
     corpus: CorpusOption = None,
     index: IndexOption = None,
     backend: BackendOption = None,
@@ -79,8 +90,8 @@ def index_command(
     settings = settings_from(corpus, index, backend, milvus_uri)
     if not settings.corpus_dir.is_dir():
         raise QAError(
-            f"The corpus directory {settings.corpus_dir} does not exist. "
-            "Create it and put articles in it, or point --corpus / QA_CORPUS at yours."
+            f"The corpus folder {user_path(settings.corpus_dir)} does not exist. Add articles with "
+            "`qa add FILE…`, or point --corpus, QA_CORPUS or `qa config set corpus FOLDER` at yours."
         )
     with Progress(settings, quiet=quiet) as on_progress:
         report = Engine(settings).build_index(
@@ -90,29 +101,38 @@ def index_command(
             follow_symlinks=follow_symlinks,
             allow_empty=allow_empty,
         )
-    print_report(report, settings, quiet=quiet)
+    print_report(report, settings, quiet=quiet, as_json=as_json)
     exit_for(report)
 
 
 @app.command()
 def add(
     paths: Annotated[
-        list[Path], typer.Argument(help="Article files or folders to copy into the corpus.", show_default=False)
+        list[Path],
+        typer.Argument(help="Article files or folders to copy into the corpus.", metavar="PATH…", show_default=False),
     ],
-    outlet: Annotated[str | None, typer.Option("--outlet", help="Outlet of every added article.")] = None,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Publication date of every added article (YYYY-MM-DD).")
+    outlet: Annotated[
+        str | None, typer.Option("--outlet", metavar="OUTLET", help="Outlet of every added article.")
     ] = None,
-    url: Annotated[str | None, typer.Option("--url", help="Address of the added article.")] = None,
-    title: Annotated[str | None, typer.Option("--title", help="Title of the added article.")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", metavar="DATE", help="Publication date of every added article (YYYY-MM-DD)."),
+    ] = None,
+    url: Annotated[str | None, typer.Option("--url", metavar="URL", help="Address of the added article.")] = None,
+    title: Annotated[str | None, typer.Option("--title", metavar="TITLE", help="Title of the added article.")] = None,
     field_map: Annotated[
         str | None,
-        typer.Option("--map", help="Fields of JSON/CSV records, e.g. text=body,outlet=source.name,date=published_at."),
+        typer.Option(
+            "--map",
+            metavar="FIELD=PATH,…",
+            help="Fields of JSON/CSV records, e.g. text=body,outlet=source.name,date=published_at.",
+        ),
     ] = None,
     date_order: Annotated[
         DateOrder | None,
         typer.Option(
             "--date-order",
+            metavar="DMY|MDY",
             case_sensitive=False,
             help="How to read numeric dates such as 03/04/2024 in the files: DMY (3 April) or MDY (4 March).",
         ),
@@ -120,6 +140,7 @@ def add(
     follow_symlinks: FollowSymlinksOption = False,
     quiet: QuietOption = False,
     no_wait: NoWaitOption = False,
+    as_json: JsonReportOption = False,
     corpus: CorpusOption = None,
     index: IndexOption = None,
     backend: BackendOption = None,
@@ -127,8 +148,7 @@ def add(
 ) -> None:
     """Copy files into the corpus and index them in one step.
 
-    Flags apply to every added article and are kept beside the copies, so each later `qa index`
-    reads them the same way; adding a file again keeps its flags unless new ones are given.
+    Flags apply to every added article and are kept beside the copies for later `qa index` runs.
     A file that cannot be read as an article is reported and not copied.
 
     Exit codes: 0 every file went in; 3 finished, but some files were skipped (each named on
@@ -138,7 +158,7 @@ def add(
 
     missing = [path for path in paths if not path.exists()]
     if missing:
-        raise UsageError(f"No such file or folder: {', '.join(map(str, missing))}")
+        raise UsageError(f"No such file or folder: {', '.join(map(user_path, missing))}")
     settings = settings_from(corpus, index, backend, milvus_uri)
     overrides = _explicit_metadata(outlet=outlet, published=date, url=url, title=title)
     mapping = _field_map(field_map)
@@ -152,7 +172,7 @@ def add(
             on_progress=on_progress,
             wait=not no_wait,
         )
-    print_report(report, settings, quiet=quiet)
+    print_report(report, settings, quiet=quiet, as_json=as_json)
     exit_for(report)
 
 
@@ -180,100 +200,25 @@ def _field_map(spec: str | None) -> dict[str, str] | None:
     return parse_field_map(spec)
 
 
-class Progress:
-    """Progress for a build: a live bar on a terminal, a plain line now and then otherwise, or nothing.
-
-    Used as a context manager that yields the `on_progress(stage, done, total)` callback.
-    """
-
-    def __init__(self, settings: Settings, *, quiet: bool) -> None:
-        self.settings = settings
-        self.quiet = quiet
-        self.console = console(stderr=True)
-        self.bar = None
-        self.tasks: dict[str, int] = {}
-        self.started: dict[str, float] = {}
-        """When each stage was first reported: stages interleave (embed a chunk, store it, ...)."""
-        self.last_line: dict[str, float] = {}
-
-    def __enter__(self):
-        if self.quiet:
-            return None
-        if self.console.is_terminal:
-            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-            from rich.progress import Progress as Bar
-
-            self.bar = Bar(
-                TextColumn("{task.description:<18}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]}"),
-                TimeRemainingColumn(),
-                console=self.console,
-                transient=True,
-            )
-            self.bar.start()
-        return self.update
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-    def update(self, stage: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if stage not in self.started:
-            self.started[stage] = now
-            message = _STAGE_MESSAGES.get(stage)
-            if message:
-                index = printable_line(str(self.settings.index_location))  # a path: one line
-                self.console.print(message.format(index=index), soft_wrap=True)
-        if stage not in _COUNTED:
-            return
-        description, unit = _COUNTED[stage]
-        elapsed = now - self.started[stage]
-        rate = done / elapsed if elapsed > 0 and done else 0.0
-        if self.bar is not None:
-            if stage not in self.tasks:
-                self.tasks[stage] = self.bar.add_task(f"{description} {unit}", total=total, rate="")
-            self.bar.update(self.tasks[stage], completed=done, total=total, rate=f"{rate:.1f} {unit}/s")
-        elif now - self.last_line.get(stage, -PLAIN_EVERY_SECONDS) >= PLAIN_EVERY_SECONDS or done == total:
-            self.last_line[stage] = now
-            left = f", about {_duration((total - done) / rate)} left" if rate and done < total else ""
-            self.console.print(f"{description}: {done}/{total} {unit} ({rate:.1f} {unit}/s{left})", soft_wrap=True)
-
-
-_COUNTED = {
-    "reading": ("reading", "files"),
-    "embedding": ("embedding", "passages"),
-    "articles": ("storing", "articles"),
-    "migrating": ("copying", "files"),
-}
-"""Stages with counts: (what the line says, unit)."""
-_STAGE_MESSAGES = {
-    "waiting": "Another qa process is writing the index in {index}; waiting for it to finish…",
-    "loading model": "Loading the embedding model…",
-    "saving": "Publishing the new index…",
-}
-
-
-def _duration(seconds: float) -> str:
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-
-
-def print_report(report: SyncReport, settings: Settings, *, quiet: bool) -> None:
-    """Skipped files and problems on stderr; unless quiet, what changed on stdout.
+def print_report(report: SyncReport, settings: Settings, *, quiet: bool, as_json: bool = False) -> None:
+    """Skipped files and problems on stderr; unless quiet, what changed on stdout (as JSON with `as_json`).
 
     Each line names a file and may quote its content: printed as one line, controls shown.
     """
+    corpus = user_path(settings.corpus_dir)
     for skipped in report.skipped:
-        echo_line(f"skipped {settings.corpus_dir / skipped.path}: {skipped.reason}", err=True)
+        echo_line(f"skipped {user_path(settings.corpus_dir / skipped.path)}: {skipped.reason}", err=True)
     for problem in report.problems:
-        echo_line(f"problem in {settings.corpus_dir / problem.path}: {problem.reason}", err=True)
+        echo_line(f"problem in {user_path(settings.corpus_dir / problem.path)}: {problem.reason}", err=True)
+    if as_json:
+        from qa.cli.reports import index_report
+
+        write_json(index_report(report, settings).model_dump_json(indent=2))
+        return
     if quiet:
         return
     if not (report.changed or report.unchanged or report.skipped):
-        echo_line(f"The corpus {settings.corpus_dir} has no article files; the index is empty.")
+        echo_line(f"The corpus {corpus} has no article files; the index is empty.")
         return
     for label, paths in (("new", report.added), ("changed", report.updated), ("removed", report.removed)):
         for path in paths[:LISTED_FILES]:
@@ -291,7 +236,7 @@ def print_report(report: SyncReport, settings: Settings, *, quiet: bool) -> None
         else ""
     )
     echo_line(
-        f"Indexed {settings.corpus_dir} into {settings.index_location}: {len(report.added)} new, "
+        f"Indexed {corpus} into {user_location(settings)}: {len(report.added)} new, "
         f"{len(report.updated)} changed, {len(report.removed)} removed, {report.unchanged} unchanged "
         f"files{skipped}; {report.articles} articles, {report.passages} passages embedded{resumed} "
         f"in {report.seconds:.1f} s."
@@ -302,50 +247,3 @@ def exit_for(report: SyncReport) -> None:
     """Exit with SKIPPED_EXIT_CODE when any file was skipped whole; return (exit 0) when all went in."""
     if report.skipped:
         raise typer.Exit(SKIPPED_EXIT_CODE)
-
-
-@app.command()
-def status(
-    corpus: CorpusOption = None,
-    index: IndexOption = None,
-    backend: BackendOption = None,
-    milvus_uri: MilvusUriOption = None,
-) -> None:
-    """Show what the index holds, what built it, and which corpus files are not indexed yet."""
-    from qa.engine import Engine
-
-    settings = settings_from(corpus, index, backend, milvus_uri)
-    engine = Engine(settings)
-    corpus_found = settings.corpus_dir.is_dir()
-    try:
-        info = engine.status()
-        stale = engine.stale_files() if corpus_found else []
-    finally:
-        engine.close()
-    counts = info.counts
-    lines = [
-        f"index       {info.location}",
-        f"corpus      {settings.corpus_dir}",
-        f"model       {info.model or 'none yet'} ({info.dimension or '?'} dimensions)",
-        f"embedded by {info.document_encoder or 'unknown (index built before this was recorded)'}",
-        f"last build  {info.built_at or 'never'}",
-        f"files       {counts['files']}",
-        f"articles    {counts['articles']} "
-        f"({counts['articles_without_outlet']} without outlet, {counts['articles_without_date']} undated)",
-        f"passages    {counts['passages']}",
-        f"search      {info.search}, generation {info.generation}",
-        f"stale       {len(stale)} file(s) new, changed or removed since the last build"
-        + (": run `qa index`" if stale else "")
-        if corpus_found
-        else f"stale       unknown: the corpus folder {settings.corpus_dir} is missing (not mounted?); "
-        "`qa index` refuses to run until it is back",
-    ]
-    lines += [f"            {path}" for path in stale[:LISTED_FILES]]
-    if len(stale) > LISTED_FILES:
-        lines.append(f"            … and {len(stale) - LISTED_FILES} more")
-    if info.staged_passages:
-        lines.append(
-            f"unfinished  {info.staged_passages} passages embedded by an interrupted build: run `qa index` to finish it"
-        )
-    for line in lines:
-        echo_line(line)

@@ -6,15 +6,20 @@ from typing import Annotated
 
 import typer
 
-from qa.cli.common import IndexOption, MilvusUriOption, app, settings_from
-from qa.cli.indexing import NoWaitOption, Progress, QuietOption
+from qa.cli.common import IndexOption, MilvusUriOption, app, settings_from, user_location
+from qa.cli.indexing import NoWaitOption, QuietOption
 from qa.cli.output import echo_line
+from qa.cli.progress_display import Progress
+from qa.locations import user_path
 from qa.printable import printable_line
 
 
 @app.command()
 def migrate(
-    to: Annotated[str, typer.Option("--to", help="The backend to copy the index into (milvus).", show_default=False)],
+    to: Annotated[
+        str,
+        typer.Option("--to", metavar="milvus", help="The backend to copy the index into (milvus).", show_default=False),
+    ],
     index: IndexOption = None,
     milvus_uri: MilvusUriOption = None,
     quiet: QuietOption = False,
@@ -42,6 +47,7 @@ def migrate(
         counts = report.counts
         resumed = f" (resumed after {report.resumed_after})" if report.resumed_after else ""
         echo_line(
-            f"Copied {settings.index_dir} into Milvus at {settings.index_location}{resumed}: {counts['files']} files, "
-            f"{counts['articles']} articles, {counts['passages']} passages, counts verified, in {report.seconds:.1f} s."
+            f"Copied {user_path(settings.index_dir)} into Milvus at {user_location(settings)}{resumed}: "
+            f"{counts['files']} files, {counts['articles']} articles, {counts['passages']} passages, "
+            f"counts verified, in {report.seconds:.1f} s."
         )

@@ -4,12 +4,19 @@ Every human-readable line goes through `echo`, `styled` or a console from `conso
 characters in an article, a file name or a flag value are shown as pictures (`qa.printable`) and
 Rich never reads markup (`[bold]`, `[/x]`) or emoji codes from data. `--json` output keeps the
 original text instead: JSON escapes the C0 controls, and `json_text` escapes DEL and C1 as well.
+
+Every write here also ends the command quietly (exit 0, nothing on stderr) when the reader has gone,
+as in `qa ask … | head -1`: Click would turn the broken pipe into exit 1.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import typer
@@ -23,12 +30,50 @@ if TYPE_CHECKING:
 
 def echo(message: str = "", *, err: bool = False) -> None:
     """`typer.echo` with control characters made visible (newlines and tabs kept)."""
-    typer.echo(printable(message), err=err)
+    with reader_may_leave():
+        typer.echo(printable(message), err=err)
 
 
 def echo_line(message: str, *, err: bool = False) -> None:
     """One line that stays one line: newlines in it are shown, not obeyed (errors, report lines)."""
-    typer.echo(printable_line(message), err=err)
+    with reader_may_leave():
+        typer.echo(printable_line(message), err=err)
+
+
+def write_json(document: str) -> None:
+    """One JSON document (or JSON Lines record) on stdout, flushed so a reader sees each as it comes."""
+    with reader_may_leave():
+        sys.stdout.write(json_text(document) + "\n")
+        sys.stdout.flush()
+
+
+@contextmanager
+def reader_may_leave() -> Iterator[None]:
+    """Writes whose reader may close the pipe: then stop writing and end the command with exit 0."""
+    try:
+        yield
+    except BrokenPipeError:
+        stop_writing_stdout()
+        raise typer.Exit(0) from None
+
+
+def stop_writing_stdout() -> None:
+    """Point stdout at the null device, as Python's docs advise on EPIPE, so the flush at exit cannot fail."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a test's or an embedding program's buffer
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
+
+
+def flush_stdout() -> None:
+    """What is still buffered, written before exit, where a closed pipe still ends quietly."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        stop_writing_stdout()
 
 
 _LEFT_RAW_BY_JSON = re.compile(r"[\x7f-\x9f]")

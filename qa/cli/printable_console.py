@@ -16,3 +16,13 @@ class PrintableConsole(Console):
 
     def print(self, *objects, **kwargs) -> None:  # noqa: A003 - Rich's name
         super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+    def on_broken_pipe(self) -> None:
+        """The reader left (`qa ask … | head -1`): end quietly with exit 0, as the CLI's other writes do
+        (Rich's own handler exits with 1)."""
+        import typer
+
+        from qa.cli.output import stop_writing_stdout
+
+        stop_writing_stdout()
+        raise typer.Exit(0)

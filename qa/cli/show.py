@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
-from qa.cli.output import echo, echo_line
+from qa.cli.output import echo, echo_line, write_json
 from qa.errors import QAError
 
 if TYPE_CHECKING:
@@ -28,7 +28,9 @@ FIELD_LABELS = {
 
 @app.command()
 def show(
-    doc_id: Annotated[str, typer.Argument(help="The article id, as `qa ask` prints it.", show_default=False)],
+    doc_id: Annotated[
+        str, typer.Argument(metavar="DOC_ID", help="The article id, as `qa ask` prints it.", show_default=False)
+    ],
     corpus: CorpusOption = None,
     index: IndexOption = None,
     backend: BackendOption = None,
@@ -47,7 +49,7 @@ def show(
     if article is None:
         raise QAError(f"No article {doc_id!r} in the index. `qa ask --json` prints each passage's doc_id.")
     if as_json:
-        typer.echo(json.dumps(article.model_dump(mode="json", exclude=set() if text else {"text"}), indent=2))
+        write_json(json.dumps(article.model_dump(mode="json", exclude=set() if text else {"text"}), indent=2))
         return
     for line in describe(article):
         echo_line(line)

@@ -24,6 +24,7 @@ from qa.ingest.syndication import BANDS_VERSION, band_keys
 from qa.ingest.walk import shown_name
 from qa.models import UNKNOWN_OUTLET, Article, Passage, Syndication, format_date
 from qa.passages import chunk_article, sentence_spans
+from qa.progress import ProgressCallback, Stage
 from qa.store.base import SentenceVectors
 from qa.store.folding import Fold, Folder, ReadArticle
 from qa.store.guards import kept_behind_links, outside_link_reason, refuse_to_empty, undecodable_reason
@@ -39,9 +40,6 @@ COMMIT_EVERY_PASSAGES = 256
 BANDS_CHUNK = 1000
 """Articles given band keys per transaction when an older index is brought up to date."""
 
-ProgressCallback = Callable[[str, int, int], None]
-"""Called as (stage, done, total) while indexing. Stages: "waiting" (for another writer), "reading"
-(files), "loading model", "embedding" (passages), "articles" (articles stored), "saving"."""
 
 
 @dataclass
@@ -185,7 +183,7 @@ class Build:
         while order:
             for rel in order:
                 handled.add(rel)
-                progress("reading", min(len(handled), len(current)), len(current))
+                progress(Stage.READING, min(len(handled), len(current)), len(current))
                 if rel not in to_read:
                     report.unchanged += 1
                     continue
@@ -206,7 +204,7 @@ class Build:
             item.passages = chunk_article(item.article, min_words=min_words, max_words=max_words)
         self._embed_and_stage(pending, embedder, report, progress)
         replaced = sorted(self.published) if self.rebuilding else sorted(self.replaced | self.removed)
-        progress("saving", 0, 0)
+        progress(Stage.SAVING, 0, 0)
         encoder = self.index.db.get_meta("document_encoder")
         if report.passages or encoder is None:  # else nothing was embedded now: the record stands
             encoder = _embedded_by(encoder, embedder.backend, keeps_older=bool(set(self.published) - self._leaving()))
@@ -332,7 +330,7 @@ class Build:
         """Embed in chunks of about COMMIT_EVERY_PASSAGES passages and stage each chunk in one transaction."""
         total = sum(len(item.passages) for item in pending)
         if total and not embedder.loaded:
-            progress("loading model", 0, 0)
+            progress(Stage.LOADING_MODEL, 0, 0)
         if total and self.index.db.get_meta("rebuild_pending") != embedder.name:
             self.index.check_model(embedder.name, embedder.dimension)
         done = 0
@@ -377,7 +375,7 @@ class Build:
             stored += len(chunk)
             report.articles += len(chunk)
             report.passages += len(texts)
-            progress("articles", stored, len(pending))
+            progress(Stage.STORING, stored, len(pending))
             chunk = []
 
 
@@ -407,7 +405,7 @@ def _embedding_progress(
     def advance(count: int) -> None:
         nonlocal embedded
         embedded += count
-        progress("embedding", before + round(passages * embedded / (passages + sentences)), total)
+        progress(Stage.EMBEDDING, before + round(passages * embedded / (passages + sentences)), total)
 
     return advance
 

@@ -18,11 +18,12 @@ from textual.widgets import Footer, Header, LoadingIndicator, ProgressBar, Stati
 from qa.config import Settings
 from qa.engine import Engine
 from qa.errors import IndexMissingError, ModelLoadError, QAError, UsageError
+from qa.filters import describe_filters
 from qa.models import Answer, Hit, SearchFilters
 from qa.printable import printable
+from qa.progress import Stage
 from qa.tui.adding import added_message
 from qa.tui.citing import answer_cards, citation_text, session_markdown
-from qa.tui.filters import describe_filters
 from qa.tui.history import QuestionHistory
 from qa.tui.locations import history_path as default_history_path
 from qa.tui.screens.filters import FiltersScreen
@@ -369,12 +370,11 @@ class QAApp(App):
         message = added_message(report, passages)
         self.call_from_thread(self._add_finished, message, error=bool(report.skipped) and not report.changed)
 
-    def show_progress(self, stage: str, done: int, total: int) -> None:
+    def show_progress(self, stage: Stage, done: int, total: int) -> None:
+        """`Adding: embedding passages 3/7`, or `Adding: publishing the new index…`: the stage in words."""
         self.query_one("#progress", ProgressBar).update(total=total or None, progress=done)
-        if stage == "waiting":
-            self.set_status("Adding: waiting for another qa process to finish writing the index\u2026")
-        else:
-            self.set_status(f"Adding: {stage} {done}/{total}" if total else f"Adding: {stage}\u2026")
+        label = Stage(stage).label
+        self.set_status(f"Adding: {label} {done}/{total}" if total else f"Adding: {label}\u2026")
 
     def _add_finished(self, message: str, *, error: bool) -> None:
         self.query_one("#progress", ProgressBar).remove_class("-active")

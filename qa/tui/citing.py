@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from qa.filters import describe_filters
 from qa.models import UNKNOWN_OUTLET, Answer, ArticleCard, Hit, format_date
 from qa.printable import printable
-from qa.tui.filters import describe_filters
 
 
 def quoted_sentence(hit: Hit) -> str:

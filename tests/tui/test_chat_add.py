@@ -11,6 +11,7 @@ from textual.widgets import Input, ProgressBar
 from textual.worker import WorkerState
 
 from qa.config import Settings
+from qa.progress import Stage
 from qa.store.build import SkippedFile, SyncReport
 from qa.store.lock import LOCK_NAME, writer_lock
 from qa.tui.adding import NAMED_SKIPS, added_message
@@ -109,12 +110,12 @@ async def test_progress_of_each_stage_shows_in_the_bar_and_status(seed_copy: Set
     app = make_app(seed_copy)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait(app, pilot)
-        app.show_progress("embedding", 3, 12)
+        app.show_progress(Stage.EMBEDDING, 3, 12)
         progress = app.query_one("#progress", ProgressBar)
         assert (progress.total, progress.progress) == (12, 3)
-        assert _status(app) == "Adding: embedding 3/12"
-        app.show_progress("saving", 0, 0)
-        assert progress.total is None and _status(app) == "Adding: saving\u2026"
+        assert _status(app) == "Adding: embedding passages 3/12"
+        app.show_progress(Stage.SAVING, 0, 0)
+        assert progress.total is None and _status(app) == "Adding: publishing the new index\u2026"
 
 
 def _hostile_folder(tmp_path):

@@ -8,8 +8,8 @@ import pytest
 from textual.widgets import Button, Input, Static
 
 from qa.errors import UsageError
+from qa.filters import describe_filters, filters_from_form
 from qa.models import SearchFilters
-from qa.tui.filters import describe_filters, filters_from_form
 from qa.tui.screens.filters import FiltersScreen
 from qa.tui.widgets.answer_card import AnswerCard
 from qa.tui.widgets.answer_view import AnswerView
@@ -53,7 +53,7 @@ async def test_a_date_range_in_plain_words_excludes_what_is_outside_it(seed_sett
     async with app.run_test(size=(80, 24)) as pilot:
         await _set_filters(app, pilot, since="1 March 2024", until="2024-12-31")
         assert app.filters.since == dt.date(2024, 3, 1) and app.filters.until == dt.date(2024, 12, 31)
-        assert "from 1 Mar 2024 · to 31 Dec 2024" in str(_bar(app).render())
+        assert "since 1 Mar 2024 · until 31 Dec 2024" in str(_bar(app).render())
         await ask(app, pilot, SEED_QUESTION)
         assert not app.query(AnswerCard)  # both seed articles are from 11 Feb 2024
         assert app.query(".abstained")
@@ -83,7 +83,7 @@ async def test_a_bad_date_is_named_in_the_form_and_clear_removes_every_filter(se
 def test_the_form_reads_outlets_and_refuses_an_empty_range():
     filters = filters_from_form(" Forbes, The Kyiv Independent ,", "2024-02-01", "2024-02-29")
     assert filters.outlets == ["Forbes", "The Kyiv Independent"]
-    assert describe_filters(filters) == "outlet Forbes or The Kyiv Independent · from 1 Feb 2024 · to 29 Feb 2024"
+    assert describe_filters(filters) == "outlet Forbes or The Kyiv Independent · since 1 Feb 2024 · until 29 Feb 2024"
     with pytest.raises(UsageError, match="after"):
         filters_from_form("", "2024-03-01", "2024-02-01")
     assert describe_filters(SearchFilters()) == "none"

@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from qa.errors import UsageError
+from qa.filters import filters_from_form
 from qa.models import SearchFilters
-from qa.tui.filters import filters_from_form
 from qa.tui.widgets.text_input import TextInput
 
 

@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from qa.filters import describe_filters
 from qa.models import Answer
 from qa.printable import printable
 from qa.tui.citing import also_reported_by, answer_cards
-from qa.tui.filters import describe_filters
 from qa.tui.widgets.answer_card import AnswerCard
 
 

@@ -1,0 +1,147 @@
+"""The `--json` reports of `qa index`, `qa add` and `qa status`: a stable format for scripts.
+
+Each report is one JSON document on stdout, an instance of the model here (the README shows
+them). `report_version` changes only when a field changes meaning or goes away; new fields may be
+added. Paths are absolute (scripts run from anywhere); files in the corpus are named relative to
+it, as `qa index` prints them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from qa.config import Settings
+    from qa.store.base import IndexStatus
+    from qa.store.build import SkippedFile, SyncReport
+
+REPORT_VERSION = 1
+
+
+class FileNote(BaseModel):
+    """A file and what happened to it."""
+
+    path: str
+    """Relative to the corpus; for a file given to `qa add` and refused, as it was given."""
+    reason: str
+
+
+class IndexReport(BaseModel):
+    """What one `qa index` or `qa add` run did (`--json`)."""
+
+    report_version: Literal[1] = REPORT_VERSION
+    corpus: str
+    """The corpus folder, absolute."""
+    index: str
+    """The index folder (absolute), or the Milvus URI."""
+    added: list[str]
+    """Files new to the index."""
+    updated: list[str]
+    """Files whose content changed."""
+    removed: list[str]
+    """Files gone from the corpus, and so from the index."""
+    unchanged: int
+    """Files already indexed as they are."""
+    skipped: list[FileNote]
+    """Files left out whole (exit code 3): not readable as an article, bad metadata, links out of the corpus."""
+    folded: list[FileNote]
+    """Copies of a story kept once, under the original's "also published by"; not errors."""
+    problems: list[FileNote]
+    """Problems in files that were otherwise indexed: a record left out, a value left unknown."""
+    articles: int
+    """Articles embedded by this run."""
+    passages: int
+    """Passages embedded by this run (or by an interrupted run it finished)."""
+    resumed_passages: int
+    """Of those, passages an earlier interrupted run had embedded."""
+    seconds: float
+
+
+class IndexCounts(BaseModel):
+    """What the index holds."""
+
+    files: int
+    articles: int
+    articles_without_outlet: int
+    articles_without_date: int
+    passages: int
+
+
+class StatusReport(BaseModel):
+    """What the index holds and what built it (`qa status --json`)."""
+
+    report_version: Literal[1] = REPORT_VERSION
+    index: str
+    """The index folder (absolute), or the Milvus URI."""
+    backend: Literal["embedded", "milvus"]
+    corpus: str
+    """The corpus folder, absolute."""
+    corpus_found: bool
+    """False when the corpus folder is missing (an unmounted share?): `stale` is then unknown."""
+    model: str | None
+    """The embedding model of the indexed passages; None before the first build."""
+    dimension: int | None
+    embedded_by: str | None
+    """How the passages were embedded ("onnxruntime, float32"); None for an index built before this was recorded."""
+    built_at: str | None
+    """When the last build was published (ISO 8601), None if never."""
+    counts: IndexCounts
+    search: str
+    """How dense search runs, in words: "exact", "approximate (IVF)", "Milvus HNSW"."""
+    approximate: bool
+    generation: int
+    """Increases with every published build."""
+    stale: list[str] | None
+    """Corpus files new, changed or removed since the last build (run `qa index`); None when the corpus is missing."""
+    staged_passages: int
+    """Passages embedded by an interrupted build, used by the next `qa index`."""
+
+
+def index_report(report: SyncReport, settings: Settings) -> IndexReport:
+    return IndexReport(
+        corpus=str(settings.corpus_dir),
+        index=settings.index_location,
+        added=report.added,
+        updated=report.updated,
+        removed=report.removed,
+        unchanged=report.unchanged,
+        skipped=_notes(report.skipped),
+        folded=_notes(report.folded),
+        problems=_notes(report.problems),
+        articles=report.articles,
+        passages=report.passages,
+        resumed_passages=report.resumed_passages,
+        seconds=round(report.seconds, 3),
+    )
+
+
+def status_report(info: IndexStatus, settings: Settings, stale: list[str] | None) -> StatusReport:
+    counts = info.counts
+    return StatusReport(
+        index=info.location,
+        backend=settings.backend,
+        corpus=str(settings.corpus_dir),
+        corpus_found=stale is not None,
+        model=info.model,
+        dimension=info.dimension,
+        embedded_by=info.document_encoder,
+        built_at=info.built_at,
+        counts=IndexCounts(
+            files=counts["files"],
+            articles=counts["articles"],
+            articles_without_outlet=counts["articles_without_outlet"],
+            articles_without_date=counts["articles_without_date"],
+            passages=counts["passages"],
+        ),
+        search=info.search,
+        approximate=info.approximate,
+        generation=info.generation,
+        stale=stale,
+        staged_passages=info.staged_passages,
+    )
+
+
+def _notes(files: list[SkippedFile]) -> list[FileNote]:
+    return [FileNote(path=file.path, reason=file.reason) for file in files]
