@@ -17,7 +17,25 @@ from qa.printable import printable
 from qa.tui.widgets.answer_card import passage_text
 
 NOT_METADATA = {"doc_id", "text", "source_path", "provenance"}
-LABEL_WIDTH = 16
+LABELS = {
+    "title": "Title",
+    "outlet": "Outlet",
+    "published": "Published",
+    "published_at": "Published at",
+    "url": "URL",
+    "author": "Author",
+    "republished_by": "Republished by",
+    "also_published_by": "Also published by",
+}
+"""The reading screen's names for the article's fields; a field not named here shows its own name."""
+
+
+def field_label(name: str) -> str:
+    return LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+LABEL_WIDTH = max(len(field_label(name)) for name in Article.model_fields if name not in NOT_METADATA) + 2
+"""The label column: the longest label and a gap of two, so no value ever touches its label."""
 
 
 def _value_text(value: object) -> str:
@@ -55,7 +73,7 @@ def metadata_text(article: Article) -> Text:
         if name in NOT_METADATA:
             continue
         value = getattr(article, name)
-        label = name.replace("_", " ").capitalize().ljust(LABEL_WIDTH)
+        label = field_label(name).ljust(LABEL_WIDTH)
         text.append(label, style="bold")
         text.append(printable(_value_text(value)))
         if value not in (None, []):
@@ -79,7 +97,7 @@ class ReadingScreen(Screen):
     """Reading one article; Escape goes back to the chat."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "dismiss", "Back"),
         Binding("c", "cite", "Cite"),
         Binding("p", "to_passage", "To passage"),
     ]
