@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.widgets import Input
 
 from qa.tui.app import QAApp
 from qa.tui.screens.filters import FiltersScreen
-from qa.tui.screens.help import KEYS, HelpScreen
+from qa.tui.screens.first_run import FirstRunScreen
+from qa.tui.screens.help import KEYS, HelpScreen, keys_table
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.screens.reading import ReadingScreen
 from qa.tui.screens.timeline import TimelineScreen
@@ -17,7 +21,7 @@ from qa.tui.widgets.answer_card import AnswerCard
 from qa.tui.widgets.question_input import QuestionInput
 
 SEED_QUESTION = "Who denied sales to Russia?"
-BOUND = [QAApp, QuestionInput, AnswerCard, ReadingScreen, TimelineScreen, FiltersScreen, PromptScreen]
+BOUND = [QAApp, QuestionInput, AnswerCard, ReadingScreen, TimelineScreen, FiltersScreen, PromptScreen, FirstRunScreen]
 
 
 def _help_keys() -> set[str]:
@@ -40,7 +44,10 @@ async def test_f1_opens_the_help_and_question_mark_is_typed_into_the_question(se
         assert "F1 lists every key" in str(app.query_one("#hint").render())
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
-        assert "ctrl+f" in str(app.screen.query_one("#help-keys").render())
+        assert app.screen.query_one("#help-keys").size.height > len(KEYS) * 3  # the table, drawn
+        shown = Console(width=76, file=io.StringIO(), record=True)
+        shown.print(keys_table())
+        assert re.search(r"^ctrl\+f +filter the sources", shown.export_text(), re.MULTILINE)
         await pilot.press("escape", "W", "h", "o", "?")
         assert app.query_one("#question", Input).value == "Who?"
         await ask(app, pilot, SEED_QUESTION)

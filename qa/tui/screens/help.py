@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -57,6 +58,15 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "Welcome screen (no articles yet)",
+        [
+            ("ctrl+o, a", "add article files or folders"),
+            ("r", "retry, once articles are indexed"),
+            ("escape", "close it and use the chat anyway"),
+            ("ctrl+q, q", "quit"),
+        ],
+    ),
+    (
         "Dialogs",
         [
             ("tab, shift+tab", "next or previous field"),
@@ -68,17 +78,19 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
 """What each key does, by where the focus is; `tests/tui` checks every binding of the chat is here."""
 
 
-def keys_table() -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column()
-    for number, (place, keys) in enumerate(KEYS):
-        if number:
-            table.add_row("", "")
-        table.add_row(Text(place, style="bold underline"), "")
+def keys_table() -> Group:
+    """One titled two-column grid per place, the key columns all of one width."""
+    key_width = max(len(key) for _, keys in KEYS for key, _ in keys)
+    parts: list[Text | Table] = []
+    for place, keys in KEYS:
+        parts.append(Text(f"\n{place}" if parts else place, style="bold underline"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True, width=key_width)
+        grid.add_column()
         for key, meaning in keys:
-            table.add_row(key, meaning)
-    return table
+            grid.add_row(key, meaning)
+        parts.append(grid)
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):
