@@ -21,7 +21,7 @@ from qa.engine import Engine
 from qa.errors import QAError, UsageError
 from qa.models import Answer, Hit, SearchFilters
 from qa.printable import printable
-from qa.tui.adding import added_message
+from qa.tui.add_files import AddingFiles
 from qa.tui.citing import answer_cards, citation_text
 from qa.tui.exporting import export_target, session_file_name, write_session
 from qa.tui.filters import describe_filters
@@ -37,7 +37,6 @@ from qa.tui.screens.prompt import PromptScreen
 from qa.tui.screens.reading import ReadingScreen
 from qa.tui.screens.timeline import TimelineScreen
 from qa.tui.startup import Readiness, check_readiness
-from qa.tui.typed_paths import typed_paths
 from qa.tui.widgets.answer_card import AnswerCard
 from qa.tui.widgets.answer_view import AnswerView, QuestionLine, plain
 from qa.tui.widgets.question_input import QuestionInput
@@ -49,14 +48,6 @@ DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 
 
-def _exists(path: Path) -> bool:
-    """False only when nothing is there: a path that cannot be looked at is left to the add, which says why."""
-    try:
-        return path.exists()
-    except OSError:
-        return True
-
-
 FIRST_QUESTION_HINT = (
     "Type a question and press Enter; you can type the next one while this one is answered. "
     "Down (or Tab) moves into the answer cards, Enter on a card reads the article, "
@@ -64,7 +55,7 @@ FIRST_QUESTION_HINT = (
 )
 
 
-class QAApp(KeysInOrder):
+class QAApp(AddingFiles, KeysInOrder):
     """A transcript of questions and answer cards above an input line, with reading and timeline screens.
 
     Keys are delivered in order (`KeysInOrder`), so typing ahead never loses or merges anything.
@@ -355,57 +346,7 @@ class QAApp(KeysInOrder):
         message = f"Exported {counted(len(answers), 'answer')} to {full_path(path)}"
         self.notify(printable(message), title="Export", markup=False)
 
-    # -- adding documents --------------------------------------------------------------------
-
-    def action_add_files(self) -> None:
-        corpus = full_path(self.engine.settings.corpus_dir)
-        hint = (
-            f"Files or folders, separated by spaces (quote paths with spaces). They are copied into "
-            f"{corpus} and indexed in the background; keep asking meanwhile."
-        )
-        self.open_screen(PromptScreen("Add documents", hint, placeholder="~/articles/new"), callback=self.add_paths)
-
-    def add_paths(self, paths_text: str | None) -> None:
-        if paths_text is None:
-            return
-        try:
-            paths = typed_paths(paths_text)
-        except UsageError as error:
-            self._notify_error(str(error))
-            return
-        if missing := [str(path) for path in paths if not _exists(path)]:
-            self._notify_error("Not found: " + ", ".join(missing))
-            return
-        progress = self.chat("#progress", ProgressBar)
-        progress.update(total=None, progress=0)
-        progress.add_class("-active")
-        self.set_status(f"Adding {counted(len(paths), 'path')}\u2026")
-        self.add_documents(paths)
-
-    @work(thread=True, exclusive=True, group="add")
-    def add_documents(self, paths: list[Path]) -> None:
-        """Index with a second Engine, so questions keep using the open index meanwhile.
-
-        The writer loads its own copy of the model: a fast tokenizer shared by two threads can fail
-        ("Already borrowed"), and questions must not wait for the whole indexing run.
-        """
-
-        def on_progress(stage: str, done: int, total: int) -> None:
-            self.call_from_thread(self.show_progress, stage, done, total)
-
-        writer = Engine(self.engine.settings)
-        try:
-            report = writer.add(paths, on_progress=on_progress)
-            with self._engine_lock:
-                self.engine.close()  # reopened on the next question, with the new articles
-                passages = self.engine.status().counts["passages"]
-        except (QAError, OSError) as error:
-            self.call_from_thread(self._add_finished, f"Adding failed: {error}", error=True)
-            return
-        finally:
-            writer.close()
-        message = added_message(report, passages)
-        self.call_from_thread(self._add_finished, message, error=bool(report.skipped) and not report.changed)
+    # -- adding documents (the rest is in AddingFiles) ------------------------------------------
 
     def show_progress(self, stage: str, done: int, total: int) -> None:
         self.query_one("#progress", ProgressBar).update(total=total or None, progress=done)
@@ -413,16 +354,6 @@ class QAApp(KeysInOrder):
             self.set_status("Adding: waiting for another qa process to finish writing the index\u2026")
         else:
             self.set_status(f"Adding: {stage} {done}/{total}" if total else f"Adding: {stage}\u2026")
-
-    def _add_finished(self, message: str, *, error: bool) -> None:
-        self.chat("#progress", ProgressBar).remove_class("-active")
-        self.set_status(message, error=error)
-        if error:
-            self._notify_error(message)
-        else:
-            self.notify(printable(message), title="Add", markup=False)
-        if not self._can_answer:
-            self.prepare()  # the first articles: load the model now, or say again what is missing
 
     # -- view --------------------------------------------------------------------------------
 
