@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from rich.console import Console
 from textual.containers import VerticalScroll
 from textual.widgets import ListView
 
-from qa.tui.screens.reading import ReadingScreen
+from qa.tui.screens.reading import ReadingScreen, metadata_table
 from qa.tui.screens.timeline import (
     TimelineHeading,
     TimelineItem,
@@ -63,7 +65,10 @@ async def test_the_reading_screen_shows_every_value_and_where_it_came_from(seed_
         forbes.focus()
         await pilot.press("enter")
         await wait(app, pilot)
-        metadata = _text(app.screen.query_one("#metadata"))
+        assert app.screen.query_one("#metadata").size.height > 10
+        console = Console(width=116, file=io.StringIO(), record=True)  # the screen's width, less its padding
+        console.print(metadata_table(app.screen.article))
+        metadata = console.export_text()
         assert "Outlet             Forbes" in metadata
         assert "Published          11 Feb 2024" in metadata
         assert "Republished by     The America One News · 31 May 2025 · https://am1.news/" in metadata

@@ -79,6 +79,16 @@ class TestReading:
         run_before = prepared(SEED_QUESTION, then=_open_forbes)
         assert snap_compare(make_app(seed_settings), terminal_size=NARROW, run_before=run_before)
 
+    def test_metadata_labels_at_80_columns(self, snap_compare, seed_settings, make_app, prepared):
+        async def metadata(pilot) -> None:
+            await _open_forbes(pilot)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("home")
+
+        run_before = prepared(SEED_QUESTION, then=metadata)
+        assert snap_compare(make_app(seed_settings), terminal_size=NARROW, run_before=run_before)
+
     def test_article_wide(self, snap_compare, seed_settings, make_app, prepared):
         run_before = prepared(SEED_QUESTION, then=_open_forbes)
         assert snap_compare(make_app(seed_settings), terminal_size=WIDE, run_before=run_before)
