@@ -66,7 +66,7 @@ async def test_the_reading_screen_shows_every_value_and_where_it_came_from(seed_
         await pilot.press("enter")
         await wait(app, pilot)
         assert app.screen.query_one("#metadata").size.height > 10
-        console = Console(width=116, file=io.StringIO(), record=True)  # the screen's width, less its padding
+        console = Console(width=200, file=io.StringIO(), record=True)  # wide: one line per value and source
         console.print(metadata_table(app.screen.article))
         metadata = console.export_text()
         assert "Outlet             Forbes" in metadata
