@@ -208,7 +208,7 @@ class QAApp(AddingFiles, KeysInOrder):
         try:
             with self._engine_lock:
                 answer = self.engine.ask(question, k=PASSAGES_PER_ANSWER, filters=filters)
-        except QAError as error:
+        except (QAError, OSError) as error:  # e.g. the index folder removed meanwhile: a notice, never a traceback
             self.call_from_thread(self._ask_failed, str(error), line)
             return
         self.call_from_thread(self._show_answer, answer, line)
@@ -270,7 +270,7 @@ class QAApp(AddingFiles, KeysInOrder):
         with self._engine_lock:
             try:
                 article = self.engine.article(hit.doc_id)
-            except QAError as error:
+            except (QAError, OSError) as error:
                 self.call_from_thread(self._notify_error, str(error))
                 return
         if article is None:
