@@ -41,6 +41,13 @@ class Pane:
     def text(self, text: str) -> None:
         self.tmux("send-keys", "-t", "chat", "-l", text)
 
+    def wait_gone(self, needle: str) -> None:
+        """Wait until `needle` has left the pane (a closed screen), so the next keys are not taken with it."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while needle in self.capture():
+            assert time.monotonic() < deadline, f"{needle!r} never went away"
+            time.sleep(0.2)
+
     def title(self) -> str:
         """The pane's title, which an OSC 0/2 sequence written raw would change."""
         return self.tmux("display-message", "-p", "-t", "chat", "#{pane_title}").stdout.strip()
@@ -164,8 +171,9 @@ def test_qa_chat_from_an_empty_folder_welcomes_adds_with_ctrl_o_and_answers(pane
     pane.wait_for("Ready · 13 passages indexed")
     pane.keys("F1")
     help_screen = pane.wait_for("Question line")
-    assert "Answer cards" in help_screen
+    assert "ctrl+f" in help_screen and "Anywhere" in help_screen
     pane.keys("Escape")
+    pane.wait_gone("Question line")  # else the terminal reads Escape and the next letter as one alt+key
     pane.text(SEED_QUESTION)
     pane.keys("Enter")
     pane.wait_for("relevance ●")
