@@ -176,7 +176,7 @@ def test_qa_chat_from_an_empty_folder_welcomes_adds_with_ctrl_o_and_answers(pane
     pane.wait_gone("Question line")  # else the terminal reads Escape and the next letter as one alt+key
     pane.text(SEED_QUESTION)
     pane.keys("Enter")
-    pane.wait_for("relevance ●")
+    pane.wait_for(f"passages for: {SEED_QUESTION}")  # at 80x24 the summary fills the view above the cards
     pane.keys("Down")  # into the cards: the best card first
     pane.keys("Enter")
     pane.wait_for("qa — reading")
