@@ -339,7 +339,7 @@ class QAApp(AddingFiles, KeysInOrder):
             return
         answers = [view.answer for view in self.screen_stack[0].query(AnswerView)]
         try:
-            write_session(path, answers, exported=dt.datetime.now())
+            write_session(path, answers, exported=dt.datetime.now(), folder=export_dir())
         except OSError as error:
             self._notify_error(f"Cannot write {full_path(path)}: {error.strerror or error}")
             return

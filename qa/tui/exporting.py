@@ -25,7 +25,11 @@ def export_target(text: str, folder: Path) -> Path:
     return path if path.is_absolute() else folder / path
 
 
-def write_session(path: Path, answers: Sequence[Answer], *, exported: dt.datetime) -> None:
-    """Write the session as Markdown to `path`, making its folder; OSError says why it cannot."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_session(path: Path, answers: Sequence[Answer], *, exported: dt.datetime, folder: Path) -> None:
+    """Write the session as Markdown to `path`; OSError says why it cannot.
+
+    The export `folder` is made on first use; any other folder must exist (a typo is a notice, not a new folder).
+    """
+    if path.parent == folder:
+        folder.mkdir(parents=True, exist_ok=True)
     path.write_text(session_markdown(answers, exported=exported), encoding="utf-8")
