@@ -1,7 +1,10 @@
 """Typing ahead: every key reaches the question or dialog it was typed for, however fast it comes.
 
-Two speeds: `pilot.press` with every key in one call (no pauses of ours), and a burst posted all at
-once, as a terminal delivers a paste-speed stream of keys (what `tmux send-keys` does).
+Two speeds. `pilot.press` with every key in one call, no pauses of ours: Pilot still waits for the
+app to be idle after each key, so these pass on a quiet machine even with keys routed as they
+arrive; they guard the plain path. The bursts post every key at once, as a terminal delivers keys
+typed ahead (what `tmux send-keys` does): with Textual's own routing they merge all 20 questions into
+one and type the three filter fields into the question line; they are the tests of the fix.
 """
 
 from __future__ import annotations
