@@ -13,9 +13,10 @@ from qa.tui.app import QAApp
 
 @pytest.fixture(autouse=True)
 def chat_state_in_tmp(monkeypatch, tmp_path):
-    """No test reads or writes the real question history."""
+    """No test reads or writes the real question history, nor exports into a real documents folder."""
     monkeypatch.setenv("QA_HISTORY", str(tmp_path / "chat-history"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("QA_EXPORT_DIR", str(tmp_path / "exports"))
 
 
 @pytest.fixture

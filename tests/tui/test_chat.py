@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.widgets import Input, Static
 
 from qa.engine import Engine
@@ -29,7 +31,7 @@ async def test_seed_question_shows_cards_led_by_outlet_and_date(seed_settings, m
         assert any("The Kyiv Independent · 11 Feb 2024" in label for label in labels[:3])
         forbes = next(label for label in labels[:3] if "Forbes" in label)
         assert "Forbes · 11 Feb 2024" in forbes and "via The America One News · 31 May 2025" in forbes
-        assert "passage(s) for: Who denied sales to Russia?" in _status(app)
+        assert re.fullmatch(r"\d+ passages for: Who denied sales to Russia\?", _status(app))
         assert app.query_one("#question", Input).value == ""
         assert [str(q.render()) for q in app.query(".question")] == [f"Q: {SEED_QUESTION}"]
 
@@ -61,7 +63,7 @@ async def test_off_topic_question_is_shown_as_an_abstention(seed_settings, make_
         assert not app.query(AnswerCard)
         [abstention] = app.query(".abstained")
         assert str(abstention.render()) == "No answer. Nothing in the corpus answers this question."
-        assert "0 passage(s)" in _status(app)
+        assert _status(app) == f"No answer for: {OFF_TOPIC_QUESTION}"
 
 
 async def test_questions_can_follow_each_other_and_keep_their_order(seed_settings, make_app, ask):
@@ -117,10 +119,10 @@ def test_footer_shows_the_key_bindings():
     shown = {binding.key: binding.description for binding in QAApp.BINDINGS if binding.show}
     assert shown == {
         "ctrl+q": "Quit",
+        "f1": "Help",
         "ctrl+f": "Filter",
         "ctrl+t": "Timeline",
         "ctrl+y": "Cite",
         "ctrl+s": "Export",
         "ctrl+o": "Add",
-        "f2": "Theme",
     }

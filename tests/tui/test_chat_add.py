@@ -81,7 +81,7 @@ async def test_added_folder_is_indexed_in_the_background_and_becomes_answerable(
         await wait(app, pilot)
         progress = app.query_one("#progress", ProgressBar)
         assert not progress.display
-        assert "Added 1, updated 0 file(s)" in _status(app)
+        assert "Added 1 file, updated none" in _status(app)
         assert sorted(path.name for path in seed_copy.corpus_dir.rglob("bridge.*")) == [
             "bridge.meta.json",
             "bridge.txt",
@@ -225,7 +225,7 @@ async def test_the_input_takes_keys_while_an_add_is_running(seed_copy: Settings,
             holder.kill()
             holder.wait()
             await wait(app, pilot)
-            assert "Added 1, updated 0 file(s)" in _status(app)
+            assert "Added 1 file, updated none" in _status(app)
             assert question.value == "hi"
     finally:
         holder.kill()
@@ -239,7 +239,7 @@ def test_the_add_notice_names_a_few_skipped_files_and_counts_the_rest():
     )
     message = added_message(report, 15)
     assert message.startswith(
-        "Added 1, updated 0 file(s); skipped 12000: incoming/bad\u241b[2J-0.txt (is a binary file);"
+        "Added 1 file, updated none; skipped 12000: incoming/bad\u241b[2J-0.txt (is a binary file);"
     )
     assert message.count("incoming/bad") == NAMED_SKIPS
     assert message.endswith(f"; and {12_000 - NAMED_SKIPS:,} more. Ready \u00b7 15 passages indexed")

@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 from qa.config import BUNDLED_MODEL, Settings
 from qa.engine import Engine
 from qa.tui.app import QAApp
+from qa.tui.screens.first_run import FirstRunScreen
 from qa.tui.screens.problem import ProblemScreen
 from qa.tui.widgets.answer_card import AnswerCard
 
@@ -26,17 +27,27 @@ def _problem(app: QAApp) -> tuple[str, str]:
     return str(screen.query_one("#problem-explanation").render()), str(screen.query_one("#problem-next").render())
 
 
-async def test_missing_index_says_what_to_do_and_input_stays_usable(tmp_path: Path, make_app, ask, wait):
+def _first_run(app: QAApp) -> tuple[str, str]:
+    screen = app.screen
+    assert isinstance(screen, FirstRunScreen)
+    return str(screen.query_one("#first-run-state").render()), str(screen.query_one("#first-run-steps").render())
+
+
+async def test_a_missing_index_opens_the_first_run_screen_and_the_input_stays_usable(
+    tmp_path: Path, make_app, ask, wait
+):
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "no-index")
     app = make_app(settings)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait(app, pilot)
-        explanation, next_steps = _problem(app)
-        assert "Run `qa index`" in explanation
-        assert "Press a to add article files or folders" in next_steps and str(tmp_path / "corpus") in next_steps
+        state, next_steps = _first_run(app)
+        assert f"The index in {tmp_path / 'no-index'} does not exist yet." in state
+        assert next_steps.startswith("Press ctrl+o to add article files or folders")
+        assert str(tmp_path / "corpus") in next_steps and "`qa index`" in next_steps
         await pilot.press("escape")
         await pilot.pause()
-        assert "Run `qa index`" in _status(app)
+        assert app.query_one("#question", Input).has_focus
+        assert _status(app) == f"No index yet in {tmp_path / 'no-index'}: ctrl+o adds articles"
         await ask(app, pilot, SEED_QUESTION)
         assert "Run `qa index`" in str(app.query_one(".ask-error").render())
         assert not app.query(AnswerCard)
@@ -48,11 +59,11 @@ async def test_retry_finds_an_index_built_meanwhile(tmp_path: Path, seed_setting
     app = make_app(settings)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait(app, pilot)
-        assert isinstance(app.screen, ProblemScreen)
+        assert isinstance(app.screen, FirstRunScreen)
         shutil.copytree(seed_settings.index_dir, settings.index_dir)
         await pilot.press("r")
         await wait(app, pilot)
-        assert not isinstance(app.screen, ProblemScreen)
+        assert not isinstance(app.screen, FirstRunScreen)
         assert _status(app).startswith("Ready · ")
 
 
@@ -63,10 +74,9 @@ async def test_an_empty_index_is_explained(tmp_path: Path, make_app, embedder, w
     app = make_app(settings)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait(app, pilot)
-        explanation, next_steps = _problem(app)
-        assert explanation == f"The index in {settings.index_dir} has no articles."
+        state, next_steps = _first_run(app)
+        assert f"The index in {settings.index_dir} holds no articles yet." in state
         assert "press r to retry" in next_steps
-        assert app.screen.title_text == "The index is empty"
 
 
 async def test_a_model_that_fails_to_load_is_explained(seed_copy: Settings, tmp_path: Path, wait):
@@ -88,8 +98,8 @@ async def test_missing_index_without_a_preloaded_model_is_explained_not_a_crash(
     app = QAApp(settings, engine=Engine(settings))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait(app, pilot)
-        explanation, _ = _problem(app)
-        assert "Run `qa index`" in explanation
+        state, _ = _first_run(app)
+        assert "does not exist yet" in state
         await pilot.press("escape", "x")
         assert app.query_one("#question", Input).value == "x"
     assert not app.return_code

@@ -1,6 +1,7 @@
 """SVG snapshots of the main screens at 80x24 (and one wide), made deterministic.
 
-Deterministic because: relative paths (the tests run in tmp), no clock in the header, the
+Deterministic because: relative paths (the tests run in tmp; the first-run screen, which shows
+full paths, runs in a fixed folder), no clock in the header, the
 cursor does not blink, every worker has finished and notifications are cleared before the shot.
 Update after an intended change with `pytest tests/tui/test_chat_snapshots.py --snapshot-update`
 and look at the report before committing the new SVGs.
@@ -8,12 +9,15 @@ and look at the report before committing the new SVGs.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, ListView
 
 from qa.config import BUNDLED_MODEL, Settings
+from qa.engine import Engine
 from qa.tui.widgets.answer_card import AnswerCard
 
 SEED_QUESTION = "Who denied sales to Russia?"
@@ -75,6 +79,16 @@ class TestReading:
         run_before = prepared(SEED_QUESTION, then=_open_forbes)
         assert snap_compare(make_app(seed_settings), terminal_size=NARROW, run_before=run_before)
 
+    def test_metadata_labels_at_80_columns(self, snap_compare, seed_settings, make_app, prepared):
+        async def metadata(pilot) -> None:
+            await _open_forbes(pilot)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("home")
+
+        run_before = prepared(SEED_QUESTION, then=metadata)
+        assert snap_compare(make_app(seed_settings), terminal_size=NARROW, run_before=run_before)
+
     def test_article_wide(self, snap_compare, seed_settings, make_app, prepared):
         run_before = prepared(SEED_QUESTION, then=_open_forbes)
         assert snap_compare(make_app(seed_settings), terminal_size=WIDE, run_before=run_before)
@@ -114,7 +128,35 @@ class TestFilters:
         assert snap_compare(make_app(seed_settings), terminal_size=NARROW, run_before=run_before)
 
 
-class TestProblems:
-    def test_missing_index(self, snap_compare, make_app, prepared):
+class TestHelp:
+    def test_help_screen(self, snap_compare, seed_settings, make_app, prepared):
+        async def help_screen(pilot) -> None:
+            await pilot.press("f1")
+
+        assert snap_compare(make_app(seed_settings), terminal_size=NARROW, run_before=prepared(then=help_screen))
+
+    def test_first_question_hint(self, snap_compare, seed_settings, make_app, prepared):
+        assert snap_compare(make_app(seed_settings), terminal_size=NARROW, run_before=prepared())
+
+
+@pytest.fixture
+def fixed_folder(monkeypatch):
+    """The first-run screen shows full paths: run it in a folder whose name does not change between runs."""
+    folder = Path(tempfile.gettempdir()) / "qa-chat-snapshots" / "first-run"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    monkeypatch.chdir(folder)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+class TestFirstRun:
+    def test_missing_index(self, snap_compare, make_app, prepared, fixed_folder):
         settings = Settings(corpus_dir=Path("corpus"), index_dir=Path("index"), model=BUNDLED_MODEL)
+        assert snap_compare(make_app(settings), terminal_size=NARROW, run_before=prepared())
+
+    def test_empty_index(self, snap_compare, make_app, prepared, embedder, fixed_folder):
+        settings = Settings(corpus_dir=Path("corpus"), index_dir=Path("index"), model=BUNDLED_MODEL)
+        settings.corpus_dir.mkdir()
+        Engine(settings, embedder=embedder).build_index(allow_empty=True)
         assert snap_compare(make_app(settings), terminal_size=NARROW, run_before=prepared())

@@ -41,6 +41,13 @@ class Pane:
     def text(self, text: str) -> None:
         self.tmux("send-keys", "-t", "chat", "-l", text)
 
+    def wait_gone(self, needle: str) -> None:
+        """Wait until `needle` has left the pane (a closed screen), so the next keys are not taken with it."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while needle in self.capture():
+            assert time.monotonic() < deadline, f"{needle!r} never went away"
+            time.sleep(0.2)
+
     def title(self) -> str:
         """The pane's title, which an OSC 0/2 sequence written raw would change."""
         return self.tmux("display-message", "-p", "-t", "chat", "#{pane_title}").stdout.strip()
@@ -65,11 +72,14 @@ def pane(tmp_path):
     pane.tmux("kill-server")
 
 
-def _chat_command(settings, history: Path) -> str:
+def _chat_command(settings, history: Path, *, folder: Path | None = None) -> str:
+    """`qa chat` on `settings`' corpus and index, run from `folder` (default: the test's own)."""
     qa = Path(sys.executable).parent / "qa"
     return shlex.join(
         [
             "env",
+            "-C",
+            str(folder or Path.cwd()),
             "-u",  # set by the test session; they would pin the app to 80x24 instead of the pane's size
             "COLUMNS",
             "-u",
@@ -77,6 +87,9 @@ def _chat_command(settings, history: Path) -> str:
             "HF_HUB_OFFLINE=1",
             "TRANSFORMERS_OFFLINE=1",
             f"QA_HISTORY={history}",
+            f"QA_EXPORT_DIR={history.parent / 'exports'}",
+            f"XDG_CONFIG_HOME={history.parent / 'config'}",
+            f"XDG_DATA_HOME={history.parent / 'data'}",
             str(qa),
             "chat",
             "--corpus",
@@ -95,7 +108,7 @@ def test_qa_chat_in_tmux_answers_the_seed_question_with_attributed_cards(pane: P
     pane.wait_for("Ready · ")
     pane.text(SEED_QUESTION)
     pane.keys("Enter")
-    pane.wait_for("passage(s) for: Who denied sales to Russia?")
+    pane.wait_for("passages for: Who denied sales to Russia?")
     screen = pane.wait_for("relevance ●")
     assert f"Q: {SEED_QUESTION}" in screen
     assert "The Kyiv Independent · 11 Feb 2024" in screen
@@ -136,4 +149,67 @@ def test_a_question_recalled_from_a_hostile_history_file_never_retitles_the_term
         time.sleep(0.5)
     assert "pwned" not in title, "the recalled question retitled the terminal"
     assert recalled in screen
+    pane.keys("C-q")
+
+
+def test_qa_chat_from_an_empty_folder_welcomes_adds_with_ctrl_o_and_answers(pane: Pane, tmp_path: Path):
+    from qa.config import BUNDLED_MODEL, Settings
+    from tests.conftest import copy_seed_corpus
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    articles = copy_seed_corpus(tmp_path / "downloads")
+    settings = Settings(corpus_dir=empty / "corpus", index_dir=empty / "index", model=BUNDLED_MODEL)
+    command = _chat_command(settings, tmp_path / "history", folder=empty)
+    started = pane.tmux("new-session", "-d", "-s", "chat", "-x", "80", "-y", "24", command)
+    assert started.returncode == 0, started.stderr
+    welcome = pane.wait_for("Welcome to qa")
+    assert "Traceback" not in welcome and "Error" not in welcome
+    pane.keys("C-o")
+    pane.text(str(articles))  # typed straight after the shortcut: the prompt must get every key
+    pane.keys("Enter")
+    pane.wait_for("Ready · 13 passages indexed")
+    pane.keys("F1")
+    help_screen = pane.wait_for("Question line")
+    assert "ctrl+f" in help_screen and "Anywhere" in help_screen
+    pane.keys("Escape")
+    pane.wait_gone("Question line")  # else the terminal reads Escape and the next letter as one alt+key
+    pane.text(SEED_QUESTION)
+    pane.keys("Enter")
+    pane.wait_for(f"passages for: {SEED_QUESTION}")  # at 80x24 the summary fills the view above the cards
+    pane.keys("Down")  # into the cards: the best card first
+    pane.keys("Enter")
+    pane.wait_for("qa — reading")
+    pane.keys("Home")  # the metadata, above the passage the screen opened at
+    time.sleep(0.5)
+    reading = pane.capture()
+    deadline = time.monotonic() + WAIT_SECONDS
+    while "Also published by" not in reading and time.monotonic() < deadline:
+        pane.keys("Down")
+        time.sleep(0.2)
+        reading = pane.capture()
+    labels = [line.strip() for line in reading.splitlines() if line.strip().startswith(("Also published by", "URL"))]
+    assert labels and all("  " in label for label in labels), labels  # each label stands apart from its value
+    pane.keys("Escape", "Escape")
+    pane.keys("C-q")
+
+
+def test_twenty_questions_typed_ahead_in_a_real_terminal_are_each_asked_once_in_order(
+    pane: Pane, seed_settings, tmp_path: Path
+):
+    history = tmp_path / "history"
+    started = pane.tmux(
+        "new-session", "-d", "-s", "chat", "-x", "100", "-y", "30", _chat_command(seed_settings, history)
+    )
+    assert started.returncode == 0, started.stderr
+    pane.wait_for("Ready · ")
+    questions = [f"question number {number} who sold Starlink" for number in range(1, 21)]
+    for question in questions:
+        pane.text(question)
+        pane.keys("Enter")
+    pane.wait_for(f"passages for: {questions[-1]}")
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline and len(history.read_text(encoding="utf-8").splitlines()) < len(questions):
+        time.sleep(0.5)
+    assert history.read_text(encoding="utf-8").splitlines() == questions
     pane.keys("C-q")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,7 +18,25 @@ from qa.printable import printable
 from qa.tui.widgets.answer_card import passage_text
 
 NOT_METADATA = {"doc_id", "text", "source_path", "provenance"}
-LABEL_WIDTH = 16
+LABELS = {
+    "title": "Title",
+    "outlet": "Outlet",
+    "published": "Published",
+    "published_at": "Published at",
+    "url": "URL",
+    "author": "Author",
+    "republished_by": "Republished by",
+    "also_published_by": "Also published by",
+}
+"""The reading screen's names for the article's fields; a field not named here shows its own name."""
+
+
+def field_label(name: str) -> str:
+    return LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+LABEL_WIDTH = max(len(field_label(name)) for name in Article.model_fields if name not in NOT_METADATA) + 2
+"""The label column: the longest label and a gap of two, so no value ever touches its label."""
 
 
 def _value_text(value: object) -> str:
@@ -48,22 +67,26 @@ def _provenance_text(provenance: FieldProvenance | None) -> str:
     return f"{line}. {provenance.note}" if provenance.note else line
 
 
-def metadata_text(article: Article) -> Text:
-    """One block per field: the value, then where it came from (or `no source` when unknown)."""
-    text = Text()
-    for name in type(article).model_fields:
-        if name in NOT_METADATA:
-            continue
+def metadata_table(article: Article) -> Table:
+    """One row per field: the label, then the value and where it came from (or `no source` when unknown).
+
+    A grid, so a long title or note wraps inside the value column and never under the labels.
+    """
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True, min_width=LABEL_WIDTH - 2)
+    table.add_column(overflow="fold")  # a long URL folds, never cut short
+    for name in _fields(article):
         value = getattr(article, name)
-        label = name.replace("_", " ").capitalize().ljust(LABEL_WIDTH)
-        text.append(label, style="bold")
-        text.append(printable(_value_text(value)))
+        cell = Text(printable(_value_text(value)))
         if value not in (None, []):
-            text.append(f"\n{'':{LABEL_WIDTH}}{printable(_provenance_text(article.provenance.get(name)))}", style="dim")
-        text.append("\n")
-    text.append("File".ljust(LABEL_WIDTH), style="bold")
-    text.append(printable(f"{article.source_path} (doc {article.doc_id})"))
-    return text
+            cell.append(f"\n{printable(_provenance_text(article.provenance.get(name)))}", style="dim")
+        table.add_row(field_label(name), cell)
+    table.add_row("File", Text(printable(f"{article.source_path} (doc {article.doc_id})")))
+    return table
+
+
+def _fields(article: Article) -> list[str]:
+    return [name for name in type(article).model_fields if name not in NOT_METADATA]
 
 
 def source_text(hit: Hit) -> Text:
@@ -79,7 +102,7 @@ class ReadingScreen(Screen):
     """Reading one article; Escape goes back to the chat."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "dismiss", "Back"),
         Binding("c", "cite", "Cite"),
         Binding("p", "to_passage", "To passage"),
     ]
@@ -95,7 +118,7 @@ class ReadingScreen(Screen):
         yield Static(source_text(hit), id="reading-source", markup=False)
         with VerticalScroll(id="article"):
             yield Static(Text(printable(article.title or "untitled")), id="article-title", markup=False)
-            yield Static(metadata_text(article), id="metadata", markup=False)
+            yield Static(metadata_table(article), id="metadata", markup=False)
             yield Static(Text(printable(article.text[: hit.start])), id="before", markup=False)
             yield Static(passage_text(hit, sentence_style="bold reverse"), id="passage", markup=False)
             yield Static(Text(printable(article.text[hit.end :])), id="after", markup=False)

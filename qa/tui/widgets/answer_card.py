@@ -63,7 +63,7 @@ class AnswerCard(Static, can_focus=True):
     BINDINGS = [
         Binding("enter", "open", "Read"),
         Binding("c", "cite", "Cite"),
-        Binding("up,k", "app.focus_previous", "Previous", show=False),
+        Binding("up,k", "app.card_up", "Previous", show=False),
         Binding("down,j", "app.focus_next", "Next", show=False),
     ]
 
