@@ -6,8 +6,10 @@ publication day) is read as a user would drop it into corpus/: the HTML alone, n
 share of pages whose outlet is a clean name, and milliseconds per page.
 
 A clean outlet name (`outlet_defect` returns None): present, at most 60 characters and 8 words, and not a social
-handle (`@name`), a URL or bare domain (`example.org`), an e-mail address, a name ending in a legal-entity suffix
-(AG, GmbH, Inc., Ltd, S.A., ", Schweiz", ...) or a whole page title (two parts joined by " | ", " - ", " – ").
+handle (`@name`), a URL, an e-mail address, a name ending in a legal-entity suffix (AG, GmbH, Inc., Ltd, S.A.,
+", Schweiz", ...) or a whole page title (two parts joined by " | ", " - ", " – "). A domain-shaped name counts only
+when the page calls itself so (`og:site_name` "Aerobuzz.de"); the registered domain of the page's URL, qa's last
+resort, does not count as a name.
 
 Run: python bench/attribution_pages.py --data ../shared/eval-data/htmldate-pages [--half even|odd] [--limit N]
      (--half keeps every other page, so a rule tuned on one half can be checked on the other)
@@ -61,7 +63,7 @@ class Tally:
             self.misses.append(f"{name}: got {got}, gold {gold}")
 
 
-def outlet_defect(outlet: str | None, title: str | None = None) -> str | None:
+def outlet_defect(outlet: str | None, title: str | None = None, *, self_named: bool = False) -> str | None:
     """Why `outlet` is no clean outlet name, or None when it is one (the check the README documents)."""
     if not outlet or not outlet.strip():
         return "none"
@@ -70,8 +72,10 @@ def outlet_defect(outlet: str | None, title: str | None = None) -> str | None:
         return "handle"
     if _EMAIL.search(name):
         return "e-mail"
-    if _URL_OR_DOMAIN.search(name):
-        return "url or domain"
+    if "://" in name or name.lower().startswith("www."):
+        return "url"
+    if _URL_OR_DOMAIN.search(name) and not self_named:
+        return "domain"
     if _LEGAL.search(name):
         return "legal suffix"
     if title and name.casefold() == title.strip().casefold() or _TITLE_JOIN.search(name):
@@ -96,6 +100,7 @@ def measure_qa(pages: list[dict]) -> Tally:
     from qa.errors import IngestError
     from qa.ingest.html import read_html
     from qa.ingest.metadata import attribute
+    from qa.models import MetadataSource
 
     tally = Tally()
     for page in pages:
@@ -109,12 +114,13 @@ def measure_qa(pages: list[dict]) -> Tally:
             tally.seconds += time.perf_counter() - started
             tally.pages += 1
             continue
-        values, _ = attribute(reading.documents[0].candidates)
+        values, provenance = attribute(reading.documents[0].candidates)
         tally.seconds += time.perf_counter() - started
         tally.pages += 1
         published = values.get("published")
         tally.count_day(published.isoformat() if published else None, page["date"], page["file"])
-        defect = outlet_defect(values.get("outlet"), values.get("title"))
+        self_named = "outlet" in provenance and provenance["outlet"].source == MetadataSource.PAGE
+        defect = outlet_defect(values.get("outlet"), values.get("title"), self_named=self_named)
         tally.clean_outlets += defect is None
         if defect:
             tally.defects[defect] += 1

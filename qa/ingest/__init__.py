@@ -38,7 +38,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-INGEST_VERSION = "3"
+INGEST_VERSION = "4"
 """Bumped whenever reading or cleaning changes, so `qa index` re-reads every file."""
 HASH_CHUNK = 1024 * 1024
 
