@@ -141,6 +141,15 @@ def measure_htmldate(pages: list[dict]) -> Tally:
     return tally
 
 
+def warm_up() -> None:
+    """Load what both readers load once per process (dateparser's locales, which htmldate's extensive search asks
+    for, take seconds), so ms/page is the steady cost of a page and not who ran first."""
+    import trafilatura  # noqa: F401
+    from htmldate.extractors import get_external_parser
+
+    get_external_parser().get_date_data("12. März 2020")
+
+
 def table(rows: dict[str, Tally], pages: int) -> str:
     lines = [
         "| reader | day right | wrong | none | refused | clean outlet | ms/page |",
@@ -165,6 +174,7 @@ def main() -> None:
     if not (args.data / PAGES_FILE).is_file() and not args.data.is_file():
         sys.exit(f"{args.data / PAGES_FILE}: missing; pass the htmldate-pages directory with --data")
     pages = load_pages(args.data, half=args.half, limit=args.limit)
+    warm_up()
     qa_tally = measure_qa(pages)
     htmldate_tally = measure_htmldate(pages)
     print(f"{len(pages)} pages with a gold day ({args.half or 'all'} rows)")

@@ -101,9 +101,10 @@ def _body_text(raw: str, tree, page: _Page) -> str:
     )
     text = ""
     for attempt in attempts:
-        text = "\n\n".join(" ".join(line.split()) for line in (attempt() or "").splitlines() if line.strip())
-        if len(text.split()) >= MIN_BODY_WORDS:
-            return text
+        found = "\n\n".join(" ".join(line.split()) for line in (attempt() or "").splitlines() if line.strip())
+        if len(found.split()) >= MIN_BODY_WORDS:
+            return found
+        text = text or found  # little text: the most careful reading that found any
     if not text or not _has_own_text(tree):
         raise IngestError(
             f"{page.origin}: no article body found in the HTML (no text besides links, menus and the title); "

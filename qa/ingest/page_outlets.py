@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.ingest.outlets import outlet_for_url, outlet_named
+from qa.ingest.outlets import outlet_for_url, outlet_named, registered_domain
 
 MAX_NAME_WORDS = 8
 MAX_NAME_CHARS = 60
@@ -100,11 +100,17 @@ def page_outlet(
         ("<meta application-name>", meta.get("application-name")),
         ("<meta apple-mobile-web-app-title>", meta.get("apple-mobile-web-app-title")),
     ]
+    label = _domain_label(url)
     for allow_domain in (False, True):
         for where, value in namings:
             name = clean_outlet_name(value, allow_domain=allow_domain)
             if name is not None and not _is_headline(name, title, headline):
                 return OutletName(name, where)
+        if label and not allow_domain:  # "HearYa - Indie Music Blog" at hearya.com: the part that is the domain
+            for where, value in [*namings, ("<title> part", title)]:
+                name = _part_naming_the_domain(value, label)
+                if name is not None and not _is_headline(name, title, headline):
+                    return OutletName(name, f"{where}, the part matching the domain")
         found = outlet_for_url(url) if url else None
         if found and found[1] and not found[1].aggregator:
             return None  # the known outlet at the URL: `qa.ingest.metadata` cites it, with the URL as its source
@@ -115,6 +121,31 @@ def page_outlet(
         if holder is not None and not _is_headline(holder, title, headline):
             return OutletName(holder, "the copyright line")
     return None
+
+
+def _domain_label(url: str | None) -> str | None:
+    """`natuerlich-jagd` for https://www.natuerlich-jagd.de/...: what a name matching the domain squashes to."""
+    domain = registered_domain(url) if url else None
+    return _squash(domain.rsplit(".", 1)[0].split(".")[0]) if domain else None
+
+
+def _part_naming_the_domain(value: str | None, label: str) -> str | None:
+    """The part of a site name or title with a tagline ("GAY.CH · Alles bleibt anders!") that spells the domain."""
+    if not value or len(label) < 4:
+        return None
+    for part in _TITLE_SEPARATOR.split(" ".join(value.split())):
+        squashed = _squash(part)
+        if squashed and (squashed == label or (len(squashed) >= 4 and squashed in label) or label in squashed):
+            name = clean_outlet_name(part, allow_domain=True)
+            if name is not None:
+                return name
+    return None
+
+
+def _squash(text: str) -> str:
+    """Lower-case letters and digits only, umlauts as their two-letter spelling (`Natürlich Jagd` -> natuerlichjagd)."""
+    text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    return re.sub(r"[\W_]+", "", text)
 
 
 def copyright_holder(page_text: str, *, allow_domain: bool = False) -> str | None:
