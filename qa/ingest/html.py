@@ -1,8 +1,10 @@
 """Reader for saved web pages: trafilatura finds the article body; the page's own metadata says who and when.
 
-Metadata comes from JSON-LD (`NewsArticle`: headline, datePublished, publisher, author) first,
-then meta tags (`og:site_name`, `article:published_time`, `og:url`, ...), then htmldate for the
-date, then `<title>`. All of it is PAGE-level: a sidecar, record or flag still wins.
+The body is trafilatura's default reading, then its `favor_recall` one, then its baseline and plain-text fallbacks:
+a page with little text is indexed with a note, and only a page with no text of its own is refused. The title,
+author and URL come from JSON-LD (`NewsArticle`, also inside `@graph`), then meta tags, then `<title>`; the date is
+the day the page's sources agree on (`qa.ingest.page_dates`); the outlet is the first clean name the page gives
+itself (`qa.ingest.page_outlets`). All of it is PAGE-level: a sidecar, record or flag still wins.
 """
 
 from __future__ import annotations
@@ -131,7 +133,7 @@ def _page_date(raw: str, tree, page: _Page, votes: DateVotes, found: list[Candid
     time_element_dates(tree, votes)
     url_date(next((c.value for c in found if c.field == "url"), None), votes)
     headline = next((c.value for c in found if c.field == "title"), None)
-    visible_dates(visible, _headline(tree) or headline, votes)
+    visible_dates(visible, [_headline(tree), headline], votes)
     htmldate_day(raw, votes)
     decided = votes.decide()
     for where, value, reason in votes.ambiguous:

@@ -143,18 +143,20 @@ def url_date(url: str | None, votes: DateVotes) -> None:
         return
 
 
-def visible_dates(text: str, headline: str | None, votes: DateVotes) -> None:
-    """The first labelled date on the page, and the first date printed right after the headline."""
+def visible_dates(text: str, headlines: list[str | None], votes: DateVotes) -> None:
+    """The first labelled date on the page, and the first date printed right after a headline (the `<h1>`, else the
+    headline the metadata gives: on a blog the `<h1>` is often the blog's name)."""
     dates = list(shown_dates(text))
     labelled = next((d for d in dates if d.labelled), None)
     if labelled is not None:
         votes.add("labelled dateline", labelled.day, "a labelled date shown on the page")
-    position = text.find(headline.strip()) if headline and headline.strip() else -1
-    if position >= 0:
-        end = position + len(headline.strip()) + HEADLINE_REACH
-        near = next((d for d in dates if position <= d.start <= end), None)
+    for headline in filter(None, (" ".join((h or "").split()) for h in headlines)):
+        position = text.find(headline)
+        end = position + len(headline) + HEADLINE_REACH
+        near = next((d for d in dates if position >= 0 and position <= d.start <= end), None)
         if near is not None:
             votes.add("dateline under the headline", near.day, "the date under the headline")
+            return
 
 
 def htmldate_day(raw: str, votes: DateVotes) -> None:

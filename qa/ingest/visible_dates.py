@@ -46,14 +46,20 @@ _PATTERNS = [
     ),
     re.compile(rf"(?<![\w]){_MONTH_WORD}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}(?!\d)"),
 ]
+_WEEKDAY = (
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*|(?:mon|diens|donners|frei|sams|sonn)tag|mittwoch|lundi|mardi|mercredi|"
+    r"jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|martedì|"
+    r"mercoledì|giovedì|venerdì|sabato|domenica|\w{2,3}\.)?\W{0,3}"
+)
+"""A weekday between a label and its date: "Veröffentlicht am Samstag, 3. Dezember 2011"."""
 _UPDATE_LABEL = re.compile(
     r"(updated|last modified|modified|aktualisiert|stand|letzte änderung|geändert|mis à jour|actualizado|"
-    r"aggiornato|bijgewerkt)\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}$",
+    r"aggiornato|bijgewerkt)\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}" + _WEEKDAY + "$",
     re.I,
 )
 _PUBLISHED_LABEL = re.compile(
     r"(published|posted|veröffentlicht|erschienen|erscheinungsdatum|erstellt|datum|date|written|publié|"
-    r"publicado|pubblicato|gepubliceerd|geplaatst)\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}$",
+    r"publicado|pubblicato|gepubliceerd|geplaatst)\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}" + _WEEKDAY + "$",
     re.I,
 )
 LABEL_REACH = 30
