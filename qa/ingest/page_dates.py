@@ -23,6 +23,7 @@ from qa.ingest.visible_dates import shown_dates
 WEIGHTS = {
     "JSON-LD datePublished": 3.0,
     "meta tag": 3.0,
+    "generic date meta tag": 2.0,
     "JSON-LD dateCreated": 1.5,
     "<time> marked as published": 2.0,
     "<time>": 1.0,
@@ -32,7 +33,11 @@ WEIGHTS = {
     "htmldate": 1.5,
 }
 """How far each kind of source is trusted; each kind votes once (its first value), so one CMS field repeated in
-five tags is one vote. htmldate weighs less: it mostly reads the same meta tags again."""
+five tags is one vote. A bare `date` meta tag is less sure to be the publication date than `article:published_time`.
+htmldate weighs less: it mostly reads the same tags again."""
+HTMLDATE_ECHO_SHARE = 0.5
+"""htmldate's weight when it names the day JSON-LD or a meta tag names: it read the same tag, so it adds little."""
+_GENERIC_DATE_META = {"date", "dc.date", "dcterms.date", "dc:date"}
 CLEAR_WIN = 1.2
 """The winning day's weight must be this many times the runner-up's, or the page stays undated."""
 
@@ -87,6 +92,8 @@ class DateVotes:
         readings = [r for r in self.readings if not (r[0] == "htmldate" and self.ambiguous)]
         # htmldate is left out when the page has a numeric date in an unknown order: it would guess the order
         local_days = {date.day for _, date, _ in readings if not _in_utc(date.moment)}
+        structured = {"JSON-LD datePublished", "meta tag", "generic date meta tag"}
+        structured_days = {date.day for kind, date, _ in readings if kind in structured}
         scores: dict[dt.date, float] = defaultdict(float)
         voters: dict[dt.date, list[str]] = defaultdict(list)
         for kind, date, where in readings:
@@ -96,7 +103,8 @@ class DateVotes:
                     day + dt.timedelta(days=step) for step in (-1, 1) if day + dt.timedelta(days=step) in local_days
                 ]
                 day = beside[0] if len(beside) == 1 else day
-            scores[day] += WEIGHTS[kind]
+            echo = kind == "htmldate" and date.day in structured_days
+            scores[day] += WEIGHTS[kind] * (HTMLDATE_ECHO_SHARE if echo else 1.0)
             voters[day].append(where)
         if not scores:
             return None
@@ -120,7 +128,7 @@ def json_ld_dates(item: dict, votes: DateVotes, where: str) -> None:
 def meta_dates(metas: dict[str, str], votes: DateVotes) -> None:
     key = next((k for k in PUBLISHED_META if (metas.get(k) or "").strip()), None)
     if key is not None:
-        votes.add("meta tag", metas[key], f"<meta {key}>")
+        votes.add("generic date meta tag" if key in _GENERIC_DATE_META else "meta tag", metas[key], f"<meta {key}>")
 
 
 def time_element_dates(tree, votes: DateVotes) -> None:
