@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from qa.ingest.outlets import outlet_for_url, outlet_named, registered_domain
 
@@ -100,13 +101,13 @@ def page_outlet(
         ("<meta application-name>", meta.get("application-name")),
         ("<meta apple-mobile-web-app-title>", meta.get("apple-mobile-web-app-title")),
     ]
-    label = _domain_label(url)
+    labels = _domain_labels(url)
     for allow_domain in (False, True):
         for where, value in namings:
             name = clean_outlet_name(value, allow_domain=allow_domain)
             if name is not None and not _is_headline(name, title, headline):
                 return OutletName(name, where)
-        if label and not allow_domain:  # "HearYa - Indie Music Blog" at hearya.com: the part that is the domain
+        for label in labels if not allow_domain else ():  # "HearYa - Indie Music Blog" at hearya.com
             for where, value in [*namings, ("<title> part", title)]:
                 name = _part_naming_the_domain(value, label)
                 if name is not None and not _is_headline(name, title, headline):
@@ -123,17 +124,22 @@ def page_outlet(
     return None
 
 
-def _domain_label(url: str | None) -> str | None:
-    """`natuerlich-jagd` for https://www.natuerlich-jagd.de/...: what a name matching the domain squashes to."""
+def _domain_labels(url: str | None) -> list[str]:
+    """What a name spelling the site's address squashes to: the registered domain's label (`natuerlich-jagd` for
+    www.natuerlich-jagd.de), then the host's first label (`emacspeak` for emacspeak.blogspot.com, a hosted blog)."""
     domain = registered_domain(url) if url else None
-    return _squash(domain.rsplit(".", 1)[0].split(".")[0]) if domain else None
+    if domain is None:
+        return []
+    host = (urlsplit(url.strip()).hostname or "").removeprefix("www.")
+    labels = [_squash(domain.split(".")[0]), _squash(host.split(".")[0])]
+    return [label for index, label in enumerate(labels) if len(label) >= 4 and label not in labels[:index]]
 
 
 def _part_naming_the_domain(value: str | None, label: str) -> str | None:
     """The part of a site name or title with a tagline ("GAY.CH · Alles bleibt anders!") that spells the domain."""
-    if not value or len(label) < 4:
+    if not value:
         return None
-    for part in _TITLE_SEPARATOR.split(" ".join(value.split())):
+    for part in re.split(r":\s+|" + _TITLE_SEPARATOR.pattern, " ".join(value.split())):
         squashed = _squash(part)
         if squashed and (squashed == label or (len(squashed) >= 4 and squashed in label) or label in squashed):
             name = clean_outlet_name(part, allow_domain=True)
