@@ -35,9 +35,9 @@ _TRAILING_PLACE = re.compile(r",\s*[^\W\d_][\w .-]{1,30}$")
 """`, Schweiz` after a legal form: the seat of the company, not part of the outlet's name."""
 _TITLE_SEPARATOR = re.compile(r"\s+(?:\||ǀ|-|–|—|::?|»|«|›|‹|·|•|//)\s+")
 _COPYRIGHT = re.compile(
-    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?(?P<year>(?:19|20)\d\d\s*(?:[-–]\s*(?:19|20)\d\d)?\s*,?\s*)?(?:by\s+)?"
-    r"(?P<name>[^\W\d_][^.|©/\n]{1,58}?)\s*,?\s*(?:(?:19|20)\d\d\s*(?:[-–]\s*(?:19|20)\d\d)?\s*,?\s*)?"
-    r"(?:[.|]|(?P<rights>all rights|alle rechte|tous droits|todos los derechos|tutti i diritti)|$)",
+    r"(?:©|ⓒ|\(c\)|copyright)\s*(?:©\s*)?(?P<year>(?:19|20)\d\d\s*(?:[-–]\s*(?:19|20)\d\d)?\s*[,\-–]?\s*)?"
+    r"(?:by\s+)?(?P<name>[^\W\d_][^.|©/\n]{1,58}?)\s*,?\s*(?:(?:19|20)\d\d\s*(?:[-–]\s*(?:19|20)\d\d)?\s*,?\s*)?"
+    r"(?:[.|]?\s*(?P<rights>all rights|alle rechte|tous droits|todos los derechos|tutti i diritti)|[.|]|\s[-–]\s|$)",
     re.I,
 )
 """`© 2021 Hanns-Seidel-Stiftung`, `Copyright © 2010-2018 Name. All rights reserved`: read only with a year or a
@@ -126,12 +126,13 @@ def page_outlet(
 
 def _domain_labels(url: str | None) -> list[str]:
     """What a name spelling the site's address squashes to: the registered domain's label (`natuerlich-jagd` for
-    www.natuerlich-jagd.de), then the host's first label (`emacspeak` for emacspeak.blogspot.com, a hosted blog)."""
+    www.natuerlich-jagd.de), the host's first label (`emacspeak` for emacspeak.blogspot.com, a hosted blog), then
+    the whole domain (`gaych`: "GAY.CH")."""
     domain = registered_domain(url) if url else None
     if domain is None:
         return []
     host = (urlsplit(url.strip()).hostname or "").removeprefix("www.")
-    labels = [_squash(domain.split(".")[0]), _squash(host.split(".")[0])]
+    labels = [_squash(domain.split(".")[0]), _squash(host.split(".")[0]), _squash(domain)]  # "GAY.CH" at gay.ch
     return [label for index, label in enumerate(labels) if len(label) >= 4 and label not in labels[:index]]
 
 
