@@ -1,8 +1,10 @@
 """Reader for saved web pages: trafilatura finds the article body; the page's own metadata says who and when.
 
-Metadata comes from JSON-LD (`NewsArticle`: headline, datePublished, publisher, author) first,
-then meta tags (`og:site_name`, `article:published_time`, `og:url`, ...), then htmldate for the
-date, then `<title>`. All of it is PAGE-level: a sidecar, record or flag still wins.
+The body is trafilatura's default reading, then its `favor_recall` one, then its baseline and plain-text fallbacks:
+a page with little text is indexed with a note, and only a page with no text of its own is refused. The title,
+author and URL come from JSON-LD (`NewsArticle`, also inside `@graph`), then meta tags, then `<title>`; the date is
+the day the page's sources agree on (`qa.ingest.page_dates`); the outlet is the first clean name the page gives
+itself (`qa.ingest.page_outlets`). All of it is PAGE-level: a sidecar, record or flag still wins.
 """
 
 from __future__ import annotations
@@ -19,32 +21,41 @@ from lxml.etree import ParserError
 
 from qa.errors import IngestError
 from qa.ingest.bounds import Problems, ValueRefusedError, load_json
-from qa.ingest.dates import DateOrder, NewsDate, read_news_date
+from qa.ingest.dates import AMBIGUOUS_HINT, DateOrder
 from qa.ingest.document import Document, Reading
 from qa.ingest.heuristics import text_candidates
 from qa.ingest.metadata import Candidate, shorten
+from qa.ingest.page_dates import (
+    DateVotes,
+    htmldate_day,
+    json_ld_dates,
+    meta_dates,
+    time_element_dates,
+    url_date,
+    visible_dates,
+)
+from qa.ingest.page_outlets import page_outlet
 from qa.models import FieldProvenance, MetadataSource
 
 JSON_LD_CONFIDENCE = 0.95
 META_TAG_CONFIDENCE = 0.9
-HTMLDATE_CONFIDENCE = 0.8
-"""htmldate's reading of the markup (time elements, URL patterns): good, but a heuristic."""
+PAGE_DATE_CONFIDENCE = 0.95
+"""The day every date source on the page voted on; lower when few sources, or weak ones, agree."""
+COPYRIGHT_CONFIDENCE = 0.6
+"""The copyright holder is sometimes the publishing company rather than the outlet's own name."""
 TITLE_TAG_CONFIDENCE = 0.7
 """`<title>` often carries the site name too ("Headline | Outlet")."""
 
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "report"}
 _META_FIELDS = {
-    "outlet": ("og:site_name", "application-name", "twitter:site", "publisher"),
     "title": ("og:title", "twitter:title", "headline", "dc.title"),
-    "published": (
-        "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
-        "date", "dc.date", "dc.date.issued", "parsely-pub-date", "sailthru.date",
-    ),
     "url": ("og:url",),
     "author": ("author", "article:author", "byl", "dc.creator", "parsely-author"),
 }  # fmt: skip
 MIN_BODY_WORDS = 10
-"""Less than this is what extractors salvage from a page without a story: a menu label, a title."""
+"""Less than this is little text: the page is indexed, with a note saying so."""
+_NOT_OWN_TEXT = ("a", "nav", "title", "script", "style", "noscript", "template", "head")
+"""Elements whose words are not the page's own text: links, menus, the title bar, code."""
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
@@ -55,55 +66,129 @@ class _Page:
     origin: str
     date_order: DateOrder | None = None
     problems: Problems = dataclass_field(default_factory=Problems)
-    ambiguous_date: bool = False
-    """The page gives a numeric date in an order it does not say; htmldate would pick one, so it is not asked."""
+    publisher: str | None = None
+    """The first JSON-LD article's publisher name, as written."""
+    metas: dict[str, str] = dataclass_field(default_factory=dict)
+    """Every `<meta>` by lower-cased name or property, the first of each."""
 
 
 def read_html(
     raw: str, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
 ) -> Reading:
-    """One article from a saved page; IngestError when the page has no article body to read."""
-    import trafilatura  # heavy; only HTML needs it
-
+    """One article from a saved page; IngestError only when the page has no text of its own at all."""
     raw = _XML_DECLARATION.sub("", raw, count=1)
     try:
         tree = lxml_html.fromstring(raw)
     except (ParserError, ValueError) as error:
         raise IngestError(f"{origin}: not readable HTML ({error}); save the page again or as .txt") from None
-    extracted = trafilatura.extract(
-        raw, include_comments=False, include_tables=False, favor_precision=True, deduplicate=False
-    )
-    text = "\n\n".join(" ".join(line.split()) for line in (extracted or "").splitlines() if line.strip())
-    if len(text.split()) < MIN_BODY_WORDS:
-        raise IngestError(
-            f"{origin}: no article body found in the HTML (only navigation or an empty page); "
-            "save the article page itself, or paste its text into a .txt file"
-        )
     page = _Page(origin, date_order)
-    candidates = _json_ld(tree, page) + _meta_tags(tree, page)
-    candidates += ([] if page.ambiguous_date else _htmldate(raw, page)) + _title_tag(tree, page)
+    text = _body_text(raw, tree, page)
+    votes = DateVotes(date_order=date_order)
+    candidates = _json_ld(tree, page, votes) + _meta_tags(tree, page, votes) + _title_tag(tree, page)
+    visible = _visible_text(raw)
+    candidates += _page_date(raw, tree, page, votes, candidates, visible) + _outlet(tree, page, candidates, visible)
     candidates += text_candidates(text, origin=origin, page_dump=False, date_order=date_order)
     return Reading([Document(text=text, candidates=candidates)], problems=page.problems)
 
 
+def _body_text(raw: str, tree, page: _Page) -> str:
+    """trafilatura's default reading, then with `favor_recall`, then its baseline and plain-text fallbacks."""
+    import trafilatura  # heavy; only HTML needs it
+
+    attempts = (
+        lambda: trafilatura.extract(raw, include_comments=False, include_tables=False, deduplicate=False),
+        lambda: trafilatura.extract(raw, include_comments=False, favor_recall=True, deduplicate=False),
+        lambda: trafilatura.baseline(raw)[1],
+        lambda: trafilatura.html2txt(raw),
+    )
+    text = ""
+    for attempt in attempts:
+        found = "\n\n".join(" ".join(line.split()) for line in (attempt() or "").splitlines() if line.strip())
+        if len(found.split()) >= MIN_BODY_WORDS:
+            return found
+        text = text or found  # little text: the most careful reading that found any
+    if not text or not _has_own_text(tree):
+        raise IngestError(
+            f"{page.origin}: no article body found in the HTML (no text besides links, menus and the title); "
+            "save the article page itself, or paste its text into a .txt file"
+        )
+    page.problems.add("body", f"little text ({len(text.split())} words); indexed as it is")
+    return text
+
+
+def _has_own_text(tree) -> bool:
+    """Whether any words on the page stand outside links, menus and the title bar."""
+    for element in tree.iter():
+        if isinstance(element.tag, str) and element.text and element.text.strip():
+            if not any(ancestor.tag in _NOT_OWN_TEXT for ancestor in (element, *element.iterancestors())):
+                return True
+        if isinstance(element.tag, str) and element.tail and element.tail.strip():
+            if not any(ancestor.tag in _NOT_OWN_TEXT for ancestor in element.iterancestors()):
+                return True
+    return False
+
+
+def _page_date(raw: str, tree, page: _Page, votes: DateVotes, found: list[Candidate], visible: str) -> list[Candidate]:
+    """Add the URL, `<time>`, visible-dateline and htmldate votes, then one candidate for the agreed day."""
+    time_element_dates(tree, votes)
+    url_date(next((c.value for c in found if c.field == "url"), None), votes)
+    headline = next((c.value for c in found if c.field == "title"), None)
+    visible_dates(visible, [_headline(tree), headline], votes)
+    htmldate_day(raw, votes)
+    decided = votes.decide()
+    for where, value, reason in votes.ambiguous:
+        outcome = "left undated" if decided is None else "not counted"
+        page.problems.add(where, f"date {shorten(repr(value))} {reason}; {outcome} ({AMBIGUOUS_HINT})")
+    if decided is None:
+        return []
+    detail = f"{page.origin}: {', '.join(decided.sources)}" + (" agree" if len(decided.sources) > 1 else "")
+    provenance = FieldProvenance(
+        source=MetadataSource.PAGE, detail=detail, confidence=min(PAGE_DATE_CONFIDENCE, 0.5 + decided.weight / 20)
+    )
+    return [Candidate("published", decided.day, provenance), Candidate("published_at", decided.moment, provenance)]
+
+
+def _outlet(tree, page: _Page, found: list[Candidate], visible: str) -> list[Candidate]:
+    titles = tree.xpath("//title/text()")
+    outlet = page_outlet(
+        json_ld_publisher=page.publisher,
+        meta=page.metas,
+        title=titles[0] if titles else None,
+        headline=next(
+            (c.value for c in found if c.field == "title" and "<title>" not in (c.provenance.detail or "")), None
+        )
+        or _headline(tree),
+        page_text=visible,
+        url=next((c.value for c in found if c.field == "url"), None),
+    )
+    if outlet is None:
+        return []
+    confidence = {"JSON-LD publisher": JSON_LD_CONFIDENCE, "the copyright line": COPYRIGHT_CONFIDENCE}.get(
+        outlet.where, META_TAG_CONFIDENCE
+    )
+    return _candidate("outlet", outlet.name, f"{page.origin}: {outlet.where}", confidence, page)
+
+
+def _visible_text(raw: str) -> str:
+    """The words a reader sees, one space between blocks (scripts, styles and templates left out)."""
+    tree = lxml_html.fromstring(raw)
+    for element in tree.xpath("//script|//style|//noscript|//template|//head"):
+        element.drop_tree()
+    return " ".join(" ".join(tree.itertext()).split())
+
+
+def _headline(tree) -> str | None:
+    headlines = tree.xpath("//h1")
+    return " ".join(headlines[0].text_content().split()) or None if headlines else None
+
+
 def _candidate(field: str, value: Any, detail: str, confidence: float, page: _Page) -> list[Candidate]:
     provenance = FieldProvenance(source=MetadataSource.PAGE, detail=detail, confidence=confidence)
-    if field != "published":
-        text = " ".join(str(value).split()) if value is not None else ""
-        return [Candidate(field, text, provenance)] if text else []
-    date = read_news_date(value, order=page.date_order)
-    if not isinstance(date, NewsDate):
-        if date.hint is not None:  # a date the page does give, in an order it does not say
-            page.ambiguous_date = True
-            where = detail.removeprefix(f"{page.origin}: ")
-            page.problems.add(where, f"date {shorten(repr(value))} {date.reason}; left undated ({date.hint})")
-        return []
-    if date.read_as:
-        provenance = provenance.model_copy(update={"detail": f"{detail}, read as {date.read_as}"})
-    return [Candidate("published", date.day, provenance), Candidate("published_at", date.moment, provenance)]
+    text = " ".join(str(value).split()) if value is not None else ""
+    return [Candidate(field, text, provenance)] if text else []
 
 
-def _json_ld(tree, page: _Page) -> list[Candidate]:
+def _json_ld(tree, page: _Page, votes: DateVotes) -> list[Candidate]:
     origin = page.origin
     candidates = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
@@ -120,10 +205,10 @@ def _json_ld(tree, page: _Page) -> list[Candidate]:
             if not types & _ARTICLE_TYPES:
                 continue
             detail = f"{origin}: JSON-LD {next(iter(types & _ARTICLE_TYPES))}"
+            json_ld_dates(item, votes, f"JSON-LD {next(iter(types & _ARTICLE_TYPES))}")
+            page.publisher = page.publisher or _name(item.get("publisher"))
             fields = {
                 "title": item.get("headline") or item.get("name"),
-                "published": item.get("datePublished"),
-                "outlet": _name(item.get("publisher")),
                 "author": _name(item.get("author")),
                 "url": item.get("url") or _name(item.get("mainEntityOfPage"), key="@id"),
             }
@@ -150,12 +235,13 @@ def _name(value: Any, key: str = "name") -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _meta_tags(tree, page: _Page) -> list[Candidate]:
+def _meta_tags(tree, page: _Page, votes: DateVotes) -> list[Candidate]:
     origin = page.origin
-    metas: dict[str, str] = {}
+    metas = page.metas
     for meta in tree.xpath("//meta[@content]"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
         metas.setdefault(key, meta.get("content"))
+    meta_dates(metas, votes)
     candidates = []
     for field, keys in _META_FIELDS.items():
         key = next((k for k in keys if metas.get(k, "").strip()), None)
@@ -165,13 +251,6 @@ def _meta_tags(tree, page: _Page) -> list[Candidate]:
     if canonical:
         candidates += _candidate("url", canonical[0], f"{origin}: <link rel=canonical>", META_TAG_CONFIDENCE, page)
     return candidates
-
-
-def _htmldate(raw: str, page: _Page) -> list[Candidate]:
-    from htmldate import find_date
-
-    found = find_date(raw, extensive_search=False, original_date=True)
-    return _candidate("published", found, f"{page.origin}: htmldate", HTMLDATE_CONFIDENCE, page) if found else []
 
 
 def _title_tag(tree, page: _Page) -> list[Candidate]:

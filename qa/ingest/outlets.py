@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,61 +28,24 @@ class Outlet:
     """Republishes other outlets' stories; its pages are `republished_by`, not the source."""
 
 
-KNOWN_OUTLETS: dict[str, Outlet] = {
-    "am1.news": Outlet("The America One News", ("America One News", "AM1 News"), aggregator=True),
-    "newsbreak.com": Outlet("NewsBreak", aggregator=True),
-    "msn.com": Outlet("MSN", aggregator=True),
-    "news.yahoo.com": Outlet("Yahoo News", aggregator=True),
-    "yahoo.com": Outlet("Yahoo", ("Yahoo News", "Yahoo Finance"), aggregator=True),
-    "flipboard.com": Outlet("Flipboard", aggregator=True),
-    "ground.news": Outlet("Ground News", aggregator=True),
-    "kyivindependent.com": Outlet("The Kyiv Independent", ("Kyiv Independent",)),
-    "forbes.com": Outlet("Forbes", ("Forbes Magazine",)),
-    "reuters.com": Outlet("Reuters", ("Reuters News", "Thomson Reuters")),
-    "huffpost.com": Outlet("HuffPost", ("Huffington Post", "The Huffington Post", "HuffPo")),
-    "huffingtonpost.com": Outlet("HuffPost", ("Huffington Post", "The Huffington Post")),
-    "bbc.co.uk": Outlet("BBC News", ("BBC",)),
-    "bbc.com": Outlet("BBC News", ("BBC",)),
-    "nytimes.com": Outlet("The New York Times", ("New York Times", "NYTimes", "NYT")),
-    "washingtonpost.com": Outlet("The Washington Post", ("Washington Post",)),
-    "wsj.com": Outlet("The Wall Street Journal", ("Wall Street Journal", "WSJ")),
-    "theguardian.com": Outlet("The Guardian", ("Guardian",)),
-    "apnews.com": Outlet("Associated Press", ("AP", "AP News", "The Associated Press")),
-    "cnn.com": Outlet("CNN", ("CNN International",)),
-    "foxnews.com": Outlet("Fox News", ("FOX News",)),
-    "nbcnews.com": Outlet("NBC News"),
-    "cbsnews.com": Outlet("CBS News"),
-    "abcnews.go.com": Outlet("ABC News"),
-    "npr.org": Outlet("NPR", ("National Public Radio",)),
-    "bloomberg.com": Outlet("Bloomberg", ("Bloomberg News",)),
-    "ft.com": Outlet("Financial Times", ("FT",)),
-    "economist.com": Outlet("The Economist", ("Economist",)),
-    "politico.com": Outlet("Politico", ("POLITICO",)),
-    "politico.eu": Outlet("Politico Europe", ("POLITICO Europe",)),
-    "axios.com": Outlet("Axios"),
-    "theverge.com": Outlet("The Verge", ("Verge",)),
-    "cnbc.com": Outlet("CNBC"),
-    "latimes.com": Outlet("Los Angeles Times", ("LA Times",)),
-    "usatoday.com": Outlet("USA Today", ("USA TODAY",)),
-    "aljazeera.com": Outlet("Al Jazeera", ("Al Jazeera English",)),
-    "dw.com": Outlet("Deutsche Welle", ("DW",)),
-    "france24.com": Outlet("France 24"),
-    "kyivpost.com": Outlet("Kyiv Post"),
-    "pravda.com.ua": Outlet("Ukrainska Pravda"),
-    "ukrinform.net": Outlet("Ukrinform"),
-    "defenseone.com": Outlet("Defense One"),
-    "rbc.ua": Outlet("RBC-Ukraine"),
-    "spacenews.com": Outlet("SpaceNews"),
-    "techcrunch.com": Outlet("TechCrunch"),
-    "wired.com": Outlet("Wired", ("WIRED",)),
-    "businessinsider.com": Outlet("Business Insider", ("Insider",)),
-    "independent.co.uk": Outlet("The Independent", ("Independent",)),
-    "telegraph.co.uk": Outlet("The Telegraph", ("Telegraph",)),
-    "time.com": Outlet("Time", ("TIME",)),
-    "newsweek.com": Outlet("Newsweek"),
-    "thehill.com": Outlet("The Hill"),
-    "afp.com": Outlet("AFP", ("Agence France-Presse",)),
-}
+OUTLETS_TABLE = "data/outlets.tsv"
+"""The known outlets, as data: domain, name, other names (`;`), `aggregator`; shipped with the package."""
+
+
+def _load_known_outlets() -> dict[str, Outlet]:
+    """The table, read once at import (a few hundred lines): domain or host -> outlet."""
+    table = resources.files("qa.ingest").joinpath(OUTLETS_TABLE).read_text(encoding="utf-8")
+    outlets = {}
+    for line in table.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        domain, name, aliases, kind = (line.split("\t") + ["", "", ""])[:4]
+        aliases_tuple = tuple(alias.strip() for alias in aliases.split(";") if alias.strip())
+        outlets[domain.strip().lower()] = Outlet(name.strip(), aliases_tuple, aggregator=kind.strip() == "aggregator")
+    return outlets
+
+
+KNOWN_OUTLETS: dict[str, Outlet] = _load_known_outlets()
 
 _BY_NAME = {
     _key: outlet

@@ -1,0 +1,205 @@
+"""Date and outlet attribution on saved web pages: qa's HTML reader beside htmldate alone, in one run.
+
+Each page of the dev set (../shared/eval-data/htmldate-pages/pages.jsonl.gz, 725 saved pages with a hand-checked
+publication day) is read as a user would drop it into corpus/: the HTML alone, no URL. For qa's reader and for
+`htmldate.find_date(html, original_date=True)` alone it prints the day right / wrong / none, the pages refused, the
+share of pages whose outlet is a clean name, and milliseconds per page.
+
+A clean outlet name (`outlet_defect` returns None): present, at most 60 characters and 8 words, and not a social
+handle (`@name`), a URL, an e-mail address, a name ending in a legal-entity suffix (AG, GmbH, Inc., Ltd, S.A.,
+", Schweiz", ...) or a whole page title (two parts joined by " | ", " - ", " – "). A domain-shaped name counts only
+when the page calls itself so (`og:site_name` "Aerobuzz.de"); the registered domain of the page's URL, qa's last
+resort, does not count as a name.
+
+Run: python bench/attribution_pages.py --data ../shared/eval-data/htmldate-pages [--half even|odd] [--limit N]
+     (--half keeps every other page, so a rule tuned on one half can be checked on the other)
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PAGES_FILE = "pages.jsonl.gz"
+_HANDLE = re.compile(r"^@\w")
+_URL_OR_DOMAIN = re.compile(r"://|^www\.|^[\w-]+(\.[\w-]+)*\.[a-z]{2,}(/|$)", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_LEGAL = re.compile(
+    r"(?:[\s,](?:AG|GmbH|gGmbH|mbH|KG|e\.\s?V\.|Inc\.?|Ltd\.?|LLC|S\.A\.?|SA|S\.p\.A\.|SpA|S\.L\.|plc|PLC|"
+    r"Co\.|Corp\.?|B\.V\.|N\.V\.|Pty|SAS|SARL|AB|A/S|Oy)|,\s*Schweiz)\s*$"
+)
+_TITLE_JOIN = re.compile(r"\s[|–—-]\s|\s::\s|\s»\s")
+
+
+@dataclass
+class Tally:
+    """One reader's results over the pages."""
+
+    right: int = 0
+    wrong: int = 0
+    none: int = 0
+    refused: int = 0
+    clean_outlets: int = 0
+    seconds: float = 0.0
+    pages: int = 0
+    defects: Counter = field(default_factory=Counter)
+    misses: list[str] = field(default_factory=list)
+    """`file: got X, gold Y` for each wrong day, for reading the failures."""
+
+    def count_day(self, got: str | None, gold: str, name: str) -> None:
+        if got is None:
+            self.none += 1
+        elif got == gold:
+            self.right += 1
+        else:
+            self.wrong += 1
+            self.misses.append(f"{name}: got {got}, gold {gold}")
+
+
+def outlet_defect(outlet: str | None, title: str | None = None, *, self_named: bool = False) -> str | None:
+    """Why `outlet` is no clean outlet name, or None when it is one (the check the README documents)."""
+    if not outlet or not outlet.strip():
+        return "none"
+    name = outlet.strip()
+    if _HANDLE.match(name):
+        return "handle"
+    if _EMAIL.search(name):
+        return "e-mail"
+    if "://" in name or name.lower().startswith("www."):
+        return "url"
+    if _URL_OR_DOMAIN.search(name) and not self_named:
+        return "domain"
+    if _LEGAL.search(name):
+        return "legal suffix"
+    if title and name.casefold() == title.strip().casefold() or _TITLE_JOIN.search(name):
+        return "page title"
+    if len(name) > 60 or len(name.split()) > 8:
+        return "too long"
+    return None
+
+
+def load_pages(data: Path, *, half: str | None = None, limit: int | None = None) -> list[dict]:
+    """The dev set's rows (file, url, date, html); `half` keeps the even or odd rows."""
+    path = data / PAGES_FILE if data.is_dir() else data
+    with gzip.open(path, "rt", encoding="utf-8") as file:
+        rows = [json.loads(line) for line in file]
+    if half is not None:
+        rows = rows[0 if half == "even" else 1 :: 2]
+    return rows[:limit] if limit else rows
+
+
+def measure_qa(pages: list[dict]) -> Tally:
+    """qa's HTML reader, metadata resolved as `qa index` resolves it (no sidecar, no URL)."""
+    from qa.errors import IngestError
+    from qa.ingest.html import read_html
+    from qa.ingest.metadata import attribute
+    from qa.models import MetadataSource
+
+    tally = Tally()
+    for page in pages:
+        started = time.perf_counter()
+        try:
+            reading = read_html(page["html"], origin=page["file"])
+        except IngestError:
+            tally.refused += 1
+            tally.none += 1
+            tally.defects["refused"] += 1
+            tally.seconds += time.perf_counter() - started
+            tally.pages += 1
+            continue
+        values, provenance = attribute(reading.documents[0].candidates)
+        tally.seconds += time.perf_counter() - started
+        tally.pages += 1
+        published = values.get("published")
+        tally.count_day(published.isoformat() if published else None, page["date"], page["file"])
+        self_named = "outlet" in provenance and provenance["outlet"].source == MetadataSource.PAGE
+        defect = outlet_defect(values.get("outlet"), values.get("title"), self_named=self_named)
+        tally.clean_outlets += defect is None
+        if defect:
+            tally.defects[defect] += 1
+    return tally
+
+
+def measure_htmldate(pages: list[dict]) -> Tally:
+    """htmldate alone, as its documentation recommends for the original publication date."""
+    from htmldate import find_date
+
+    _clear_htmldate_caches()
+    tally = Tally()
+    for page in pages:
+        started = time.perf_counter()
+        found = find_date(page["html"], original_date=True)
+        tally.seconds += time.perf_counter() - started
+        tally.pages += 1
+        tally.count_day(found, page["date"], page["file"])
+    return tally
+
+
+def _clear_htmldate_caches() -> None:
+    """htmldate memoises its string parsing; qa's reader ran it on the same pages first, so forget that."""
+    from htmldate import core, extractors, validators
+
+    for module in (core, extractors, validators):
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+
+
+def warm_up() -> None:
+    """Load what both readers load once per process (dateparser's locales, which htmldate's extensive search asks
+    for, take seconds), so ms/page is the steady cost of a page and not who ran first."""
+    import trafilatura  # noqa: F401
+    from htmldate.extractors import get_external_parser
+
+    get_external_parser().get_date_data("12. März 2020")
+
+
+def table(rows: dict[str, Tally], pages: int) -> str:
+    lines = [
+        "| reader | day right | wrong | none | refused | clean outlet | ms/page |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, t in rows.items():
+        clean = f"{t.clean_outlets / pages:.1%}" if name.startswith("qa") else "n/a"
+        lines.append(
+            f"| {name} | {t.right / pages:.1%} ({t.right}) | {t.wrong / pages:.1%} ({t.wrong}) | "
+            f"{t.none / pages:.1%} ({t.none}) | {t.refused} | {clean} | {1000 * t.seconds / pages:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/eval-data/htmldate-pages"))
+    parser.add_argument("--half", choices=("even", "odd"))
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--misses", action="store_true", help="list each wrong day and outlet defect")
+    args = parser.parse_args()
+    if not (args.data / PAGES_FILE).is_file() and not args.data.is_file():
+        sys.exit(f"{args.data / PAGES_FILE}: missing; pass the htmldate-pages directory with --data")
+    pages = load_pages(args.data, half=args.half, limit=args.limit)
+    warm_up()
+    qa_tally = measure_qa(pages)
+    htmldate_tally = measure_htmldate(pages)
+    print(f"{len(pages)} pages with a gold day ({args.half or 'all'} rows)")
+    print(table({"qa reader": qa_tally, "htmldate alone": htmldate_tally}, len(pages)))
+    print(f"outlet defects (qa): {dict(qa_tally.defects.most_common())}")
+    if args.misses:
+        for name, tally in (("qa", qa_tally), ("htmldate", htmldate_tally)):
+            for miss in tally.misses:
+                print(f"  {name} wrong: {miss}")
+    command = f"python bench/attribution_pages.py --data {args.data}"
+    command += f" --half {args.half}" if args.half else ""
+    command += f" --limit {args.limit}" if args.limit else ""
+    print(f"reproduce: {command}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""The publication day of a saved page, decided by the agreement of everything on the page that names one.
+
+No single source is right often enough to trust alone: JSON-LD and meta tags are filled in by a CMS (sometimes with
+the update time, or in UTC when the story's own day is local), `<time>` elements mark comments too, htmldate guesses,
+a URL holds the day the slug was made, and the dateline printed under the headline is what a reader (and a hand
+check) sees. Each source votes for a day with a weight; a timestamp in UTC votes for the day beside its own when a
+source in local time names that day and none names its own (02:11 UTC on the 9th is the evening of the 8th in
+Boston). The day with the most weight wins if it clearly wins; when two
+days are close the page is left undated (a wrong day is worse than none). The time and zone are kept from the
+strongest source that gave one for the winning day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from qa.ingest.dates import DateOrder, NewsDate, read_news_date
+from qa.ingest.visible_dates import shown_dates
+
+WEIGHTS = {
+    "JSON-LD datePublished": 3.0,
+    "meta tag": 3.0,
+    "generic date meta tag": 2.0,
+    "JSON-LD dateCreated": 1.5,
+    "<time> marked as published": 2.0,
+    "<time>": 1.0,
+    "URL": 2.0,
+    "labelled dateline": 3.0,
+    "dateline under the headline": 3.0,
+    "htmldate": 1.5,
+}
+"""How far each kind of source is trusted; each kind votes once (its first value), so one CMS field repeated in
+five tags is one vote. A bare `date` meta tag is less sure to be the publication date than `article:published_time`.
+htmldate weighs less: it mostly reads the same tags again."""
+HTMLDATE_ECHO_SHARE = 0.5
+"""htmldate's weight when it names the day JSON-LD or a meta tag names: it read the same tag, so it adds little."""
+_GENERIC_DATE_META = {"date", "dc.date", "dcterms.date", "dc:date"}
+CLEAR_WIN = 1.2
+"""The winning day's weight must be this many times the runner-up's, or the page stays undated."""
+
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "og:published_time", "article:published",
+    "datepublished", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "pub_date", "publication_date",
+    "published_time", "published-time", "vr:published-time", "dc.date.issued", "dcterms.issued", "dc.date.created",
+    "dcterms.created", "dc.created", "dcterms:created", "cxenseparse:publishtime", "prism.publicationdate",
+    "citation_publication_date", "date", "dc.date", "dcterms.date", "dc:date",
+)  # fmt: skip
+"""Meta names that carry the publication date, most specific first; never `modified`, `updated` or `expiration`."""
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|_|\.|$)|/((?:19|20)\d\d)([01]\d)([0-3]\d)/")
+_DOTTED_DATE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.(?:19|20)\d\d(?!\d)")
+"""`18.10.2019`: where dots separate a numeric date, the day comes first (German, Russian, Polish, Turkish, ...)."""
+_PUBLISHED_TIME = re.compile(r"publish|entry-date|posted|created", re.I)
+HEADLINE_REACH = 400
+"""Characters of visible text after the headline searched for its dateline."""
+
+
+@dataclass
+class PageDate:
+    """The decided day, its time when a source gave one, and which sources agreed."""
+
+    day: dt.date
+    moment: dt.datetime | None
+    sources: list[str]
+    weight: float
+
+
+@dataclass
+class DateVotes:
+    """Every source's reading of the page's publication day."""
+
+    date_order: DateOrder | None = None
+    readings: list[tuple[str, NewsDate, str]] = field(default_factory=list)
+    """(kind, date, where) in the order found."""
+    ambiguous: list[tuple[str, object, str]] = field(default_factory=list)
+    """(where, value, reason) for a numeric date in an order the page does not say."""
+
+    def add(self, kind: str, value: object, where: str) -> None:
+        if kind in {k for k, _, _ in self.readings} or value in (None, ""):
+            return
+        dotted = isinstance(value, str) and _DOTTED_DATE.search(value)
+        found = read_news_date(value, order=self.date_order or (DateOrder.DMY if dotted else None))
+        if isinstance(found, NewsDate):
+            self.readings.append((kind, found, where))
+        elif found.hint is not None:
+            self.ambiguous.append((where, value, found.reason))
+
+    def decide(self) -> PageDate | None:
+        """The clearly winning day, or None when no source names one or two days are close."""
+        readings = [r for r in self.readings if not (r[0] == "htmldate" and self.ambiguous)]
+        # htmldate is left out when the page has a numeric date in an unknown order: it would guess the order
+        local_days = {date.day for _, date, _ in readings if not _in_utc(date.moment)}
+        structured = {"JSON-LD datePublished", "meta tag", "generic date meta tag"}
+        structured_days = {date.day for kind, date, _ in readings if kind in structured}
+        scores: dict[dt.date, float] = defaultdict(float)
+        voters: dict[dt.date, list[str]] = defaultdict(list)
+        for kind, date, where in readings:
+            day = date.day
+            if _in_utc(date.moment) and day not in local_days:
+                beside = [
+                    day + dt.timedelta(days=step) for step in (-1, 1) if day + dt.timedelta(days=step) in local_days
+                ]
+                day = beside[0] if len(beside) == 1 else day
+            echo = kind == "htmldate" and date.day in structured_days
+            scores[day] += WEIGHTS[kind] * (HTMLDATE_ECHO_SHARE if echo else 1.0)
+            voters[day].append(where)
+        if not scores:
+            return None
+        day, weight = max(scores.items(), key=lambda item: item[1])
+        runner_up = max((s for d, s in scores.items() if d != day), default=0.0)
+        if weight < CLEAR_WIN * runner_up:
+            return None
+        moment = next((date.moment for _, date, _ in readings if date.day == day and date.moment is not None), None)
+        return PageDate(day, moment, voters[day], weight)
+
+
+def _in_utc(moment: dt.datetime | None) -> bool:
+    return moment is not None and moment.utcoffset() == dt.timedelta(0)
+
+
+def json_ld_dates(item: dict, votes: DateVotes, where: str) -> None:
+    votes.add("JSON-LD datePublished", item.get("datePublished"), f"{where} datePublished")
+    votes.add("JSON-LD dateCreated", item.get("dateCreated"), f"{where} dateCreated")
+
+
+def meta_dates(metas: dict[str, str], votes: DateVotes) -> None:
+    key = next((k for k in PUBLISHED_META if (metas.get(k) or "").strip()), None)
+    if key is not None:
+        votes.add("generic date meta tag" if key in _GENERIC_DATE_META else "meta tag", metas[key], f"<meta {key}>")
+
+
+def time_element_dates(tree, votes: DateVotes) -> None:
+    for element in tree.xpath("//time[@datetime]"):
+        parent = element.getparent()
+        marks = " ".join(filter(None, (element.get("itemprop"), element.get("class"), parent.get("class") or "")))
+        marked = "pubdate" in element.attrib or bool(_PUBLISHED_TIME.search(marks))
+        kind = "<time> marked as published" if marked else "<time>"
+        votes.add(kind, element.get("datetime"), f"<time datetime> ({kind.removeprefix('<time>').strip() or 'first'})")
+
+
+def url_date(url: str | None, votes: DateVotes) -> None:
+    match = _URL_DATE.search(url or "")
+    if match is None:
+        return
+    year, month, day = (int(g) for g in (match.groups()[:3] if match.group(1) else match.groups()[3:]))
+    try:
+        votes.add("URL", dt.date(year, month, day), f"the date in {url}")
+    except ValueError:
+        return
+
+
+def visible_dates(text: str, headlines: list[str | None], votes: DateVotes) -> None:
+    """The first labelled date on the page, and the first date printed right after a headline (the `<h1>`, else the
+    headline the metadata gives: on a blog the `<h1>` is often the blog's name)."""
+    dates = list(shown_dates(text))
+    labelled = next((d for d in dates if d.labelled), None)
+    if labelled is not None:
+        votes.add("labelled dateline", labelled.day, "a labelled date shown on the page")
+    for headline in filter(None, (" ".join((h or "").split()) for h in headlines)):
+        position = text.find(headline)
+        end = position + len(headline) + HEADLINE_REACH
+        near = next((d for d in dates if position >= 0 and position <= d.start <= end), None)
+        if near is not None:
+            if near != labelled:  # one date on the page is one vote, however it is found
+                votes.add("dateline under the headline", near.day, "the date under the headline")
+            return
+
+
+def htmldate_day(raw: str, votes: DateVotes) -> None:
+    from htmldate import find_date
+
+    votes.add("htmldate", find_date(raw, extensive_search=True, original_date=True), "htmldate")

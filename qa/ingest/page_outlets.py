@@ -1,0 +1,194 @@
+"""The name a saved page gives its outlet, never a handle, an address, a company's legal name or a page title.
+
+Pages name themselves in several places, of varying care: the JSON-LD publisher (often the legal entity, "Neue
+Zürcher Zeitung AG, Schweiz"), `og:site_name` (sometimes the domain, sometimes the whole title), `application-name`,
+and the `<title>` suffix ("Headline | Outlet"). They are tried in that order; each is cleaned (a legal-entity suffix
+cut off, a known outlet's own spelling taken) and refused when what is left is no name. A title part counts only
+when it repeats elsewhere on the page (the masthead, the copyright line), so a headline is never taken for an outlet.
+`twitter:site` is never read: it holds a handle. When the page names no outlet, the URL's known outlet or its
+registered domain (at low confidence) is used later, in `qa.ingest.metadata`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from qa.ingest.outlets import outlet_for_url, outlet_named, registered_domain
+
+MAX_NAME_WORDS = 8
+MAX_NAME_CHARS = 60
+_HANDLE = re.compile(r"^@\w")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w")
+_DOMAIN_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
+"""A name written as a host and nothing more (no scheme, no path)."""
+_ADDRESS = re.compile(r"://|^www\.|^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?$", re.I)
+_LEGAL_SUFFIX = re.compile(
+    r"(?:,?\s+(?:GmbH\s*&\s*Co\.?\s*KG(?:aA)?|gGmbH|GmbH|mbH|AG|KGaA|KG|e\.\s?V\.|SE|Inc\.?|Incorporated|Ltd\.?|"
+    r"Limited|LLC|L\.L\.C\.|LLP|plc|PLC|Corp\.?|Corporation|Co\.|S\.A\.?|SA|S\.p\.A\.|SpA|S\.r\.l\.|Srl|S\.L\.|SL|"
+    r"SAS|SARL|S\.A\.S\.|B\.V\.|BV|N\.V\.|NV|Pty\.?(?:\s+Ltd\.?)?|AB|A/S|AS|ASA|Oy|Oyj|a\.s\.|s\.r\.o\.))+"
+    r"\s*$"
+)
+"""A company's legal form at the end of its name: what a citation leaves out ("Tamedia AG" is cited as Tamedia)."""
+_TRAILING_PLACE = re.compile(r",\s*[^\W\d_][\w .-]{1,30}$")
+"""`, Schweiz` after a legal form: the seat of the company, not part of the outlet's name."""
+_TITLE_SEPARATOR = re.compile(r"\s+(?:\||ǀ|-|–|—|::?|»|«|›|‹|·|•|//)\s+")
+_COPYRIGHT = re.compile(
+    r"(?:©|ⓒ|\(c\)|copyright)\s*(?:©\s*)?(?P<year>(?:19|20)\d\d\s*(?:[-–]\s*(?:19|20)\d\d)?\s*[,\-–]?\s*)?"
+    r"(?:by\s+)?(?P<name>[^\W\d_][^.|©/\n]{1,58}?)\s*,?\s*(?:(?:19|20)\d\d\s*(?:[-–]\s*(?:19|20)\d\d)?\s*,?\s*)?"
+    r"(?:[.|]?\s*(?P<rights>all rights|alle rechte|tous droits|todos los derechos|tutti i diritti)|[.|]|\s[-–]\s|$)",
+    re.I,
+)
+"""`© 2021 Hanns-Seidel-Stiftung`, `Copyright © 2010-2018 Name. All rights reserved`: read only with a year or a
+rights phrase, because a bare `© Name` is usually a photo credit in a caption."""
+
+
+@dataclass(frozen=True)
+class OutletName:
+    """A clean outlet name, and which part of the page gave it."""
+
+    name: str
+    where: str
+
+
+def clean_outlet_name(value: str | None, *, allow_domain: bool = False) -> str | None:
+    """`value` as an outlet name, or None when it is none (a handle, an address, a title, too long).
+
+    A legal form is cut off (`Tamedia AG` -> `Tamedia`); a domain that the known-outlets table names
+    (`tagesschau.de`) becomes that outlet's name; another domain-shaped name (`Aerobuzz.de`) is kept, as the site
+    writes it, only with `allow_domain` (when the page has no other name for itself)."""
+    if not value:
+        return None
+    name = " ".join(str(value).split()).strip(" |-–—·,")
+    name = re.sub(r"^(?:https?://)?www\.", "", name, flags=re.I) if _ADDRESS.search(name) else name
+    if not name or _HANDLE.match(name) or _EMAIL.search(name):
+        return None
+    if _ADDRESS.search(name):
+        found = outlet_for_url(name if "://" in name else f"https://{name.split('/')[0]}")
+        if found and found[1]:
+            return found[1].name
+        return name if allow_domain and _DOMAIN_NAME.fullmatch(name) else None
+    without_place = _TRAILING_PLACE.sub("", name)
+    if without_place != name and _LEGAL_SUFFIX.search(without_place):
+        name = without_place
+    name = _LEGAL_SUFFIX.sub("", name).strip(" ,")
+    if not name or _TITLE_SEPARATOR.search(name):
+        return None
+    if len(name) > MAX_NAME_CHARS or len(name.split()) > MAX_NAME_WORDS:
+        return None
+    known = outlet_named(name)
+    return known.name if known else name
+
+
+def page_outlet(
+    *,
+    json_ld_publisher: str | None,
+    meta: dict[str, str],
+    title: str | None,
+    headline: str | None,
+    page_text: str,
+    url: str | None = None,
+) -> OutletName | None:
+    """The first clean name among the page's own namings (JSON-LD publisher, `og:site_name`, `application-name`), in
+    order of how carefully pages fill them in; None when the page's URL is a known outlet's (a curated fact outranks
+    the guesses below, and `qa.ingest.metadata` cites it); then a `<title>` part repeated on the page; then the
+    copyright line; a domain-shaped self-name ("Aerobuzz.de") only when the
+    page gives no other. An aggregator's URL names no outlet here: `qa.ingest.metadata` makes it the republisher."""
+    namings = [
+        ("JSON-LD publisher", json_ld_publisher),
+        ("<meta og:site_name>", meta.get("og:site_name")),
+        ("<meta application-name>", meta.get("application-name")),
+        ("<meta apple-mobile-web-app-title>", meta.get("apple-mobile-web-app-title")),
+    ]
+    labels = _domain_labels(url)
+    for allow_domain in (False, True):
+        for where, value in namings:
+            name = clean_outlet_name(value, allow_domain=allow_domain)
+            if name is not None and not _is_headline(name, title, headline):
+                return OutletName(name, where)
+        for label in labels if not allow_domain else ():  # "HearYa - Indie Music Blog" at hearya.com
+            for where, value in [*namings, ("<title> part", title)]:
+                name = _part_naming_the_domain(value, label)
+                if name is not None and not _is_headline(name, title, headline):
+                    return OutletName(name, f"{where}, the part matching the domain")
+        found = outlet_for_url(url) if url else None
+        if found and found[1] and not found[1].aggregator:
+            return None  # the known outlet at the URL: `qa.ingest.metadata` cites it, with the URL as its source
+        part = title_outlet(title, headline, page_text, allow_domain=allow_domain)
+        if part is not None:
+            return OutletName(part, "<title> part repeated on the page")
+        holder = copyright_holder(page_text, allow_domain=allow_domain)
+        if holder is not None and not _is_headline(holder, title, headline):
+            return OutletName(holder, "the copyright line")
+    return None
+
+
+def _domain_labels(url: str | None) -> list[str]:
+    """What a name spelling the site's address squashes to: the registered domain's label (`natuerlich-jagd` for
+    www.natuerlich-jagd.de), the host's first label (`emacspeak` for emacspeak.blogspot.com, a hosted blog), then
+    the whole domain (`gaych`: "GAY.CH")."""
+    domain = registered_domain(url) if url else None
+    if domain is None:
+        return []
+    host = (urlsplit(url.strip()).hostname or "").removeprefix("www.")
+    labels = [_squash(domain.split(".")[0]), _squash(host.split(".")[0]), _squash(domain)]  # "GAY.CH" at gay.ch
+    return [label for index, label in enumerate(labels) if len(label) >= 4 and label not in labels[:index]]
+
+
+def _part_naming_the_domain(value: str | None, label: str) -> str | None:
+    """The part of a site name or title with a tagline ("GAY.CH · Alles bleibt anders!") that spells the domain."""
+    if not value:
+        return None
+    for part in re.split(r":\s+|" + _TITLE_SEPARATOR.pattern, " ".join(value.split())):
+        squashed = _squash(part)
+        if squashed and (squashed == label or (len(squashed) >= 4 and squashed in label) or label in squashed):
+            name = clean_outlet_name(part, allow_domain=True)
+            if name is not None:
+                return name
+    return None
+
+
+def _squash(text: str) -> str:
+    """Lower-case letters and digits only, umlauts as their two-letter spelling (`Natürlich Jagd` -> natuerlichjagd)."""
+    text = text.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    return re.sub(r"[\W_]+", "", text)
+
+
+def copyright_holder(page_text: str, *, allow_domain: bool = False) -> str | None:
+    """The name in the page's last copyright line ("© 2021 Hanns-Seidel-Stiftung"), cleaned like any other."""
+    for match in reversed(list(_COPYRIGHT.finditer(page_text[-3000:]))):
+        if not (match.group("year") or match.group("rights")):
+            continue
+        name = clean_outlet_name(match.group("name"), allow_domain=allow_domain)
+        if name is not None and len(name.split()) <= 5:
+            return name
+    return None
+
+
+def title_outlet(title: str | None, headline: str | None, page_text: str, *, allow_domain: bool = False) -> str | None:
+    """The part of "Headline | Outlet" ("Outlet - Headline", "Blog: Post") that is not the headline and recurs on
+    the page outside the headline (the masthead, the copyright line)."""
+    if not title:
+        return None
+    title = " ".join(title.split())
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        parts = title.split(": ", 1)  # Blogger's "Blog: Post"
+        if len(parts) < 2 or (headline and parts[0].casefold() in headline.casefold()):
+            return None
+    folded_text = page_text.casefold()
+    if headline:
+        folded_text = folded_text.replace(" ".join(headline.split()).casefold(), " ")
+    for part in (parts[-1], parts[0]):
+        name = clean_outlet_name(part, allow_domain=allow_domain)
+        if name is None or _is_headline(name, title, headline):
+            continue
+        if part.casefold() in folded_text or name.casefold() in folded_text:
+            return name
+    return None
+
+
+def _is_headline(name: str, title: str | None, headline: str | None) -> bool:
+    folded = name.casefold()
+    return any(folded == (other or "").strip().casefold() for other in (title, headline))
