@@ -35,10 +35,13 @@ class Engine:
         self,
         settings: Settings,
         *,
-        embedder: Embedder | None = None,
+        embedder: TextEncoder | None = None,
         query_encoder_loading: Future[QueryEncoder] | None = None,
     ) -> None:
-        """`query_encoder_loading`: the export, already loading (`load_query_encoder_in_background`)."""
+        """`embedder`: the model to use instead of loading `settings.model`: an `Embedder` already loaded
+        (to share it), or any `TextEncoder` (a test's fake: it then embeds passages and questions alone,
+        and no ONNX export is made or read).
+        `query_encoder_loading`: the export, already loading (`load_query_encoder_in_background`)."""
         self.settings = settings
         self._embedder = embedder
         self._query_encoder: TextEncoder | None = embedder
@@ -46,7 +49,7 @@ class Engine:
         self._index: StoredIndex | None = None
 
     @property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> TextEncoder:
         """The model, loaded on first use (it takes seconds; `load_model` lets a UI do it early)."""
         if self._embedder is None:
             self._embedder = Embedder(self.settings.model)
@@ -180,11 +183,13 @@ class Engine:
             follow_symlinks=follow_symlinks,
             allow_empty=allow_empty,
         )
+        if encoder is self._embedder and not isinstance(encoder, Embedder):
+            return report  # an encoder given as such has no export to make
         if isinstance(encoder, Embedder) or not encoder.used_export:  # unused, so unchecked: check or make it
             self._refresh_query_encoder(index, on_progress or (lambda stage, done, total: None))
         return report
 
-    def _document_encoder(self, index: StoredIndex, *, rebuild: bool) -> Embedder | DocumentEncoder:
+    def _document_encoder(self, index: StoredIndex, *, rebuild: bool) -> TextEncoder | DocumentEncoder:
         """What embeds this build's passages: the index's ONNX export when it is intact and of the index's
         model, so adding an article never imports torch (seconds, and most of a build's memory).
 

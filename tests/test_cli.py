@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from qa.cli import main
 from qa.config import BUNDLED_MODEL
 from qa.models import Answer
 from qa.passages import sentence_spans
+from tests.support.processes import UNATTRIBUTED_ARTICLE, qa
 
 DENIAL_QUESTION = "Who denied sales to Russia?"
 HIT_KEYS = {
@@ -32,23 +32,6 @@ HIT_KEYS = {
     "republished_by",
     "similarity",
 }
-UNATTRIBUTED_ARTICLE = (
-    "The Larchmere beekeepers' cooperative harvested four tonnes of heather honey this autumn, "
-    "its best season since the cooperative was founded by twelve families in the valley.\n\n"
-    "Members said the late flowering of the heather and a dry September kept the hives busy, "
-    "and the cooperative plans to sell the honey at the winter market in the old town hall."
-)
-
-
-def qa(*args: str | os.PathLike, capsys) -> tuple[int, str, str]:
-    """Run `qa ARGS` in-process: (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_:
-        main([str(arg) for arg in args])
-    captured = capsys.readouterr()
-    code = exit_.value.code
-    return (0 if code is None else code), captured.out, captured.err
-
-
 @pytest.fixture
 def seed_paths(seed_settings) -> list[str]:
     return ["--corpus", str(seed_settings.corpus_dir), "--index", str(seed_settings.index_dir)]

@@ -15,13 +15,11 @@ import warnings
 from pathlib import Path
 
 import pytest
-from test_cli import UNATTRIBUTED_ARTICLE, qa  # tests/ is on sys.path: pytest puts each test file's directory there
-from test_cli_indexing import _hold_lock
 
 from qa.cli.batch import open_batch, read_batch
 from qa.models import Answer
+from tests.support.processes import QA_SCRIPT, UNATTRIBUTED_ARTICLE, hold_lock, qa
 
-QA_SCRIPT = Path(sys.executable).parent / "qa"
 OSC_TITLE = "\x1b]0;pwned\x07"
 """Retitles the terminal window."""
 CLEAR = "\x1b[2J"
@@ -213,7 +211,7 @@ def test_a_warning_logged_by_the_library_quotes_a_path_as_pictures(tmp_path, see
 
 def test_the_waiting_message_shows_the_index_path_on_one_line(tmp_path, seed_copy):
     index = seed_copy.index_dir.rename(tmp_path / f"index{OSC_TITLE}\nforged")
-    holder = _hold_lock(seed_copy.model_copy(update={"index_dir": index}), 600)
+    holder = hold_lock(seed_copy.model_copy(update={"index_dir": index}), 600)
     writer = subprocess.Popen(
         [str(QA_SCRIPT), "index", "--corpus", seed_copy.corpus_dir, "--index", index],
         stdout=subprocess.PIPE,

@@ -15,8 +15,9 @@ from qa.engine import Engine
 from qa.errors import QAError
 from qa.store.milvus import MilvusIndex, MilvusTarget
 from qa.store.milvus.documents import ARTICLES, FILES, PASSAGES
-from tests.conftest import FORBES, KYIV, _free_port, copy_seed_corpus
-from tests.test_crash import QA_SCRIPT, expected_state, interrupt, start, wait_for_line, write_articles
+from tests.support.backends import free_port
+from tests.support.processes import QA_SCRIPT, expected_state, interrupt, start, wait_for_line, write_articles
+from tests.support.seeds import FORBES, KYIV, copy_seed_corpus
 
 
 def milvus_state(uri: Path, cache: Path, *, finished: bool = True) -> tuple[set[str], int]:
@@ -67,7 +68,7 @@ def test_a_killed_build_is_finished_by_the_next_run_with_nothing_lost_or_doubled
 
 
 def test_an_unreachable_server_gives_a_clear_error_naming_it(tmp_path):
-    uri = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    uri = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     settings = Settings(corpus_dir=tmp_path, index_dir=tmp_path / "index", backend="milvus", milvus_uri=uri)
     with pytest.raises(QAError, match=f"Cannot reach Milvus at {uri}"):
         Engine(settings).status()

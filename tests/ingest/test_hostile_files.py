@@ -230,7 +230,7 @@ def test_half_a_utf16_pair_in_json_or_yaml_becomes_a_replacement_character(tmp_p
     article.model_dump_json().encode("utf-8")
 
 
-def test_a_reader_failing_in_an_unforeseen_way_skips_only_its_file(seed_copy, embedder, monkeypatch, caplog):
+def test_a_reader_failing_in_an_unforeseen_way_skips_only_its_file(fake_seed_copy, fake_encoder, monkeypatch, caplog):
     """Build._read catches any exception per file; trafilatura (not our code) is made to fail for one page."""
     import logging
 
@@ -242,10 +242,10 @@ def test_a_reader_failing_in_an_unforeseen_way_skips_only_its_file(seed_copy, em
         raise RuntimeError("extractor bug")
 
     monkeypatch.setattr(trafilatura, "extract", failing_extract)
-    (seed_copy.corpus_dir / "page.html").write_text(_page(THIRD), encoding="utf-8")
-    (seed_copy.corpus_dir / "story.txt").write_text(OTHER, encoding="utf-8")
+    (fake_seed_copy.corpus_dir / "page.html").write_text(_page(THIRD), encoding="utf-8")
+    (fake_seed_copy.corpus_dir / "story.txt").write_text(OTHER, encoding="utf-8")
     with caplog.at_level(logging.DEBUG, logger="qa.store.build"):
-        report = Engine(seed_copy, embedder=embedder).build_index()
+        report = Engine(fake_seed_copy, embedder=fake_encoder).build_index()
     assert report.added == ["story.txt"]
     [skipped] = report.skipped
     assert skipped.path == "page.html" and skipped.reason.startswith("could not be read (RuntimeError)")
