@@ -118,6 +118,7 @@ def test_ask_says_so_when_nothing_answers(capsys, seed_paths):
     assert out == "Nothing in the corpus answers this question.\n"
 
 
+@pytest.mark.model
 def test_an_article_without_metadata_is_shown_as_unknown_outlet_and_undated(tmp_path, capsys):
     corpus = tmp_path / "unattributed"
     corpus.mkdir()
@@ -174,6 +175,7 @@ def problem_lines(err: str) -> list[str]:
     return [line for line in err.splitlines() if not PROGRESS_LINE.match(line)]
 
 
+@pytest.mark.model
 def test_an_empty_corpus_indexes_to_an_empty_index_that_cannot_answer(tmp_path, capsys):
     corpus, index_dir = tmp_path / "empty", tmp_path / "empty-index"
     corpus.mkdir()
@@ -196,6 +198,7 @@ def test_a_missing_corpus_directory_is_a_clear_error(tmp_path, capsys):
     assert not (tmp_path / "idx").exists()
 
 
+@pytest.mark.model
 def test_index_lists_a_skipped_file_with_its_reason_and_indexes_the_rest(tmp_path, capsys):
     corpus = tmp_path / "mixed"
     corpus.mkdir()
@@ -230,6 +233,7 @@ def test_flags_override_the_environment(tmp_path, monkeypatch, capsys, seed_path
     assert json.loads(out)["passages"]
 
 
+@pytest.mark.model
 def test_index_writes_where_the_environment_says(tmp_path, monkeypatch, capsys):
     corpus, index_dir = tmp_path / "from-env-corpus", tmp_path / "from-env-index"
     monkeypatch.setenv("QA_CORPUS", str(corpus))
@@ -243,6 +247,7 @@ def test_index_writes_where_the_environment_says(tmp_path, monkeypatch, capsys):
     assert f"Indexed {corpus} into {index_dir}: 1 new" in out
 
 
+@pytest.mark.model
 def test_index_writes_where_the_flags_say(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("QA_INDEX", str(tmp_path / "from-env-index"))
     corpus, index_dir = tmp_path / "flag-corpus", tmp_path / "flag-index"

@@ -90,6 +90,7 @@ def hostile(tmp_path_factory) -> tuple[list[str], subprocess.CompletedProcess]:
     return flags, qa_run("index", *flags)
 
 
+@pytest.mark.model
 def test_the_index_report_shows_file_names_and_reasons_and_exits_3_for_the_skipped_file(hostile):
     flags, result = hostile
     out, err = result.stdout.decode(), result.stderr.decode()
@@ -103,6 +104,7 @@ def test_the_index_report_shows_file_names_and_reasons_and_exits_3_for_the_skipp
     assert_never_obeyed(out, err)
 
 
+@pytest.mark.model
 def test_ask_shows_hostile_title_outlet_url_and_text_as_pictures(hostile, capsys):
     flags, _ = hostile
     code, out, err = qa("ask", PIER_QUESTION, *flags, capsys=capsys)
@@ -113,6 +115,7 @@ def test_ask_shows_hostile_title_outlet_url_and_text_as_pictures(hostile, capsys
     assert_never_obeyed(out, err)
 
 
+@pytest.mark.model
 def test_ask_on_a_terminal_styles_its_own_text_but_never_obeys_the_data(hostile, capsys, monkeypatch):
     flags, _ = hostile
     monkeypatch.setenv("FORCE_COLOR", "1")
@@ -123,6 +126,7 @@ def test_ask_on_a_terminal_styles_its_own_text_but_never_obeys_the_data(hostile,
     assert_never_obeyed(out, err, terminal=True)
 
 
+@pytest.mark.model
 def test_ask_json_keeps_the_original_text(hostile, capsys):
     flags, _ = hostile
     code, out, _ = qa("ask", PIER_QUESTION, "--json", *flags, capsys=capsys)
@@ -133,6 +137,7 @@ def test_ask_json_keeps_the_original_text(hostile, capsys):
     assert_never_obeyed(out)  # JSON escapes ESC and BEL; qa escapes DEL and C1 too
 
 
+@pytest.mark.model
 def test_show_prints_pictures_and_show_json_the_original(hostile, capsys):
     flags, _ = hostile
     _, out, _ = qa("ask", PIER_QUESTION, "--json", *flags, capsys=capsys)
@@ -148,6 +153,7 @@ def test_show_prints_pictures_and_show_json_the_original(hostile, capsys):
     assert (shown["source_path"], shown["title"], shown["text"]) == (PIER_NAME, f"Pier {HOSTILE}", PIER_TEXT)
 
 
+@pytest.mark.model
 def test_status_lists_a_hostile_stale_file_name_as_pictures(hostile, capsys):
     flags, _ = hostile
     code, out, err = qa("status", *flags, capsys=capsys)
@@ -156,6 +162,7 @@ def test_status_lists_a_hostile_stale_file_name_as_pictures(hostile, capsys):
     assert_never_obeyed(out, err)
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("outlet", ["[/x]", "[bold red]X", f"X{OSC_TITLE}"])
 def test_an_outlet_flag_is_never_markup_or_control(hostile, capsys, monkeypatch, outlet):
     flags, _ = hostile

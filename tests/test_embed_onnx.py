@@ -17,6 +17,8 @@ from qa.encoders.runtime import available_cores
 from qa.ingest import read_file
 from tests.support.seeds import FORBES, KYIV, SEED_CORPUS
 
+pytestmark = pytest.mark.model  # every test here exports or loads the real model
+
 HEAVY_MODULES = ("torch", "transformers", "sentence_transformers", "optimum")
 
 LONG_PARAGRAPH = (

@@ -12,12 +12,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from qa.config import BUNDLED_MODEL, Settings
 from qa.engine import Engine
 from qa.ingest import read_file
 from tests.support.hostile import make_hostile_files
 from tests.support.processes import QA_SCRIPT
 from tests.support.seeds import copy_seed_corpus
+
+pytestmark = pytest.mark.model  # a real `qa index` embeds the good articles
 
 SKIPPED_EXIT_CODE = 3
 """`qa index` finished, but some files were skipped whole (README: exit codes)."""

@@ -65,6 +65,7 @@ def test_an_interrupted_migration_resumes_where_it_stopped(tmp_path, embedder, m
     assert report.counts["files"] == 12
 
 
+@pytest.mark.model
 def test_migrating_an_empty_index_says_what_to_do(tmp_path):
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     (tmp_path / "corpus").mkdir()

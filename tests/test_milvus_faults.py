@@ -41,6 +41,7 @@ def milvus_state(uri: Path, cache: Path, *, finished: bool = True) -> tuple[set[
         server_manager_instance.release_server(str(uri))  # milvus-lite: one process at a time
 
 
+@pytest.mark.model
 def test_a_killed_build_is_finished_by_the_next_run_with_nothing_lost_or_doubled(tmp_path):
     corpus, uri, cache = tmp_path / "corpus", tmp_path / "lite.db", tmp_path / "index"
     write_articles(corpus, 100, seed=11)
@@ -78,6 +79,7 @@ def test_an_unreachable_server_gives_a_clear_error_naming_it(tmp_path):
     assert result.returncode == 1 and uri in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.model
 def test_index_and_ask_on_the_command_line(tmp_path):
     corpus = copy_seed_corpus(tmp_path / "corpus")
     env_args = ("--corpus", str(corpus), "--index", str(tmp_path / "index"), "--backend", "milvus")

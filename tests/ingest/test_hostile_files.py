@@ -111,6 +111,7 @@ MIXED = {
 """Files with a bad part and a good article: the article is read, the bad part is one problem line."""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BAD_ONLY))
 def test_a_hostile_file_is_one_problem_line(probes, name):
     with pytest.raises(QAError) as caught:
@@ -120,6 +121,7 @@ def test_a_hostile_file_is_one_problem_line(probes, name):
     assert "\n" not in message and len(message) < 400
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(MIXED))
 def test_the_good_article_of_a_partly_hostile_file_is_read(probes, name):
     problem, text = MIXED[name]
@@ -167,6 +169,7 @@ print(int(peak_kb) // 1024, file=sys.stderr)
 pytest's pages from before exec)."""
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads the peak RSS from Linux's /proc")
 @pytest.mark.parametrize("name", sorted(BAD_ONLY | MIXED))
 def test_a_hostile_file_costs_a_child_under_300_mb(probes, name):
@@ -182,6 +185,8 @@ def test_a_hostile_file_costs_a_child_under_300_mb(probes, name):
     assert int(result.stderr.strip().splitlines()[-1]) < PEAK_RSS_PER_FILE_MB
 
 
+@pytest.mark.slow
+@pytest.mark.model
 def test_qa_index_reads_the_good_articles_and_names_each_hostile_file_once(probes, tmp_path):
     index = tmp_path / "index"
     measure = (
@@ -313,6 +318,7 @@ def test_warnings_on_good_records_never_stop_reading(tmp_path):
     assert not any("reading stopped" in problem for problem in reading.problems)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads the peak RSS from Linux's /proc")
 @pytest.mark.parametrize("name", ["records.jsonl", "records.csv"])
 def test_a_large_record_file_is_read_line_by_line(tmp_path, name):
