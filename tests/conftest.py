@@ -18,6 +18,7 @@ import pytest
 
 from qa.config import BUNDLED_MODEL, Settings
 from qa.embed import Embedder
+from qa.encoders import INDEX_SUBDIRECTORY, load_query_encoder
 from qa.engine import Engine
 from qa.ingest import read_file
 from qa.models import Article, Passage
@@ -102,12 +103,11 @@ def seed_copy(tmp_path, seed_settings) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def exported_encoder(tmp_path_factory) -> Path:
-    """The bundled model exported once to ONNX (qa.encoders); treat as read-only, copy to change it."""
-    from qa.encoders import export_query_encoder
-
-    directory = tmp_path_factory.mktemp("onnx-export") / "encoder"
-    export_query_encoder(BUNDLED_MODEL, directory)
+def exported_encoder(seed_settings) -> Path:
+    """The bundled model's ONNX export (qa.encoders), as the seed build left it in the seed index: no
+    second export. Treat as read-only, copy to change it."""
+    directory = seed_settings.index_dir / INDEX_SUBDIRECTORY
+    load_query_encoder(directory, BUNDLED_MODEL)  # raises unless the export is whole and of this model
     return directory
 
 
