@@ -14,9 +14,7 @@ from qa.ingest import read_corpus_file, read_file
 from qa.ingest.metadata import Candidate, find_sidecar, read_sidecar, resolve
 from qa.models import FieldProvenance, MetadataSource, Republication
 from qa.store.index import Index
-
-FORBES_SIDECAR = "000_89455b2704f0d18a.meta.json"
-KYIV_SIDECAR = "001_41b4ecfdd1211d06.meta.json"
+from tests.support.seeds import FORBES_SIDECAR, KYIV_SIDECAR
 
 BODY = (
     "The river authority opened the new flood gates on Monday after three years of work, "
