@@ -183,9 +183,7 @@ class Engine:
             follow_symlinks=follow_symlinks,
             allow_empty=allow_empty,
         )
-        if encoder is self._embedder and not isinstance(encoder, Embedder):
-            return report  # an encoder given as such has no export to make
-        if isinstance(encoder, Embedder) or not encoder.used_export:  # unused, so unchecked: check or make it
+        if isinstance(encoder, Embedder) or _unused_export(encoder):  # unused, so unchecked: check or make it
             self._refresh_query_encoder(index, on_progress or (lambda stage, done, total: None))
         return report
 
@@ -201,7 +199,8 @@ class Engine:
         from qa.encoders.documents import DocumentEncoder
 
         directory = self.settings.index_dir / INDEX_SUBDIRECTORY
-        return DocumentEncoder(directory, self.embedder, checksum=index.recorded_encoder_checksum)
+        reference = self._embedder = Embedder(self.settings.model)
+        return DocumentEncoder(directory, reference, checksum=index.recorded_encoder_checksum)
 
     def _refresh_query_encoder(self, index: StoredIndex, progress: ProgressCallback) -> None:
         """Make sure the index holds a working ONNX export of its model, recorded by checksum."""
@@ -295,3 +294,11 @@ def _exported_model(directory: Path) -> str | None:
         return read_manifest(directory).model
     except EncoderUnavailableError:
         return None
+
+
+def _unused_export(encoder: TextEncoder | DocumentEncoder) -> bool:
+    """True when a build's encoder is the index's export but did not use it (nothing to embed, or a
+    fallback); False for an encoder given to the engine (a test's fake), which has no export."""
+    from qa.encoders.documents import DocumentEncoder
+
+    return isinstance(encoder, DocumentEncoder) and not encoder.used_export
