@@ -12,11 +12,12 @@ from pathlib import Path
 
 from qa.config import BUNDLED_MODEL, Settings
 
-BACKENDS = ("embedded", "milvus-lite", "milvus-server")
-"""FAISS + SQLite, milvus-lite in-process, and milvus-lite's gRPC server (the API of Milvus
-Standalone and Distributed) on a local port."""
-OTHER_BACKENDS = tuple(backend for backend in BACKENDS if backend != "embedded")
+OTHER_BACKENDS = ("milvus-lite", "milvus-server")
 """The backends compared with the embedded index, the reference, by the agreement tests."""
+BACKENDS = (*OTHER_BACKENDS, "embedded")
+"""milvus-lite in-process, milvus-lite's gRPC server (the API of Milvus Standalone and Distributed)
+on a local port, and FAISS + SQLite. OTHER_BACKENDS come first so that a test parametrized over them
+shares the module's index of each (pytest groups a fixture's parameters by position)."""
 
 
 def free_port() -> int:
