@@ -7,7 +7,7 @@ STAMP   := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup index run test lint bench clean
+.PHONY: setup index run test test-fast lint bench clean
 
 setup: $(STAMP)
 
@@ -41,8 +41,13 @@ run: index
 	@echo "Opening the chat on ./index…"
 	@$(QA) chat $(REPO_ARCHIVE)
 
+# Everything, as CI runs it (.ci/run): the real model, Milvus, kill -9 and the chat. tests/README.md says more.
 test: lint
 	$(VENV)/bin/pytest
+
+# The inner loop: no real model, no big files (under 2 minutes); the fake encoder stands in where vectors are needed.
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -m "not model and not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check qa tests bench

@@ -36,10 +36,13 @@ class Engine:
         self,
         settings: Settings,
         *,
-        embedder: Embedder | None = None,
+        embedder: TextEncoder | None = None,
         query_encoder_loading: Future[QueryEncoder] | None = None,
     ) -> None:
-        """`query_encoder_loading`: the export, already loading (`load_query_encoder_in_background`)."""
+        """`embedder`: the model to use instead of loading `settings.model`: an `Embedder` already loaded
+        (to share it), or any `TextEncoder` (a test's fake: it then embeds passages and questions alone,
+        and no ONNX export is made or read).
+        `query_encoder_loading`: the export, already loading (`load_query_encoder_in_background`)."""
         self.settings = settings
         self._embedder = embedder
         self._query_encoder: TextEncoder | None = embedder
@@ -47,7 +50,7 @@ class Engine:
         self._index: StoredIndex | None = None
 
     @property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> TextEncoder:
         """The model, loaded on first use (it takes seconds; `load_model` lets a UI do it early)."""
         if self._embedder is None:
             self._embedder = Embedder(self.settings.model)
@@ -181,11 +184,11 @@ class Engine:
             follow_symlinks=follow_symlinks,
             allow_empty=allow_empty,
         )
-        if isinstance(encoder, Embedder) or not encoder.used_export:  # unused, so unchecked: check or make it
+        if isinstance(encoder, Embedder) or _unused_export(encoder):  # unused, so unchecked: check or make it
             self._refresh_query_encoder(index, on_progress or (lambda stage, done, total: None))
         return report
 
-    def _document_encoder(self, index: StoredIndex, *, rebuild: bool) -> Embedder | DocumentEncoder:
+    def _document_encoder(self, index: StoredIndex, *, rebuild: bool) -> TextEncoder | DocumentEncoder:
         """What embeds this build's passages: the index's ONNX export when it is intact and of the index's
         model, so adding an article never imports torch (seconds, and most of a build's memory).
 
@@ -197,7 +200,8 @@ class Engine:
         from qa.encoders.documents import DocumentEncoder
 
         directory = self.settings.index_dir / INDEX_SUBDIRECTORY
-        return DocumentEncoder(directory, self.embedder, checksum=index.recorded_encoder_checksum)
+        reference = self._embedder = Embedder(self.settings.model)
+        return DocumentEncoder(directory, reference, checksum=index.recorded_encoder_checksum)
 
     def _refresh_query_encoder(self, index: StoredIndex, progress: ProgressCallback) -> None:
         """Make sure the index holds a working ONNX export of its model, recorded by checksum."""
@@ -291,3 +295,11 @@ def _exported_model(directory: Path) -> str | None:
         return read_manifest(directory).model
     except EncoderUnavailableError:
         return None
+
+
+def _unused_export(encoder: TextEncoder | DocumentEncoder) -> bool:
+    """True when a build's encoder is the index's export but did not use it (nothing to embed, or a
+    fallback); False for an encoder given to the engine (a test's fake), which has no export."""
+    from qa.encoders.documents import DocumentEncoder
+
+    return isinstance(encoder, DocumentEncoder) and not encoder.used_export

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from qa.embed import Embedder
+from qa.embed import TextEncoder
 from qa.errors import QAError
 from qa.progress import ProgressCallback, Stage
 from qa.store.base import StoredIndex
@@ -113,7 +113,7 @@ def write_corpus(dataset: BeirDataset, corpus_dir: Path) -> dict[str, str]:
 def evaluate(
     dataset: BeirDataset,
     index: StoredIndex,
-    embedder: Embedder,
+    embedder: TextEncoder,
     file_to_doc: dict[str, str],
     *,
     modes: Iterable[str] = MODES,

@@ -1,48 +1,38 @@
-"""Shared fixtures: the real bundled model (loaded once), the seed corpus indexed once, tmp paths.
+"""Shared fixtures: the real bundled model (loaded once), the seed corpus indexed once, a fake encoder, tmp paths.
 
 Nothing here writes into the repository: the seed articles are copied into a session tmp dir,
-and an autouse fixture points QA_INDEX / QA_CORPUS (and the working directory) at tmp.
+and an autouse fixture points QA_INDEX / QA_CORPUS (and the working directory) at tmp. Helpers
+that are not fixtures live in tests/support/ (see tests/README.md).
+
+Tiers: a test that asks for the real model (the `embedder` or `exported_encoder` fixture, directly
+or through a seed index) is marked `model` here; modules that load it another way (a `qa` process,
+`qa` run in-process over a new index) say so with `pytestmark`. `make test-fast` runs the rest.
 """
 
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from qa.config import BUNDLED_MODEL, Settings
 from qa.embed import Embedder
+from qa.encoders import INDEX_SUBDIRECTORY, load_query_encoder
 from qa.engine import Engine
 from qa.ingest import read_file
 from qa.models import Article, Passage
+from tests.support.fake_encoder import HashingEncoder
+from tests.support.seeds import FORBES, KYIV, copy_seed_corpus
 
-REPO = Path(__file__).resolve().parents[1]
-SEED_CORPUS = REPO / "corpus"
-FORBES = "000_89455b2704f0d18a.txt"
-"""Forbes, 11 Feb 2024, as republished by The America One News on 31 May 2025."""
-KYIV = "001_41b4ecfdd1211d06.txt"
-"""The Kyiv Independent, 11 Feb 2024."""
-SEED_FILES = (
-    FORBES,
-    "000_89455b2704f0d18a.meta.json",
-    KYIV,
-    "001_41b4ecfdd1211d06.meta.json",
-)
+MODEL_FIXTURES = frozenset({"embedder", "exported_encoder"})
+"""Fixtures that load the real model: a test using one, even through another fixture, is marked `model`."""
 
 
-def copy_seed_corpus(target: Path) -> Path:
-    """The two seed articles and their sidecars, copied into `target` (created)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in SEED_FILES:
-        shutil.copyfile(SEED_CORPUS / name, target / name)  # writable, unlike the originals
-    return target
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
 
 
 @pytest.fixture(autouse=True)
@@ -68,10 +58,15 @@ def embedder() -> Embedder:
 
 
 @pytest.fixture(scope="session")
-def seed_settings(tmp_path_factory, embedder) -> Settings:
+def seed_corpus(tmp_path_factory) -> Path:
+    """The two seed articles and their sidecars, copied once for the session; treat as read-only."""
+    return copy_seed_corpus(tmp_path_factory.mktemp("seed") / "corpus")
+
+
+@pytest.fixture(scope="session")
+def seed_settings(seed_corpus, embedder) -> Settings:
     """Settings of a session-wide index of the two seed articles, built once; treat as read-only."""
-    root = tmp_path_factory.mktemp("seed")
-    settings = Settings(corpus_dir=copy_seed_corpus(root / "corpus"), index_dir=root / "index", model=BUNDLED_MODEL)
+    settings = Settings(corpus_dir=seed_corpus, index_dir=seed_corpus.parent / "index", model=BUNDLED_MODEL)
     report = Engine(settings, embedder=embedder).build_index()
     assert sorted(report.added) == [FORBES, KYIV] and report.skipped == []
     return settings
@@ -86,9 +81,9 @@ def seed_engine(seed_settings, embedder):
 
 
 @pytest.fixture(scope="session")
-def seed_articles(seed_settings) -> dict[str, Article]:
-    """The two seed articles as the reader makes them, keyed "forbes" and "kyiv"."""
-    corpus = seed_settings.corpus_dir
+def seed_articles(seed_corpus) -> dict[str, Article]:
+    """The two seed articles as the reader makes them, keyed "forbes" and "kyiv" (no index, no model)."""
+    corpus = seed_corpus
     [forbes] = read_file(corpus / FORBES, corpus_dir=corpus)
     [kyiv] = read_file(corpus / KYIV, corpus_dir=corpus)
     return {"forbes": forbes, "kyiv": kyiv}
@@ -111,75 +106,33 @@ def seed_copy(tmp_path, seed_settings) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def exported_encoder(tmp_path_factory) -> Path:
-    """The bundled model exported once to ONNX (qa.encoders); treat as read-only, copy to change it."""
-    from qa.encoders import export_query_encoder
-
-    directory = tmp_path_factory.mktemp("onnx-export") / "encoder"
-    export_query_encoder(BUNDLED_MODEL, directory)
+def exported_encoder(seed_settings) -> Path:
+    """The bundled model's ONNX export (qa.encoders), as the seed build left it in the seed index: no
+    second export. Treat as read-only, copy to change it."""
+    directory = seed_settings.index_dir / INDEX_SUBDIRECTORY
+    load_query_encoder(directory, BUNDLED_MODEL)  # raises unless the export is whole and of this model
     return directory
 
 
-BACKENDS = ("embedded", "milvus-lite", "milvus-server")
-"""The storage backends every behaviour test runs on: FAISS + SQLite, milvus-lite in-process, and
-milvus-lite's gRPC server (the API of Milvus Standalone and Distributed) on a local port."""
+@pytest.fixture(scope="session")
+def fake_encoder() -> HashingEncoder:
+    """The hashing stand-in for the model (tests/support/fake_encoder.py): vectors, not retrieval quality."""
+    return HashingEncoder()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.fixture
+def fake_seed_copy(tmp_path, fake_encoder) -> Settings:
+    """A private seed corpus indexed with the fake encoder, for tests of plumbing that change it.
 
-
-@contextmanager
-def milvus_lite_server(data_dir: Path) -> Iterator[str]:
-    """milvus-lite's gRPC server in its own process on a free port; yields its URI, stops it after."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "milvus_lite",
-            "server",
-            "--data-dir",
-            str(data_dir),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    Open it with `Engine(fake_seed_copy, embedder=fake_encoder)`; the real model would refuse it.
+    """
+    settings = Settings(
+        corpus_dir=copy_seed_corpus(tmp_path / "corpus"), index_dir=tmp_path / "index", model=fake_encoder.name
     )
+    engine = Engine(settings, embedder=fake_encoder)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if server.poll() is not None:
-                raise RuntimeError(f"milvus-lite server exited: {server.stderr.read().decode()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("milvus-lite server did not start within 60 s")
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        report = engine.build_index()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-@contextmanager
-def backend_settings(backend: str, root: Path, corpus: Path) -> Iterator[Settings]:
-    """Settings for `backend` over `corpus`, with the index (or the Milvus data) under `root`."""
-    base = Settings(corpus_dir=corpus, index_dir=root / "index", model=BUNDLED_MODEL)
-    if backend == "embedded":
-        yield base
-    elif backend == "milvus-lite":
-        yield base.model_copy(update={"backend": "milvus", "milvus_uri": str(root / "lite.db")})
-    else:
-        with milvus_lite_server(root / "server-data") as uri:
-            yield base.model_copy(update={"backend": "milvus", "milvus_uri": uri})
+        engine.close()
+    assert sorted(report.added) == [FORBES, KYIV] and report.skipped == []
+    return settings

@@ -11,37 +11,11 @@ from qa.answer import asks_for_latest
 from qa.config import Settings
 from qa.engine import Engine
 from qa.errors import UsageError
-from qa.models import Answer, Hit, SearchFilters
+from qa.models import SearchFilters
 from qa.passages import sentence_spans
-
-FEB_11_2024 = dt.date(2024, 2, 11)
-FORBES = {
-    "outlet": "Forbes",
-    "published": FEB_11_2024,
-    "via": ("The America One News", dt.date(2025, 5, 31)),
-}
-KYIV = {"outlet": "The Kyiv Independent", "published": FEB_11_2024, "via": None}
-
-
-def hit_with(answer: Answer, phrase: str, *, within: int = 3) -> Hit:
-    """The hit among the first `within` whose passage has `phrase`; fails showing the ranking."""
-    for hit in answer.passages[:within]:
-        if phrase in hit.text:
-            return hit
-    ranking = [(hit.rank, hit.outlet, hit.text[:70]) for hit in answer.passages]
-    pytest.fail(
-        f"{phrase!r} is not in the first {within} passages for {answer.question!r}: {ranking}"
-    )
-
-
-def assert_cited_as(hit: Hit, source: dict) -> None:
-    assert hit.outlet == source["outlet"]
-    assert hit.published == source["published"]
-    if source["via"] is None:
-        assert hit.republished_by is None
-    else:
-        assert hit.republished_by is not None
-        assert (hit.republished_by.outlet, hit.republished_by.published) == source["via"]
+from tests.support.seeds import FEB_11_2024, SEED_QUESTIONS, assert_cited_as, hit_with
+from tests.support.seeds import FORBES_CITATION as FORBES
+from tests.support.seeds import KYIV_CITATION as KYIV
 
 
 def test_who_denied_sales_to_russia_finds_both_denials_with_their_outlets(seed_engine):
@@ -51,76 +25,6 @@ def test_who_denied_sales_to_russia_finds_both_denials_with_their_outlets(seed_e
     assert_cited_as(musk, KYIV)
     spacex = hit_with(answer, "never done business with the Russian government")
     assert_cited_as(spacex, FORBES)
-
-
-SEED_QUESTIONS = [
-    pytest.param(
-        "Which brigade was using Starlink?",
-        "Russia’s 83rd Assault Brigade based in Donetsk Oblast",
-        KYIV,
-        id="brigade-kyiv",
-    ),
-    pytest.param(
-        "Which brigade was using Starlink?",
-        "Russia’s 83rd Assault Brigade was using the service",
-        FORBES,
-        id="brigade-forbes",
-    ),
-    pytest.param(
-        "What did Musk order in Crimea in 2022?",
-        "Musk secretly ordered SpaceX engineers to turn off the system in Crimea",
-        FORBES,
-        id="crimea",
-    ),
-    pytest.param(
-        "Who confirmed a Pentagon contract for Starlink?",
-        "the Pentagon confirmed that SpaceX had won a contract",
-        KYIV,
-        id="pentagon",
-    ),
-    pytest.param(
-        "What did SpaceX call the Starlink sales advertised by Russian companies?",
-        "SpaceX said these sales are scams",
-        KYIV,
-        id="scams",
-    ),
-    pytest.param(
-        "What did Gwynne Shotwell say at the FAA conference?",
-        "Aviation Administration conference the service was “never meant to be weaponized.”",
-        FORBES,
-        id="shotwell",
-    ),
-    pytest.param(
-        "How long was the audio clip released by the agency?",
-        "a brief 12-second audio clip",
-        FORBES,
-        id="audio-clip",
-    ),
-    pytest.param(
-        "When did SpaceX start providing Starlink to Ukraine?",
-        "shortly after the Russian full-scale invasion in February 2022",
-        KYIV,
-        id="since-2022",
-    ),
-    pytest.param(
-        "Would Starlink satellites connect in Russia?",
-        "Starlink satellites will not close the link in Russia",
-        KYIV,
-        id="close-the-link",
-    ),
-    pytest.param(
-        "What did Andriy Yusov say about Russian soldiers using Starlink?",
-        "said they had “recorded cases” of Russian soldiers using the system",
-        FORBES,
-        id="yusov",
-    ),
-    pytest.param(
-        "Why did Musk turn off Starlink near Sevastopol?",
-        "after receiving an emergency request from the Ukrainian government",
-        FORBES,
-        id="sevastopol",
-    ),
-]
 
 
 @pytest.mark.parametrize("question,phrase,source", SEED_QUESTIONS)

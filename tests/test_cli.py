@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from qa.cli import main
 from qa.config import BUNDLED_MODEL
 from qa.models import Answer
 from qa.passages import sentence_spans
 from qa.progress import Stage
+from tests.support.processes import UNATTRIBUTED_ARTICLE, qa
 
 DENIAL_QUESTION = "Who denied sales to Russia?"
 HIT_KEYS = {
@@ -33,23 +33,6 @@ HIT_KEYS = {
     "republished_by",
     "similarity",
 }
-UNATTRIBUTED_ARTICLE = (
-    "The Larchmere beekeepers' cooperative harvested four tonnes of heather honey this autumn, "
-    "its best season since the cooperative was founded by twelve families in the valley.\n\n"
-    "Members said the late flowering of the heather and a dry September kept the hives busy, "
-    "and the cooperative plans to sell the honey at the winter market in the old town hall."
-)
-
-
-def qa(*args: str | os.PathLike, capsys) -> tuple[int, str, str]:
-    """Run `qa ARGS` in-process: (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_:
-        main([str(arg) for arg in args])
-    captured = capsys.readouterr()
-    code = exit_.value.code
-    return (0 if code is None else code), captured.out, captured.err
-
-
 @pytest.fixture
 def seed_paths(seed_settings) -> list[str]:
     return ["--corpus", str(seed_settings.corpus_dir), "--index", str(seed_settings.index_dir)]
@@ -136,6 +119,7 @@ def test_ask_says_so_when_nothing_answers(capsys, seed_paths):
     assert out == "Nothing in the corpus answers this question.\n"
 
 
+@pytest.mark.model
 def test_an_article_without_metadata_is_shown_as_unknown_outlet_and_undated(tmp_path, capsys):
     corpus = tmp_path / "unattributed"
     corpus.mkdir()
@@ -195,6 +179,7 @@ def problem_lines(err: str) -> list[str]:
     return [line for line in err.splitlines() if not PROGRESS_LINE.match(line)]
 
 
+@pytest.mark.model
 def test_an_empty_corpus_indexes_to_an_empty_index_that_cannot_answer(tmp_path, capsys):
     corpus, index_dir = tmp_path / "empty", tmp_path / "empty-index"
     corpus.mkdir()
@@ -217,17 +202,32 @@ def test_a_missing_corpus_directory_is_a_clear_error(tmp_path, capsys):
     assert not (tmp_path / "idx").exists()
 
 
+@pytest.mark.model
 def test_index_lists_a_skipped_file_with_its_reason_and_indexes_the_rest(tmp_path, capsys):
     corpus = tmp_path / "mixed"
     corpus.mkdir()
     (corpus / "honey.txt").write_text(UNATTRIBUTED_ARTICLE, encoding="utf-8")
-    (corpus / "bad.txt").write_text(UNATTRIBUTED_ARTICLE.replace("honey", "wax"), encoding="utf-8")
-    (corpus / "bad.meta.json").write_text('{"published": "2024-13-45"}', encoding="utf-8")
+    (corpus / "blank.txt").write_text("  \n\n", encoding="utf-8")
     code, out, err = qa("index", "--corpus", corpus, "--index", tmp_path / "idx", capsys=capsys)
     assert code == 3  # finished, but a file was skipped
     [line] = problem_lines(err)
-    assert line.startswith(f"skipped {corpus / 'bad.txt'}: bad.meta.json: published")
+    assert line.startswith(f"skipped {corpus / 'blank.txt'}: ")
     assert "1 skipped" in out and "1 articles" in out
+
+
+@pytest.mark.model
+def test_a_bad_sidecar_value_is_one_problem_line_and_the_article_is_indexed_without_it(tmp_path, capsys):
+    corpus = tmp_path / "mixed"
+    corpus.mkdir()
+    (corpus / "honey.txt").write_text(UNATTRIBUTED_ARTICLE, encoding="utf-8")
+    (corpus / "honey.meta.json").write_text('{"published": "2024-13-45", "outlet": "Hive News"}', encoding="utf-8")
+    code, out, err = qa("index", "--corpus", corpus, "--index", tmp_path / "idx", capsys=capsys)
+    assert code == 0
+    [line] = problem_lines(err)
+    problem = "honey.meta.json: published: 2024-13-45 is not a full date"
+    assert line.startswith(f"problem in {corpus / 'honey.txt'}: {problem}")
+    assert "0 skipped" in out or "skipped" not in out
+    assert "1 articles" in out
 
 
 # -- paths from flags and environment ------------------------------------------------------
@@ -251,6 +251,7 @@ def test_flags_override_the_environment(tmp_path, monkeypatch, capsys, seed_path
     assert json.loads(out)["passages"]
 
 
+@pytest.mark.model
 def test_index_writes_where_the_environment_says(tmp_path, monkeypatch, capsys):
     corpus, index_dir = tmp_path / "from-env-corpus", tmp_path / "from-env-index"
     monkeypatch.setenv("QA_CORPUS", str(corpus))
@@ -264,6 +265,7 @@ def test_index_writes_where_the_environment_says(tmp_path, monkeypatch, capsys):
     assert f"Indexed {corpus} into {index_dir}: 1 new" in out
 
 
+@pytest.mark.model
 def test_index_writes_where_the_flags_say(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("QA_INDEX", str(tmp_path / "from-env-index"))
     corpus, index_dir = tmp_path / "flag-corpus", tmp_path / "flag-index"

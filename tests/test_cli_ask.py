@@ -6,9 +6,9 @@ import io
 import json
 
 import pytest
-from test_cli import qa  # tests/ is on sys.path: pytest puts each test file's directory there
 
 from qa.models import Answer
+from tests.support.processes import qa
 
 DENIAL = "Who denied sales to Russia?"
 

@@ -15,13 +15,11 @@ import warnings
 from pathlib import Path
 
 import pytest
-from test_cli import UNATTRIBUTED_ARTICLE, qa  # tests/ is on sys.path: pytest puts each test file's directory there
-from test_cli_indexing import _hold_lock
 
 from qa.cli.batch import open_batch, read_batch
 from qa.models import Answer
+from tests.support.processes import QA_SCRIPT, UNATTRIBUTED_ARTICLE, hold_lock, qa
 
-QA_SCRIPT = Path(sys.executable).parent / "qa"
 OSC_TITLE = "\x1b]0;pwned\x07"
 """Retitles the terminal window."""
 CLEAR = "\x1b[2J"
@@ -92,6 +90,7 @@ def hostile(tmp_path_factory) -> tuple[list[str], subprocess.CompletedProcess]:
     return flags, qa_run("index", *flags)
 
 
+@pytest.mark.model
 def test_the_index_report_shows_file_names_and_reasons_and_exits_3_for_the_skipped_file(hostile):
     flags, result = hostile
     out, err = result.stdout.decode(), result.stderr.decode()
@@ -105,6 +104,7 @@ def test_the_index_report_shows_file_names_and_reasons_and_exits_3_for_the_skipp
     assert_never_obeyed(out, err)
 
 
+@pytest.mark.model
 def test_ask_shows_hostile_title_outlet_url_and_text_as_pictures(hostile, capsys):
     flags, _ = hostile
     code, out, err = qa("ask", PIER_QUESTION, *flags, capsys=capsys)
@@ -115,6 +115,7 @@ def test_ask_shows_hostile_title_outlet_url_and_text_as_pictures(hostile, capsys
     assert_never_obeyed(out, err)
 
 
+@pytest.mark.model
 def test_ask_on_a_terminal_styles_its_own_text_but_never_obeys_the_data(hostile, capsys, monkeypatch):
     flags, _ = hostile
     monkeypatch.setenv("FORCE_COLOR", "1")
@@ -125,6 +126,7 @@ def test_ask_on_a_terminal_styles_its_own_text_but_never_obeys_the_data(hostile,
     assert_never_obeyed(out, err, terminal=True)
 
 
+@pytest.mark.model
 def test_ask_json_keeps_the_original_text(hostile, capsys):
     flags, _ = hostile
     code, out, _ = qa("ask", PIER_QUESTION, "--json", *flags, capsys=capsys)
@@ -135,6 +137,7 @@ def test_ask_json_keeps_the_original_text(hostile, capsys):
     assert_never_obeyed(out)  # JSON escapes ESC and BEL; qa escapes DEL and C1 too
 
 
+@pytest.mark.model
 def test_show_prints_pictures_and_show_json_the_original(hostile, capsys):
     flags, _ = hostile
     _, out, _ = qa("ask", PIER_QUESTION, "--json", *flags, capsys=capsys)
@@ -150,6 +153,7 @@ def test_show_prints_pictures_and_show_json_the_original(hostile, capsys):
     assert (shown["source_path"], shown["title"], shown["text"]) == (PIER_NAME, f"Pier {HOSTILE}", PIER_TEXT)
 
 
+@pytest.mark.model
 def test_status_lists_a_hostile_stale_file_name_as_pictures(hostile, capsys):
     flags, _ = hostile
     code, out, err = qa("status", *flags, capsys=capsys)
@@ -158,6 +162,7 @@ def test_status_lists_a_hostile_stale_file_name_as_pictures(hostile, capsys):
     assert_never_obeyed(out, err)
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("outlet", ["[/x]", "[bold red]X", f"X{OSC_TITLE}"])
 def test_an_outlet_flag_is_never_markup_or_control(hostile, capsys, monkeypatch, outlet):
     flags, _ = hostile
@@ -213,7 +218,7 @@ def test_a_warning_logged_by_the_library_quotes_a_path_as_pictures(tmp_path, see
 
 def test_the_waiting_message_shows_the_index_path_on_one_line(tmp_path, seed_copy):
     index = seed_copy.index_dir.rename(tmp_path / f"index{OSC_TITLE}\nforged")
-    holder = _hold_lock(seed_copy.model_copy(update={"index_dir": index}), 600)
+    holder = hold_lock(seed_copy.model_copy(update={"index_dir": index}), 600)
     writer = subprocess.Popen(
         [str(QA_SCRIPT), "index", "--corpus", seed_copy.corpus_dir, "--index", index],
         stdout=subprocess.PIPE,

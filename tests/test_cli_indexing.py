@@ -12,46 +12,16 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from qa.cli import main
 from qa.config import Settings
 from qa.ingest import read_corpus_file
 from qa.models import MetadataSource
 from qa.store.index import DB_NAME, Index
-from qa.store.lock import LOCK_NAME
-
-FORBES = "000_89455b2704f0d18a.txt"
-KYIV = "001_41b4ecfdd1211d06.txt"
-
-HARBOUR = (
-    "The harbour master said on Friday that a second pier would open to ferries next month, "
-    "easing the queues that have formed at the old terminal since the summer timetable began.\n\n"
-    "Ferry operators welcomed the decision and said they would add evening crossings once the "
-    "new pier is ready, while residents asked for quieter engines at night."
-)
-QA_SCRIPT = Path(sys.executable).parent / "qa"
-
-
-def qa(*args, capsys) -> tuple[int, str, str]:
-    """Run `qa ARGS` in-process: (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_:
-        main([str(arg) for arg in args])
-    captured = capsys.readouterr()
-    code = exit_.value.code
-    return (0 if code is None else code), captured.out, captured.err
-
-
-def paths(settings: Settings) -> list[str]:
-    return ["--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)]
-
-
-def qa_process(*args, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **(env or {})}
-    return subprocess.Popen([str(QA_SCRIPT), *map(str, args)], env=env, text=True, **kwargs)
+from tests.support.processes import HARBOUR, QA_SCRIPT, hold_lock, paths, qa, qa_process
+from tests.support.seeds import FORBES, KYIV
 
 
 def counts(settings: Settings) -> dict[str, int]:
@@ -196,28 +166,8 @@ def test_on_a_terminal_progress_is_a_bar_with_rates(seed_copy):
 
 # -- one writer at a time ------------------------------------------------------------------
 
-HOLD_LOCK = """
-import sys, time
-from filelock import FileLock
-lock = FileLock(sys.argv[1])
-lock.acquire()
-print("held", flush=True)
-time.sleep(float(sys.argv[2]))
-"""
-
-
-def _hold_lock(settings: Settings, seconds: float) -> subprocess.Popen:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(settings.index_dir / LOCK_NAME), str(seconds)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout.readline() == "held\n"
-    return holder
-
-
 def test_a_second_writer_with_no_wait_fails_clearly(seed_copy, capsys):
-    holder = _hold_lock(seed_copy, 60)
+    holder = hold_lock(seed_copy, 60)
     try:
         code, out, err = qa("index", "--no-wait", *paths(seed_copy), capsys=capsys)
     finally:
@@ -229,7 +179,7 @@ def test_a_second_writer_with_no_wait_fails_clearly(seed_copy, capsys):
 
 def test_a_second_writer_waits_with_a_message_and_then_runs(seed_copy):
     (seed_copy.corpus_dir / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
-    holder = _hold_lock(seed_copy, 600)
+    holder = hold_lock(seed_copy, 600)
     writer = qa_process("index", *paths(seed_copy), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         first_line = writer.stderr.readline()

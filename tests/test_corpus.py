@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from qa.ingest import read_file
+from tests.support.seeds import FORBES, KYIV
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 GIVEN_SEEDS = REPO.parent / "shared" / "seeds"
-SEEDS = ("000_89455b2704f0d18a.txt", "001_41b4ecfdd1211d06.txt")
+SEEDS = (FORBES, KYIV)
 
 
 @pytest.mark.parametrize("name", SEEDS)

@@ -14,7 +14,7 @@ from qa.cli.indexing import SKIPPED_EXIT_CODE
 from qa.config import Settings
 from qa.ingest import read_corpus_file
 from qa.store.index import DB_NAME, Index
-from tests.test_cli_indexing import HARBOUR, QA_SCRIPT, paths, qa
+from tests.support.processes import HARBOUR, QA_SCRIPT, paths, qa
 
 SECRET = (
     "The vault combination is kept in the private notebook of the night guard, who writes it down every "

@@ -10,57 +10,17 @@ from __future__ import annotations
 
 import os
 import random
-import select
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
 from qa.config import Settings
-from qa.ingest import corpus_files, read_corpus_file
 from qa.models import Answer
-from qa.passages import chunk_article
 from qa.store.index import DB_NAME, Index
-
-QA_SCRIPT = Path(sys.executable).parent / "qa"
-WORDS = (
-    "river harbour council budget ferry bridge market school winter orchard station railway tunnel "
-    "factory union strike harvest museum library festival election court hospital clinic airport "
-    "storm flood drought tariff export import pension housing rent wages fishing mining forest"
-).split()
-
-
-def write_articles(directory: Path, count: int, *, seed: int) -> None:
-    """`count` distinct articles of a few paragraphs each (two to four passages apiece)."""
-    rng = random.Random(seed)
-    directory.mkdir(parents=True, exist_ok=True)
-    for number in range(count):
-        paragraphs = []
-        for paragraph in range(5):
-            sentences = [
-                f"Report {seed}-{number}-{paragraph}-{s} says the "
-                + " ".join(rng.choice(WORDS) for _ in range(14))
-                + " were discussed on Monday."
-                for s in range(3)
-            ]
-            paragraphs.append(" ".join(sentences))
-        (directory / f"report-{seed}-{number:03d}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
-
-
-def expected_state(settings: Settings) -> tuple[set[str], int]:
-    """(corpus files, passages) a complete index of the corpus holds."""
-    corpus = settings.corpus_dir
-    files = {path.relative_to(corpus).as_posix() for path in corpus_files(corpus)}
-    passages = sum(
-        len(chunk_article(article, min_words=settings.min_words, max_words=settings.max_words))
-        for path in corpus_files(corpus)
-        for article in read_corpus_file(path, corpus_dir=corpus).articles
-    )
-    return files, passages
+from tests.support.processes import expected_state, interrupt, start, wait_for_line, write_articles
 
 
 def published_state(settings: Settings) -> tuple[set[str], int]:
@@ -97,27 +57,6 @@ def staged_passages(settings: Settings) -> int:
         connection.close()
 
 
-def start(*args: str | Path) -> subprocess.Popen:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    return subprocess.Popen(
-        [str(QA_SCRIPT), *map(str, args)], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-
-
-def wait_for_line(process: subprocess.Popen, text: str, timeout: float = 300) -> bool:
-    """Read the process's stderr until a line contains `text`; False if it ended first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stderr], [], [], 1)
-        if ready:
-            line = process.stderr.readline()
-            if not line:
-                return False
-            if text in line:
-                return True
-    raise AssertionError(f"no {text!r} within {timeout} s")
-
-
 def wait_for_staged(process: subprocess.Popen, settings: Settings, more_than: int, timeout: float = 600) -> bool:
     """Wait until a chunk beyond `more_than` staged passages is committed; False if the process ended."""
     deadline = time.monotonic() + timeout
@@ -128,12 +67,6 @@ def wait_for_staged(process: subprocess.Popen, settings: Settings, more_than: in
             return True
         time.sleep(0.2)
     raise AssertionError(f"no chunk committed within {timeout} s")
-
-
-def interrupt(process: subprocess.Popen, how: signal.Signals = signal.SIGKILL) -> None:
-    if process.poll() is None:
-        process.send_signal(how)
-    process.communicate(timeout=120)
 
 
 def assert_old_or_new(settings: Settings, old: tuple[set[str], int], new: tuple[set[str], int]) -> None:

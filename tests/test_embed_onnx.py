@@ -15,7 +15,9 @@ from qa.encoders import EncoderUnavailableError, QueryEncoder, export_query_enco
 from qa.encoders.manifest import MANIFEST_NAME, MODEL_FILE, TOKENIZER_FILE
 from qa.encoders.runtime import available_cores
 from qa.ingest import read_file
-from tests.conftest import FORBES, KYIV, SEED_CORPUS
+from tests.support.seeds import FORBES, KYIV, SEED_CORPUS
+
+pytestmark = pytest.mark.model  # every test here exports or loads the real model
 
 HEAVY_MODULES = ("torch", "transformers", "sentence_transformers", "optimum")
 

@@ -102,6 +102,7 @@ def test_missing_files_are_named(tmp_path):
         load_beir(tmp_path / "half")
 
 
+@pytest.mark.model
 def test_qa_eval_prints_one_row_per_mode(tmp_path):
     beir = write_beir(tmp_path / "beir")
     result = subprocess.run(

@@ -19,8 +19,8 @@ import pytest
 from qa.config import BUNDLED_MODEL, Settings
 from qa.engine import Engine
 from qa.store.index import Index
-from tests.conftest import FORBES, KYIV, backend_settings, copy_seed_corpus
-from tests.test_answer import SEED_QUESTIONS, assert_cited_as, hit_with
+from tests.support.backends import backend_settings
+from tests.support.seeds import FORBES, KYIV, SEED_QUESTIONS, assert_cited_as, copy_seed_corpus, hit_with
 
 HEAVY_MODULES = ["torch", "transformers", "sentence_transformers"]
 PROBE = """

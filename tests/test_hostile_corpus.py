@@ -12,13 +12,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from qa.config import BUNDLED_MODEL, Settings
 from qa.engine import Engine
 from qa.ingest import read_file
-from tests.conftest import copy_seed_corpus
-from tests.hostile import make_hostile_files
+from tests.support.hostile import make_hostile_files
+from tests.support.processes import QA_SCRIPT
+from tests.support.seeds import copy_seed_corpus
 
-QA_SCRIPT = Path(sys.executable).parent / "qa"
+pytestmark = pytest.mark.model  # a real `qa index` embeds the good articles
+
 SKIPPED_EXIT_CODE = 3
 """`qa index` finished, but some files were skipped whole (README: exit codes)."""
 MAX_RSS_MB = 500

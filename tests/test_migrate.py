@@ -12,7 +12,7 @@ from qa.errors import QAError
 from qa.store import migrate as migrate_module
 from qa.store.backends import milvus_target
 from qa.store.migrate import migrate_to_milvus
-from tests.test_crash import QA_SCRIPT, write_articles
+from tests.support.processes import QA_SCRIPT, write_articles
 
 
 class Interrupted(Exception):
@@ -30,6 +30,7 @@ def test_the_seed_index_answers_the_same_from_milvus_after_migration(seed_copy, 
     try:
         for question in ("Who denied sales to Russia?", "What did Forbes ask SpaceX?"):
             ours, embedded = migrated.ask(question), seed_engine.ask(question)
+            assert embedded.passages  # two abstentions would agree and prove nothing
             assert sorted((h.outlet, h.text, h.highlight) for h in ours.passages) == sorted(
                 (h.outlet, h.text, h.highlight) for h in embedded.passages
             )
@@ -64,6 +65,7 @@ def test_an_interrupted_migration_resumes_where_it_stopped(tmp_path, embedder, m
     assert report.counts["files"] == 12
 
 
+@pytest.mark.model
 def test_migrating_an_empty_index_says_what_to_do(tmp_path):
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
     (tmp_path / "corpus").mkdir()

@@ -15,8 +15,9 @@ from qa.engine import Engine
 from qa.errors import QAError
 from qa.store.milvus import MilvusIndex, MilvusTarget
 from qa.store.milvus.documents import ARTICLES, FILES, PASSAGES
-from tests.conftest import FORBES, KYIV, _free_port, copy_seed_corpus
-from tests.test_crash import QA_SCRIPT, expected_state, interrupt, start, wait_for_line, write_articles
+from tests.support.backends import free_port
+from tests.support.processes import QA_SCRIPT, expected_state, interrupt, start, wait_for_line, write_articles
+from tests.support.seeds import FORBES, KYIV, copy_seed_corpus
 
 
 def milvus_state(uri: Path, cache: Path, *, finished: bool = True) -> tuple[set[str], int]:
@@ -40,6 +41,7 @@ def milvus_state(uri: Path, cache: Path, *, finished: bool = True) -> tuple[set[
         server_manager_instance.release_server(str(uri))  # milvus-lite: one process at a time
 
 
+@pytest.mark.model
 def test_a_killed_build_is_finished_by_the_next_run_with_nothing_lost_or_doubled(tmp_path):
     corpus, uri, cache = tmp_path / "corpus", tmp_path / "lite.db", tmp_path / "index"
     write_articles(corpus, 100, seed=11)
@@ -67,7 +69,7 @@ def test_a_killed_build_is_finished_by_the_next_run_with_nothing_lost_or_doubled
 
 
 def test_an_unreachable_server_gives_a_clear_error_naming_it(tmp_path):
-    uri = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    uri = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     settings = Settings(corpus_dir=tmp_path, index_dir=tmp_path / "index", backend="milvus", milvus_uri=uri)
     with pytest.raises(QAError, match=f"Cannot reach Milvus at {uri}"):
         Engine(settings).status()
@@ -77,6 +79,7 @@ def test_an_unreachable_server_gives_a_clear_error_naming_it(tmp_path):
     assert result.returncode == 1 and uri in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.model
 def test_index_and_ask_on_the_command_line(tmp_path):
     corpus = copy_seed_corpus(tmp_path / "corpus")
     env_args = ("--corpus", str(corpus), "--index", str(tmp_path / "index"), "--backend", "milvus")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,27 +11,14 @@ from hypothesis import strategies as st
 from qa.errors import QAError
 from qa.ingest.boilerplate import body_paragraphs, clean_page_text, is_chrome
 from qa.ingest.text import read_text
-
-SEED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
-FORBES = "000_89455b2704f0d18a.txt"
-KYIV = "001_41b4ecfdd1211d06.txt"
-
-PAGE_NOISE = [
-    "QWIKET",  # sponsor lines
-    "Sponsor",
-    "Elevate your fantasy game",
-    "8.7 C",  # weather widget
-    "New York",
-    "Related articles",  # link-list headings
-    "Recent articles",
-    "Read also",  # inline link to another story
-    "Russian military uses Starlink inside Ukraine, intelligence confirms",
-    "Getty Images",  # photo credit
-    "[+]",  # truncated Forbes caption
-    "installing Starlink for internet access in occupied Ukrainian territory",
-    "THE AMERICA ONE NEWS",  # republisher's header
-    "Remer,MN",
-]
+from tests.support.seeds import (
+    BODY_PARAGRAPH_COUNT,
+    FORBES,
+    KYIV,
+    PAGE_NOISE,
+    SENTENCE_BREAK,
+    raw_body_paragraphs,
+)
 
 PAGE_LINES = {
     # Short header and widget lines whose words also occur in the body: checked as whole paragraphs.
@@ -49,28 +35,8 @@ PAGE_LINES = {
     KYIV: ["8.7 C", "New York", "Related articles", "Recent articles"],
 }
 
-NOT_BODY = ("Sponsor:", "[+]", "Read also:", "Consider supporting")
-"""Long raw lines that are still chrome: sponsor lines, the caption, a link, the donation appeal."""
-BODY_PARAGRAPH_COUNT = {FORBES: 8, KYIV: 15}
-
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][”\"])\s+")
-
-
-def _normalized(text: str) -> str:
-    return " ".join(text.split())
-
-
-def raw_body_paragraphs(name: str) -> list[str]:
-    """The body paragraphs of a seed dump as a person reads them: every long non-chrome line."""
-    raw = (SEED_CORPUS / name).read_text(encoding="utf-8")
-    lines = [_normalized(line) for line in raw.splitlines()]
-    return [
-        line for line in lines if len(line.split()) >= 12 and not any(m in line for m in NOT_BODY)
-    ]
-
-
 def test_the_seed_body_paragraphs_are_found_in_the_raw_files():
-    # Guards the helper above: if it miscounted, the "kept" tests below would prove little.
+    # Guards raw_body_paragraphs (tests/support/seeds.py): if it miscounted, the "kept" tests below would prove little.
     assert {name: len(raw_body_paragraphs(name)) for name in (FORBES, KYIV)} == BODY_PARAGRAPH_COUNT
 
 
@@ -95,7 +61,7 @@ def test_page_lines_are_not_paragraphs_of_the_article(seed_articles, seed, name)
 @pytest.mark.parametrize("seed,name", [("forbes", FORBES), ("kyiv", KYIV)])
 def test_every_body_sentence_of_the_raw_file_is_kept(seed_articles, seed, name):
     text = seed_articles[seed].text
-    sentences = [s for p in raw_body_paragraphs(name) for s in _SENTENCE_BREAK.split(p)]
+    sentences = [s for p in raw_body_paragraphs(name) for s in SENTENCE_BREAK.split(p)]
     assert len(sentences) > BODY_PARAGRAPH_COUNT[name]
     missing = [sentence for sentence in sentences if sentence not in text]
     assert missing == []

@@ -9,8 +9,8 @@ from qa.cli import main
 from qa.config import BUNDLED_MODEL, Settings
 from qa.engine import Engine
 from qa.ingest.feeds import SUMMARY_NOTE
-from tests.ingest.test_feeds import FERRY, RSS
-from tests.ingest.test_warc import HARBOUR_URL, SITE, archive
+from tests.support.feeds import FERRY, RSS
+from tests.support.warcs import HARBOUR_URL, SITE, archive
 
 
 def test_feed_items_and_archived_pages_are_cited_with_outlet_date_and_url(tmp_path, embedder, capsys):

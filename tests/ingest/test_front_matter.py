@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from test_show import run
 
 from qa.cli.show import describe
 from qa.ingest import read_corpus_file
 from qa.models import MetadataSource
+from tests.support.processes import qa
 
 BODY = (
     "The ferry workers' union ended its strike on Saturday after the operator agreed to a new pay deal, "
@@ -175,9 +175,11 @@ def test_extras_and_update_time_survive_the_index_and_show(tmp_path, capsys, emb
     report = Engine(settings, embedder=embedder).build_index()
     assert report.added == ["note.md"] and report.skipped == []
     [article] = read_corpus_file(corpus / "note.md", corpus_dir=corpus).articles
-    code, out, _ = run(capsys, "show", article.doc_id, "--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    code, out, _ = qa(
+        "show", article.doc_id, "--corpus", str(corpus), "--index", str(tmp_path / "index"), capsys=capsys
+    )
     assert code == 0
     assert "updated    2024-03-05" in out and "extra      tags: port, strikes" in out
-    code, out, _ = run(capsys, "show", article.doc_id, "--json", "--index", str(tmp_path / "index"))
+    code, out, _ = qa("show", article.doc_id, "--json", "--index", str(tmp_path / "index"), capsys=capsys)
     data = json.loads(out)
     assert data["updated"] == "2024-03-05" and data["extra"] == {"tags": "port, strikes"}

@@ -122,6 +122,7 @@ MIXED = {
 """Files with a bad part and a good article: the article is read, the bad part is one problem line."""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BAD_ONLY))
 def test_a_hostile_file_is_one_problem_line(probes, name):
     with pytest.raises(QAError) as caught:
@@ -131,6 +132,7 @@ def test_a_hostile_file_is_one_problem_line(probes, name):
     assert "\n" not in message and len(message) < 400
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(MIXED))
 def test_the_good_article_of_a_partly_hostile_file_is_read(probes, name):
     problem, text = MIXED[name]
@@ -178,6 +180,7 @@ print(int(peak_kb) // 1024, file=sys.stderr)
 pytest's pages from before exec)."""
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads the peak RSS from Linux's /proc")
 @pytest.mark.parametrize("name", sorted(BAD_ONLY | MIXED))
 def test_a_hostile_file_costs_a_child_under_300_mb(probes, name):
@@ -193,6 +196,8 @@ def test_a_hostile_file_costs_a_child_under_300_mb(probes, name):
     assert int(result.stderr.strip().splitlines()[-1]) < PEAK_RSS_PER_FILE_MB
 
 
+@pytest.mark.slow
+@pytest.mark.model
 def test_qa_index_reads_the_good_articles_and_names_each_hostile_file_once(probes, tmp_path):
     index = tmp_path / "index"
     measure = (
@@ -241,7 +246,7 @@ def test_half_a_utf16_pair_in_json_or_yaml_becomes_a_replacement_character(tmp_p
     article.model_dump_json().encode("utf-8")
 
 
-def test_a_reader_failing_in_an_unforeseen_way_skips_only_its_file(seed_copy, embedder, monkeypatch, caplog):
+def test_a_reader_failing_in_an_unforeseen_way_skips_only_its_file(fake_seed_copy, fake_encoder, monkeypatch, caplog):
     """Build._read catches any exception per file; trafilatura (not our code) is made to fail for one page."""
     import logging
 
@@ -253,10 +258,10 @@ def test_a_reader_failing_in_an_unforeseen_way_skips_only_its_file(seed_copy, em
         raise RuntimeError("extractor bug")
 
     monkeypatch.setattr(trafilatura, "extract", failing_extract)
-    (seed_copy.corpus_dir / "page.html").write_text(_page(THIRD), encoding="utf-8")
-    (seed_copy.corpus_dir / "story.txt").write_text(OTHER, encoding="utf-8")
+    (fake_seed_copy.corpus_dir / "page.html").write_text(_page(THIRD), encoding="utf-8")
+    (fake_seed_copy.corpus_dir / "story.txt").write_text(OTHER, encoding="utf-8")
     with caplog.at_level(logging.DEBUG, logger="qa.store.build"):
-        report = Engine(seed_copy, embedder=embedder).build_index()
+        report = Engine(fake_seed_copy, embedder=fake_encoder).build_index()
     assert report.added == ["story.txt"]
     [skipped] = report.skipped
     assert skipped.path == "page.html" and skipped.reason.startswith("could not be read (RuntimeError)")
@@ -329,6 +334,7 @@ def test_warnings_on_good_records_never_stop_reading(tmp_path):
     assert not any("reading stopped" in problem for problem in reading.problems)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads the peak RSS from Linux's /proc")
 @pytest.mark.parametrize("name", ["records.jsonl", "records.csv"])
 def test_a_large_record_file_is_read_line_by_line(tmp_path, name):

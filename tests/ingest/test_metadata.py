@@ -14,9 +14,7 @@ from qa.ingest import read_corpus_file, read_file
 from qa.ingest.metadata import Candidate, find_sidecar, read_sidecar, resolve
 from qa.models import FieldProvenance, MetadataSource, Republication
 from qa.store.index import Index
-
-FORBES_SIDECAR = "000_89455b2704f0d18a.meta.json"
-KYIV_SIDECAR = "001_41b4ecfdd1211d06.meta.json"
+from tests.support.seeds import FORBES_SIDECAR, KYIV_SIDECAR
 
 BODY = (
     "The river authority opened the new flood gates on Monday after three years of work, "
@@ -534,7 +532,7 @@ def test_an_ambiguous_masthead_date_is_left_undated_with_one_line(tmp_path):
 @pytest.mark.parametrize("given,day", [("dmy", dt.date(2024, 4, 3)), ("MDY", dt.date(2024, 3, 4))])
 def test_qa_add_date_order_is_a_date_order_in_any_case(seed_copy, tmp_path, capsys, given, day):
     """The CLI option is typed DateOrder (one parser): `dmy` and `MDY` both reach the stored options."""
-    from tests.test_cli_indexing import paths, qa
+    from tests.support.processes import paths, qa
 
     source = _records(tmp_path / "incoming", {"date": "03/04/2024"})
     code, _, err = qa("add", source, "--date-order", given, *paths(seed_copy), capsys=capsys)
@@ -544,7 +542,7 @@ def test_qa_add_date_order_is_a_date_order_in_any_case(seed_copy, tmp_path, caps
 
 
 def test_qa_add_refuses_a_date_order_other_than_dmy_or_mdy(seed_copy, tmp_path, capsys):
-    from tests.test_cli_indexing import paths, qa
+    from tests.support.processes import paths, qa
 
     source = _records(tmp_path / "incoming", {"date": "03/04/2024"})
     code, out, err = qa("add", source, "--date-order", "YMD", *paths(seed_copy), capsys=capsys)

@@ -8,12 +8,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_boilerplate import _SENTENCE_BREAK, BODY_PARAGRAPH_COUNT, FORBES, KYIV, PAGE_NOISE, raw_body_paragraphs
 
 from qa.ingest import read_corpus_file
 from qa.models import MetadataSource, Republication
-
-SEED_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+from tests.support.seeds import (
+    BODY_PARAGRAPH_COUNT,
+    FORBES,
+    KYIV,
+    KYIV_SIDECAR,
+    PAGE_NOISE,
+    SEED_CORPUS,
+    SENTENCE_BREAK,
+    raw_body_paragraphs,
+)
 
 
 def read_raw_seed(tmp_path: Path, name: str):
@@ -64,7 +71,7 @@ def test_a_file_modification_time_is_never_a_publication_date(tmp_path):
 @pytest.mark.parametrize("name", [FORBES, KYIV])
 def test_every_body_sentence_survives_without_a_sidecar(tmp_path, name):
     text = read_raw_seed(tmp_path, name).text
-    sentences = [s for p in raw_body_paragraphs(name) for s in _SENTENCE_BREAK.split(p)]
+    sentences = [s for p in raw_body_paragraphs(name) for s in SENTENCE_BREAK.split(p)]
     assert len(sentences) > BODY_PARAGRAPH_COUNT[name]
     assert [sentence for sentence in sentences if sentence not in text] == []
     assert text.split("\n\n") == raw_body_paragraphs(name)
@@ -102,7 +109,7 @@ def test_a_sidecar_still_beats_the_page(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copyfile(SEED_CORPUS / KYIV, corpus / KYIV)
-    (corpus / "001_41b4ecfdd1211d06.meta.json").write_text('{"outlet": "Edited Outlet", "published": "2024-02-11"}')
+    (corpus / KYIV_SIDECAR).write_text('{"outlet": "Edited Outlet", "published": "2024-02-11"}')
     [article] = read_corpus_file(corpus / KYIV, corpus_dir=corpus).articles
     assert (article.outlet, article.published) == ("Edited Outlet", dt.date(2024, 2, 11))
     assert article.provenance["outlet"].source == MetadataSource.SIDECAR

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_boilerplate import _SENTENCE_BREAK, FORBES, KYIV, raw_body_paragraphs
 
 from qa.ingest import read_corpus_file
 from qa.ingest.boilerplate import clean_carried_text, is_carried_chrome
+from tests.support.seeds import FORBES, KYIV, SENTENCE_BREAK, raw_body_paragraphs
 
 NOISE = [
     "Associated Press",
@@ -92,11 +92,11 @@ FORMATS = ["json", "jsonl", "csv", "html"]
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name", [FORBES, KYIV])
 def test_every_seed_sentence_survives_and_no_noise_line_does(tmp_path, fmt, name):
-    """The sentence-by-sentence test of the raw seeds (test_boilerplate.py), on record and page text."""
+    """The sentence-by-sentence test of the raw seeds (tests/ingest/test_boilerplate.py), on record and page text."""
     paragraphs = raw_body_paragraphs(name)
     path = _write(tmp_path, fmt, _with_noise(paragraphs))
     [article] = read_corpus_file(path, corpus_dir=tmp_path).articles
-    sentences = [s for p in paragraphs for s in _SENTENCE_BREAK.split(p)]
+    sentences = [s for p in paragraphs for s in SENTENCE_BREAK.split(p)]
     assert [sentence for sentence in sentences if sentence not in article.text] == []
     assert article.text.split("\n\n") == paragraphs
     assert [line for line in NOISE if line in article.text.split("\n\n")] == []

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from qa.cli import main
+from tests.support.seeds import FORBES, FORBES_SIDECAR
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -28,11 +29,11 @@ def test_show_prints_each_value_with_its_provenance(capsys, seed_settings, seed_
     code, out, err = run(capsys, "show", forbes.doc_id, *index_args(seed_settings))
     assert (code, err) == (0, "")
     assert f"article {forbes.doc_id}" in out
-    assert "file       000_89455b2704f0d18a.txt" in out
+    assert f"file       {FORBES}" in out
     assert "outlet     Forbes" in out
     assert "published  2024-02-11 (11 Feb 2024)" in out
     assert "via        The America One News · 31 May 2025 · https://am1.news/" in out
-    assert "from sidecar, confidence 1.00: 000_89455b2704f0d18a.meta.json" in out
+    assert f"from sidecar, confidence 1.00: {FORBES_SIDECAR}" in out
     assert "note: editorial: the '11 Feb 2024' date line under the Forbes label" in out
 
 

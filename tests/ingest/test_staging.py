@@ -102,6 +102,7 @@ WRITERS = 8
 """Processes staging a file of the same name at once: six different stories, and one of them three times."""
 
 
+@pytest.mark.slow
 def test_concurrent_adds_of_same_named_files_keep_every_content_exactly_once(tmp_path):
     contents = [f"{BODY} Report number {number}." for number in range(WRITERS - 2)]
     contents += [contents[0], contents[0]]  # the same bytes from three places: stored once

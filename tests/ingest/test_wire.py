@@ -13,6 +13,7 @@ import pytest
 from qa.ingest import read_corpus_file
 from qa.ingest.wire import wire_credits, wire_in_byline
 from qa.models import MetadataSource, Republication
+from tests.support.seeds import FORBES, KYIV
 
 REPO = Path(__file__).resolve().parents[2]
 STORY = (
@@ -126,7 +127,7 @@ def test_a_saved_page_with_a_wire_dateline_is_the_wire_via_the_site(tmp_path):
     assert "Sign up" not in article.text and not article.text.startswith("Associated Press")
 
 
-@pytest.mark.parametrize("name", ["000_89455b2704f0d18a.txt", "001_41b4ecfdd1211d06.txt"])
+@pytest.mark.parametrize("name", [FORBES, KYIV])
 def test_the_seed_pages_credit_no_wire(name):
     """Forbes via The America One News (with its "Getty Images" credit) and the Kyiv Independent keep their outlets."""
     assert wire_credits((REPO / "corpus" / name).read_text(encoding="utf-8")) == []

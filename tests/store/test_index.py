@@ -22,10 +22,8 @@ from qa.store.base import SentenceVectors
 from qa.store.build import SkippedFile
 from qa.store.index import COMPACT_ABOVE_FREE_SHARE, Index
 from qa.store.vectors import Stamp, VectorIndex, vectors_path
+from tests.support.seeds import FORBES, KYIV, KYIV_SIDECAR
 
-FORBES = "000_89455b2704f0d18a.txt"
-KYIV = "001_41b4ecfdd1211d06.txt"
-KYIV_SIDECAR = "001_41b4ecfdd1211d06.meta.json"
 DENIAL = "This is categorically false"
 """Only in the Kyiv Independent article."""
 

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from test_cli import qa  # tests/ is on sys.path: pytest puts each test file's directory there
 
 from qa.config import BUNDLED_MODEL, Settings
 from qa.engine import Engine
 from qa.models import Answer
 from qa.store.index import Index
+from tests.support.processes import qa
 
 STORY = (
     "The harbour authority of Port Elmsley voted on Monday to close the old ferry terminal by the end "

@@ -17,7 +17,7 @@ from qa.store.lock import LOCK_NAME, writer_lock
 from qa.tui.adding import NAMED_SKIPS, added_message
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.widgets.answer_card import AnswerCard
-from tests.tui.conftest import add_with_ctrl_o, until
+from tests.support.chat import add_with_ctrl_o, until
 
 SEED_QUESTION = "Who denied sales to Russia?"
 NEW_ARTICLE = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qa.config import Settings
-from tests.tui.conftest import add_with_ctrl_o
+from tests.support.chat import add_with_ctrl_o
 
 NEW_ARTICLE = (
     "The mayor of Springfield said on Tuesday that the river bridge would get no tolls this winter. "

@@ -10,8 +10,8 @@ from qa.config import BUNDLED_MODEL, Settings
 from qa.tui.screens.first_run import FirstRunScreen
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.widgets.answer_card import AnswerCard
-from tests.conftest import copy_seed_corpus
-from tests.tui.conftest import until
+from tests.support.chat import until
+from tests.support.seeds import copy_seed_corpus
 
 SEED_QUESTION = "Who denied sales to Russia?"
 

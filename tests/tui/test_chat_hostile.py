@@ -17,8 +17,8 @@ from qa.ingest import read_file
 from qa.printable import printable
 from qa.tui.adding import NAMED_SKIPS
 from qa.tui.widgets.answer_card import AnswerCard
-from tests.hostile import ESCAPES, STORIES, make_hostile_files
-from tests.tui.conftest import add_with_ctrl_o, until
+from tests.support.chat import add_with_ctrl_o, until
+from tests.support.hostile import ESCAPES, STORIES, make_hostile_files
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """What must never reach the terminal raw (newline and tab aside)."""

@@ -17,7 +17,7 @@ from textual.widgets import Input
 from qa.tui.screens.filters import FiltersScreen
 from qa.tui.screens.prompt import PromptScreen
 from qa.tui.widgets.answer_view import AnswerView, QuestionLine
-from tests.tui.conftest import until
+from tests.support.chat import until
 
 QUESTIONS = [f"question number {number} who sold Starlink" for number in range(1, 21)]
 CHARACTERS = {"enter": "\r", "tab": "\t", "space": " ", "escape": "\x1b"}
