@@ -19,7 +19,7 @@ import yaml
 
 from qa.embed import Embedder
 from qa.errors import QAError
-from qa.store.base import StoredIndex
+from qa.store.reading import IndexReader
 
 MODES = ("dense", "lexical", "hybrid")
 CUTOFF = 10
@@ -109,7 +109,7 @@ def write_corpus(dataset: BeirDataset, corpus_dir: Path) -> dict[str, str]:
 
 def evaluate(
     dataset: BeirDataset,
-    index: StoredIndex,
+    index: IndexReader,
     embedder: Embedder,
     file_to_doc: dict[str, str],
     *,
@@ -135,7 +135,7 @@ def evaluate(
     return report
 
 
-def _search(mode: str, index: StoredIndex, query, question: str) -> list[int]:
+def _search(mode: str, index: IndexReader, query, question: str) -> list[int]:
     if mode == "dense":
         return [passage_id for passage_id, _ in index.search_dense(query, PASSAGE_DEPTH)]
     if mode == "lexical":
@@ -147,7 +147,7 @@ def _search(mode: str, index: StoredIndex, query, question: str) -> list[int]:
 
 
 def _documents_by_best_passage(
-    index: StoredIndex, passage_ids: list[int], cache: dict[int, str], file_to_doc: dict[str, str]
+    index: IndexReader, passage_ids: list[int], cache: dict[int, str], file_to_doc: dict[str, str]
 ) -> list[str]:
     unknown = [pid for pid in passage_ids if pid not in cache]
     if unknown:

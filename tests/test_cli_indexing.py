@@ -21,6 +21,7 @@ from qa.cli import main
 from qa.config import Settings
 from qa.ingest import read_corpus_file
 from qa.models import MetadataSource
+from qa.store.build import stale_files
 from qa.store.index import DB_NAME, Index
 from qa.store.lock import LOCK_NAME
 
@@ -110,8 +111,8 @@ def test_add_copies_the_file_records_the_flags_and_indexes_it(seed_copy, tmp_pat
     [article] = read_corpus_file(copy, corpus_dir=seed_copy.corpus_dir).articles
     index = Index.open(seed_copy.index_dir)
     try:
-        stored = index.db.article(article.doc_id)
-        assert index.stale_files(seed_copy.corpus_dir) == []
+        stored = index.article(article.doc_id)
+        assert stale_files(index, seed_copy.corpus_dir) == []
     finally:
         index.close()
     assert (stored.outlet, stored.published.isoformat()) == ("Harbour Gazette", "2024-05-06")

@@ -272,7 +272,7 @@ def print_report(report: SyncReport, settings: Settings, *, quiet: bool) -> None
         echo_line(f"problem in {settings.corpus_dir / problem.path}: {problem.reason}", err=True)
     if quiet:
         return
-    if not (report.changed or report.unchanged or report.skipped):
+    if not (report.changed or report.unchanged or report.skipped or report.still_refused):
         echo_line(f"The corpus {settings.corpus_dir} has no article files; the index is empty.")
         return
     for label, paths in (("new", report.added), ("changed", report.updated), ("removed", report.removed)):
@@ -285,6 +285,8 @@ def print_report(report: SyncReport, settings: Settings, *, quiet: bool) -> None
     if len(report.folded) > LISTED_FILES:
         echo_line(f"{'copy':<8} … and {len(report.folded) - LISTED_FILES} more")
     skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
+    if report.still_refused:
+        skipped += f", {report.still_refused} still skipped as before (unchanged; `qa status` lists them)"
     resumed = (
         f" ({report.resumed_passages} of them embedded by an earlier interrupted run)"
         if report.resumed_passages
@@ -329,10 +331,10 @@ def status(
         f"model       {info.model or 'none yet'} ({info.dimension or '?'} dimensions)",
         f"embedded by {info.document_encoder or 'unknown (index built before this was recorded)'}",
         f"last build  {info.built_at or 'never'}",
-        f"files       {counts['files']}",
-        f"articles    {counts['articles']} "
-        f"({counts['articles_without_outlet']} without outlet, {counts['articles_without_date']} undated)",
-        f"passages    {counts['passages']}",
+        f"files       {counts.files}",
+        f"articles    {counts.articles} "
+        f"({counts.articles_without_outlet} without outlet, {counts.articles_without_date} undated)",
+        f"passages    {counts.passages}",
         f"search      {info.search}, generation {info.generation}",
         f"stale       {len(stale)} file(s) new, changed or removed since the last build"
         + (": run `qa index`" if stale else "")
@@ -347,5 +349,10 @@ def status(
         lines.append(
             f"unfinished  {info.staged_passages} passages embedded by an interrupted build: run `qa index` to finish it"
         )
+    if info.refused:
+        lines.append(f"skipped     {len(info.refused)} file(s) refused whole; each is read again when it changes:")
+        lines += [f"            {refused.path}: {refused.reason}" for refused in info.refused[:LISTED_FILES]]
+        if len(info.refused) > LISTED_FILES:
+            lines.append(f"            … and {len(info.refused) - LISTED_FILES} more")
     for line in lines:
         echo_line(line)

@@ -42,6 +42,6 @@ def migrate(
         counts = report.counts
         resumed = f" (resumed after {report.resumed_after})" if report.resumed_after else ""
         echo_line(
-            f"Copied {settings.index_dir} into Milvus at {settings.index_location}{resumed}: {counts['files']} files, "
-            f"{counts['articles']} articles, {counts['passages']} passages, counts verified, in {report.seconds:.1f} s."
+            f"Copied {settings.index_dir} into Milvus at {settings.index_location}{resumed}: {counts.files} files, "
+            f"{counts.articles} articles, {counts.passages} passages, counts verified, in {report.seconds:.1f} s."
         )

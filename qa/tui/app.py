@@ -132,7 +132,7 @@ class QAApp(App):
         try:
             with self._engine_lock:
                 self.engine.close()  # a retry must see an index built meanwhile
-                passages = self.engine.status().counts["passages"]
+                passages = self.engine.status().counts.passages
         except IndexMissingError as error:
             self.call_from_thread(self._show_problem, "No index yet", str(error), self._index_steps(corpus))
             passages = None
@@ -360,7 +360,7 @@ class QAApp(App):
             report = writer.add(paths, on_progress=on_progress)
             with self._engine_lock:
                 self.engine.close()  # reopened on the next question, with the new articles
-                passages = self.engine.status().counts["passages"]
+                passages = self.engine.status().counts.passages
         except (QAError, OSError) as error:
             self.call_from_thread(self._add_finished, f"Adding failed: {error}", error=True)
             return

@@ -13,6 +13,7 @@ from qa.errors import MetadataError
 from qa.ingest import read_corpus_file, read_file
 from qa.ingest.metadata import Candidate, find_sidecar, read_sidecar, resolve
 from qa.models import FieldProvenance, MetadataSource, Republication
+from qa.store.build import sync
 from qa.store.index import Index
 
 FORBES_SIDECAR = "000_89455b2704f0d18a.meta.json"
@@ -162,12 +163,12 @@ def test_a_bad_sidecar_skips_only_its_file_during_indexing(tmp_path, embedder):
     )
     index = Index.create(tmp_path / "index")
     try:
-        report = index.sync(corpus, embedder, min_words=40, max_words=150)
+        report = sync(index, corpus, embedder, min_words=40, max_words=150)
         assert [s.path for s in report.skipped] == ["bad.txt"]
         reason = report.skipped[0].reason
         assert "bad.meta.json" in reason and "published" in reason and "\n" not in reason
         assert report.added == ["good.txt"]
-        assert index.status().counts["articles"] == 1
+        assert index.status().counts.articles == 1
     finally:
         index.close()
 

@@ -11,30 +11,38 @@ an uncommitted generation, so nothing is lost or duplicated.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
-import re
-import unicodedata
-from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
-from functools import cache
+from typing import Any
 
 import numpy as np
 
-from qa.errors import QAError
 from qa.models import METADATA_FIELDS, Article, Passage, Syndication
-from qa.store.base import SentenceVectors
-
-FORMAT_VERSION = 1
-PREFIX = "qa_"
-META, FILES, ARTICLES, TEXTS, PASSAGES, COPIES = (
-    f"{PREFIX}{name}" for name in ("meta", "files", "articles", "texts", "passages", "copies")
+from qa.store.milvus.expressions import PAGE, State, date_number, date_of, expression_list, pages, quoted
+from qa.store.milvus.schema import (
+    ARTICLES,
+    COPIES,
+    FILES,
+    GENERATIONAL,
+    MAX_BANDS,
+    META,
+    PASSAGES,
+    REFUSED,
+    TEXTS,
+    create_collections,
 )
-MIGRATION_KEY = "migration"
-"""Meta of a `qa migrate` under way: its source and the last file copied, so it can resume."""
-MAX_VARCHAR = 65_535
-"""Milvus's longest VARCHAR, in bytes."""
+from qa.store.milvus.words import fit, lexical_form
+from qa.store.outlets import outlet_key
+from qa.store.records import (
+    ArticleText,
+    FoldedCopy,
+    MetaKey,
+    PublishedText,
+    RefusedFile,
+    SentenceVectors,
+    StagedArticle,
+)
+
 TEXT_PART_CHARACTERS = 16_000
 """Article texts are stored in parts of at most this many characters (4 UTF-8 bytes each at most)."""
 MAX_SENTENCES_JSON = 60_000
@@ -43,82 +51,17 @@ then embeds that passage's sentences at question time, with the same result."""
 MAX_CLEANUP_JSON = 30_000
 """The longest list of replaced files the state row (and so every reader's filter) carries; a build
 replacing more deletes their old rows just before it commits instead."""
-MAX_BANDS = 64
-PAGE = 1_000
-"""Rows per page when reading a whole collection, and ids per `in [...]` filter."""
 QUERY_LIMIT = 16_384
 """Milvus's most rows for one plain query."""
-UNDATED = 0
-"""`published` of an article without a date, as an integer YYYYMMDD."""
+UNUSED = [0.0, 0.0]
+"""Milvus wants a vector in every collection: the plain ones carry this one, never searched."""
 
 
-class MilvusStorageError(QAError):
-    """Milvus refused an operation; the message names the URI and what to do."""
+class MilvusRecords:
+    """The index's rows in Milvus: the write side (qa.store.writing.IndexWriter), plus the reads search needs."""
 
-
-@dataclass
-class State:
-    """The committed generation: what readers see (see the module docstring)."""
-
-    generation: int = 0
-    floor: int = 0
-    cleanup: list[str] = field(default_factory=list)
-
-    def visible(self) -> str:
-        """A filter expression for the rows of this generation."""
-        expression = f"born >= {self.floor} and born <= {self.generation}"
-        if self.cleanup:
-            expression += f" and not (born < {self.generation} and source_path in {expression_list(self.cleanup)})"
-        return expression
-
-
-def expression_list(values: Iterable) -> str:
-    """Values as a list literal of Milvus's filter expressions (JSON's syntax, quotes escaped)."""
-    return json.dumps(list(values), ensure_ascii=False)
-
-
-def date_number(date: dt.date | None) -> int:
-    return date.year * 10_000 + date.month * 100 + date.day if date else UNDATED
-
-
-def _iso(number: int) -> str | None:
-    return None if number == UNDATED else f"{number // 10_000:04d}-{number // 100 % 100:02d}-{number % 100:02d}"
-
-
-def outlet_key(outlet: str | None) -> str:
-    """The outlet as filters compare it: case-insensitive; unknown is the empty string."""
-    return (outlet or "").casefold()
-
-
-_WORD = re.compile(r"\w+")
-
-
-@cache
-def _stemmer():
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("english")
-
-
-def lexical_form(text: str) -> str:
-    """Lower-cased, accent-free, stemmed words: what SQLite's porter tokenizer indexes in the embedded
-    backend, so BM25 ranks alike on both (milvus-lite's analyzer does not stem)."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
-    return " ".join(_stemmer().stemWords(_WORD.findall(plain)))
-
-
-def _fit(text: str, limit: int = MAX_VARCHAR) -> str:
-    """`text` cut to at most `limit` UTF-8 bytes, at a character boundary."""
-    encoded = text.encode("utf-8")
-    return text if len(encoded) <= limit else encoded[:limit].decode("utf-8", errors="ignore")
-
-
-class MilvusDocuments:
-    """The build's records in Milvus (the `Documents` protocol of qa.store.base), plus the reads search needs."""
-
-    def __init__(self, client, uri: str) -> None:
+    def __init__(self, client: Any) -> None:
         self.client = client
-        self.uri = uri
         self.state = State()
         self.dimension: int | None = None
         """The dimension of the vectors staged by this build, once it has staged some."""
@@ -127,12 +70,12 @@ class MilvusDocuments:
     # -- the committed state -----------------------------------------------------------------
 
     def read_state(self) -> State:
-        raw = self.get_meta("state")
+        raw = self.get_meta(MetaKey.STATE)
         self.state = State(**json.loads(raw)) if raw else State()
         return self.state
 
     def write_state(self, state: State) -> None:
-        self.set_meta("state", json.dumps(state.__dict__))
+        self.set_meta(MetaKey.STATE, json.dumps(state.__dict__))
         self.state = state
 
     @property
@@ -143,7 +86,7 @@ class MilvusDocuments:
     def finish_cleanup(self) -> None:
         """Delete the rows the committed generation replaced (again, if a writer died doing it)."""
         state = self.state
-        for name in (FILES, ARTICLES, TEXTS, PASSAGES, COPIES):
+        for name in GENERATIONAL:
             if self.client.has_collection(name):
                 self.client.delete(name, filter=f"born < {state.floor}")
         self.delete_older(state.cleanup, than=state.generation)
@@ -152,15 +95,14 @@ class MilvusDocuments:
 
     def delete_older(self, paths: list[str], *, than: int) -> None:
         """Delete the rows of `paths` written before generation `than`."""
-        for name in (FILES, ARTICLES, TEXTS, PASSAGES, COPIES):
+        for name in GENERATIONAL:
             if self.client.has_collection(name):
-                for start in range(0, len(paths), PAGE):
-                    chunk = paths[start : start + PAGE]
+                for chunk in pages(paths):
                     self.client.delete(name, filter=f"born < {than} and source_path in {expression_list(chunk)}")
 
     def flush(self) -> None:
         """Seal what was written into segments, so Milvus indexes them (unsealed rows are scanned one by one)."""
-        for name in (FILES, ARTICLES, TEXTS, PASSAGES, COPIES):
+        for name in GENERATIONAL:
             if self.client.has_collection(name):
                 self.client.flush(name)
 
@@ -168,8 +110,8 @@ class MilvusDocuments:
         """Delete rows written by a build that never committed (only those of files after `after`, when given)."""
         where = f"born > {self.state.generation}"
         if after is not None:
-            where += f" and source_path > {json.dumps(after, ensure_ascii=False)}"
-        for name in (FILES, ARTICLES, TEXTS, PASSAGES, COPIES):
+            where += f" and source_path > {quoted(after)}"
+        for name in GENERATIONAL:
             if self.client.has_collection(name):
                 self.client.delete(name, filter=where)
 
@@ -179,19 +121,44 @@ class MilvusDocuments:
         """No transaction: a build's rows stay invisible until the state row commits them."""
         return nullcontext()
 
-    def get_meta(self, key: str) -> str | None:
-        rows = self.client.query(META, filter=f"key == {json.dumps(key)}", output_fields=["value"])
-        return rows[0]["value"] if rows else None
+    def get_meta(self, key: MetaKey) -> str | None:
+        rows = self.client.query(META, filter=f"key == {quoted(key.value)}", output_fields=["value"])
+        return str(rows[0]["value"]) if rows else None
 
-    def set_meta(self, key: str, value: str) -> None:
-        self.client.upsert(META, [{"key": key, "value": value, "unused": [0.0, 0.0]}])
+    def set_meta(self, key: MetaKey, value: str) -> None:
+        self.client.upsert(META, [{"key": key.value, "value": value, "unused": UNUSED}])
 
-    def delete_meta(self, key: str) -> None:
-        self.client.delete(META, filter=f"key == {json.dumps(key)}")
+    def delete_meta(self, key: MetaKey) -> None:
+        self.client.delete(META, filter=f"key == {quoted(key.value)}")
+
+    def refused_files(self) -> list[RefusedFile]:
+        if not self.client.has_collection(REFUSED):
+            return []
+        rows = self.rows(REFUSED, 'source_path != ""', ["source_path", "fingerprint", "reason"])
+        found = [RefusedFile(row["source_path"], row["fingerprint"], row["reason"]) for row in rows]
+        return sorted(found, key=lambda each: each.path)
+
+    def set_refused_files(self, refused: list[RefusedFile]) -> None:
+        gone = sorted({each.path for each in self.refused_files()} - {each.path for each in refused})
+        for chunk in pages(gone):
+            self.client.delete(REFUSED, filter=f"source_path in {expression_list(chunk)}")
+        if refused:
+            self.client.upsert(
+                REFUSED,
+                [
+                    {
+                        "source_path": each.path,
+                        "fingerprint": each.fingerprint,
+                        "reason": fit(each.reason),
+                        "unused": UNUSED,
+                    }
+                    for each in refused
+                ],
+            )
 
     # -- reading -----------------------------------------------------------------------------
 
-    def rows(self, collection: str, expression: str, fields: list[str]) -> list[dict]:
+    def rows(self, collection: str, expression: str, fields: list[str]) -> list[dict[str, Any]]:
         """Every row matching `expression`.
 
         One plain query answers the usual case (a question's few passages, articles and copies) in
@@ -210,7 +177,7 @@ class MilvusDocuments:
             iterator.close()
         return found
 
-    def visible(self, collection: str, expression: str, fields: list[str]) -> list[dict]:
+    def visible(self, collection: str, expression: str, fields: list[str]) -> list[dict[str, Any]]:
         """Rows of the committed generation matching `expression`."""
         where = f"({expression}) and {self.state.visible()}" if expression else self.state.visible()
         return self.rows(collection, where, fields)
@@ -231,27 +198,28 @@ class MilvusDocuments:
         return set(self.file_fingerprints()) - with_articles
 
     def files_with_copies_of(self, paths: set[str]) -> set[str]:
-        ordered, doc_ids = sorted(paths), []
-        for start in range(0, len(ordered), PAGE):
-            chunk = ordered[start : start + PAGE]
+        doc_ids: list[str] = []
+        for chunk in pages(sorted(paths)):
             doc_ids += [
                 row["doc_id"] for row in self.visible(ARTICLES, f"source_path in {expression_list(chunk)}", ["doc_id"])
             ]
         return {row["source_path"] for row in self._copies_of(doc_ids)}
 
-    def _copies_of(self, doc_ids: list[str]) -> list[dict]:
+    def _copies_of(self, doc_ids: list[str]) -> list[dict[str, Any]]:
         found = []
-        for start in range(0, len(doc_ids), PAGE):
+        for chunk in pages(doc_ids):
             found += self.visible(
                 COPIES,
-                f"original in {expression_list(doc_ids[start : start + PAGE])}",
+                f"original in {expression_list(chunk)}",
                 ["key", "source_path", "original", "ordinal", "listed", "listing"],
             )
         return sorted(found, key=lambda row: (row["source_path"], row["ordinal"]))
 
-    def copies_of(self, doc_id: str) -> list[tuple[str, bool, Syndication]]:
+    def copies_of(self, doc_id: str) -> list[FoldedCopy]:
         return [
-            (row["source_path"], bool(row["listed"]), Syndication.model_validate(row["listing"]))
+            FoldedCopy(
+                row["source_path"], row["original"], bool(row["listed"]), Syndication.model_validate(row["listing"])
+            )
             for row in self._copies_of([doc_id])
         ]
 
@@ -265,10 +233,10 @@ class MilvusDocuments:
     def articles(self, doc_ids: list[str]) -> dict[str, Article]:
         """Articles by doc_id with their full text and listings; unknown ids are left out."""
         rows = []
-        for start in range(0, len(doc_ids), PAGE):
+        for chunk in pages(doc_ids):
             rows += self.visible(
                 ARTICLES,
-                f"doc_id in {expression_list(doc_ids[start : start + PAGE])}",
+                f"doc_id in {expression_list(chunk)}",
                 ["doc_id", "source_path", "metadata"],
             )
         texts = self._texts([row["doc_id"] for row in rows])
@@ -289,23 +257,22 @@ class MilvusDocuments:
 
     def _texts(self, doc_ids: list[str]) -> dict[str, str]:
         parts: dict[str, list[tuple[int, str]]] = {}
-        for start in range(0, len(doc_ids), PAGE):
-            for row in self.visible(
-                TEXTS, f"doc_id in {expression_list(doc_ids[start : start + PAGE])}", ["doc_id", "part", "text"]
-            ):
+        for chunk in pages(doc_ids):
+            for row in self.visible(TEXTS, f"doc_id in {expression_list(chunk)}", ["doc_id", "part", "text"]):
                 parts.setdefault(row["doc_id"], []).append((row["part"], row["text"]))
         return {doc_id: "".join(text for _, text in sorted(each)) for doc_id, each in parts.items()}
 
     def article(self, doc_id: str) -> Article | None:
         return self.articles([doc_id]).get(doc_id)
 
-    def _published(self, rows: list[dict]) -> list[tuple[str, str, str | None, str]]:
+    def _published(self, rows: list[dict[str, Any]]) -> list[PublishedText]:
         texts = self._texts([row["doc_id"] for row in rows])
         return [
-            (row["doc_id"], row["source_path"], _iso(row["published"]), texts.get(row["doc_id"], "")) for row in rows
+            PublishedText(row["doc_id"], row["source_path"], date_of(row["published"]), texts.get(row["doc_id"], ""))
+            for row in rows
         ]
 
-    def articles_sharing_bands(self, keys: list[int]) -> list[tuple[str, str, str | None, str]]:
+    def articles_sharing_bands(self, keys: list[int]) -> list[PublishedText]:
         if not keys:
             return []
         rows = self.visible(
@@ -313,39 +280,37 @@ class MilvusDocuments:
         )
         return self._published(sorted(rows, key=lambda row: row["doc_id"]))
 
-    def published_article(self, doc_id: str) -> tuple[str, str, str | None, str] | None:
-        rows = self.visible(ARTICLES, f"doc_id == {json.dumps(doc_id)}", ["doc_id", "source_path", "published"])
+    def published_article(self, doc_id: str) -> PublishedText | None:
+        rows = self.visible(ARTICLES, f"doc_id == {quoted(doc_id)}", ["doc_id", "source_path", "published"])
         return self._published(rows)[0] if rows else None
 
-    def article_texts(self, after: str, limit: int) -> list[tuple[str, str]]:
-        rows = self.visible(ARTICLES, f"doc_id > {json.dumps(after)}", ["doc_id"])
+    def article_texts(self, after: str, limit: int) -> list[ArticleText]:
+        rows = self.visible(ARTICLES, f"doc_id > {quoted(after)}", ["doc_id"])
         doc_ids = sorted(row["doc_id"] for row in rows)[:limit]
         texts = self._texts(doc_ids)
-        return [(doc_id, texts.get(doc_id, "")) for doc_id in doc_ids]
+        return [ArticleText(doc_id, texts.get(doc_id, "")) for doc_id in doc_ids]
 
     def clear_bands(self) -> None:
         """Nothing to do: `add_bands` replaces each article's keys whole."""
 
     def add_bands(self, bands: dict[str, list[int]]) -> None:
-        doc_ids = list(bands)
-        for start in range(0, len(doc_ids), PAGE):
-            chunk = doc_ids[start : start + PAGE]
+        for chunk in pages(list(bands)):
             rows = self.visible(ARTICLES, f"doc_id in {expression_list(chunk)}", ["*"])
             self.client.upsert(ARTICLES, [{**row, "bands": bands[row["doc_id"]][:MAX_BANDS]} for row in rows])
 
-    def passages(self, ids: list[int], fields: list[str]) -> list[dict]:
+    def passages(self, ids: list[int], fields: list[str]) -> list[dict[str, Any]]:
         rows = []
-        for start in range(0, len(ids), PAGE):
-            rows += self.visible(PASSAGES, f"id in {expression_list(ids[start : start + PAGE])}", fields)
+        for chunk in pages(ids):
+            rows += self.visible(PASSAGES, f"id in {expression_list(chunk)}", fields)
         return rows
 
     def sentence_vectors(self, ids: list[int]) -> dict[int, SentenceVectors]:
-        found = {}
+        found: dict[int, SentenceVectors] = {}
         for row in self.passages(ids, ["id", "sentences"]):
             stored = row["sentences"]
             if not stored:
                 continue
-            spans = [tuple(span) for span in stored["spans"]]
+            spans = [(int(start), int(end)) for start, end in stored["spans"]]
             vectors = np.frombuffer(base64.b64decode(stored["vectors"]), dtype=np.float16).astype(np.float32)
             found[row["id"]] = SentenceVectors(spans, vectors.reshape(len(spans), -1))
         return found
@@ -353,7 +318,7 @@ class MilvusDocuments:
     def passages_with_articles(self, ids: list[int]) -> dict[int, tuple[Passage, Article]]:
         rows = self.passages(ids, ["id", "doc_id", "ordinal", "start", "end"])  # sentences are read on their own
         articles = self.articles(sorted({row["doc_id"] for row in rows}))
-        found = {}
+        found: dict[int, tuple[Passage, Article]] = {}
         for row in rows:
             article = articles.get(row["doc_id"])
             if article is not None:
@@ -372,7 +337,7 @@ class MilvusDocuments:
         """Nothing is resumed: an uncommitted generation is dropped when the writer opens."""
         return {}
 
-    def staged_doc_ids(self, path: str) -> list[tuple[str, int]]:
+    def staged_articles(self, path: str) -> list[StagedArticle]:
         return []
 
     def unstage(self, paths: list[str]) -> None:
@@ -387,13 +352,13 @@ class MilvusDocuments:
                     "born": self.pending,
                     "source_path": path,
                     "fingerprint": fingerprint,
-                    "unused": [0.0, 0.0],
+                    "unused": UNUSED,
                 }
             ],
         )
 
-    def stage_copies(self, path: str, copies: list[tuple[str, bool, Syndication]]) -> None:
-        self.client.delete(COPIES, filter=f"born == {self.pending} and source_path == {json.dumps(path)}")
+    def stage_copies(self, path: str, copies: list[FoldedCopy]) -> None:
+        self.client.delete(COPIES, filter=f"born == {self.pending} and source_path == {quoted(path)}")
         if copies:
             self.client.upsert(
                 COPIES,
@@ -403,12 +368,12 @@ class MilvusDocuments:
                         "born": self.pending,
                         "source_path": path,
                         "ordinal": ordinal,
-                        "original": original,
-                        "listed": listed,
-                        "listing": listing.model_dump(mode="json"),
-                        "unused": [0.0, 0.0],
+                        "original": copy.original,
+                        "listed": copy.listed,
+                        "listing": copy.listing.model_dump(mode="json"),
+                        "unused": UNUSED,
                     }
-                    for ordinal, (original, listed, listing) in enumerate(copies)
+                    for ordinal, copy in enumerate(copies)
                 ],
             )
 
@@ -420,10 +385,10 @@ class MilvusDocuments:
     def next_passage_ids(self, count: int) -> int:
         """The first of `count` fresh passage ids, reserved in meta before use: ids are never reused."""
         if self._next_passage_id is None:
-            self._next_passage_id = int(self.get_meta("next_passage_id") or 1)
+            self._next_passage_id = int(self.get_meta(MetaKey.NEXT_PASSAGE_ID) or 1)
         first = self._next_passage_id
         self._next_passage_id += count
-        self.set_meta("next_passage_id", str(self._next_passage_id))
+        self.set_meta(MetaKey.NEXT_PASSAGE_ID, str(self._next_passage_id))
         return first
 
     def stage_article(
@@ -450,7 +415,7 @@ class MilvusDocuments:
                     "published": published,
                     "metadata": metadata,
                     "bands": bands[:MAX_BANDS],
-                    "unused": [0.0, 0.0],
+                    "unused": UNUSED,
                 }
             ],
         )
@@ -468,7 +433,7 @@ class MilvusDocuments:
                     "source_path": path,
                     "part": number,
                     "text": part,
-                    "unused": [0.0, 0.0],
+                    "unused": UNUSED,
                 }
                 for number, part in enumerate(parts)
             ],
@@ -491,7 +456,7 @@ class MilvusDocuments:
                     "ordinal": passage.ordinal,
                     "start": passage.start,
                     "end": passage.end,
-                    "lexical": _fit(lexical_form(title + passage.text)),
+                    "lexical": fit(lexical_form(title + passage.text)),
                     "dense": vector.astype(np.float32).tolist(),
                     "sentences": _sentences_json(sentence),
                 }
@@ -517,99 +482,9 @@ class MilvusDocuments:
         self.dimension = dimension
 
 
-def _sentences_json(sentences: SentenceVectors) -> dict:
+def _sentences_json(sentences: SentenceVectors) -> dict[str, Any]:
     if not sentences.spans:
         return {}
     encoded = base64.b64encode(sentences.vectors.astype(np.float16).tobytes()).decode("ascii")
     stored = {"spans": [list(span) for span in sentences.spans], "vectors": encoded}
     return stored if len(encoded) <= MAX_SENTENCES_JSON else {}
-
-
-def load_collections(client) -> None:
-    """Load every collection for searching: after a restart (or a killed milvus-lite) they come back released."""
-    for name in (META, FILES, ARTICLES, TEXTS, PASSAGES, COPIES):
-        if client.has_collection(name) and "Loaded" not in str(client.get_load_state(name).get("state")):
-            client.load_collection(name)
-
-
-def create_collections(client, dimension: int | None) -> None:
-    """Create what is missing; the passages collection needs the model's dimension, so waits for it."""
-    from pymilvus import DataType, Function, FunctionType
-
-    def schema(*fields: tuple, key: tuple = ("key", DataType.VARCHAR, {"max_length": 2048})):
-        built = client.create_schema(auto_id=False, enable_dynamic_field=False)
-        name, dtype, options = key
-        built.add_field(name, dtype, is_primary=True, **options)
-        for field_name, field_type, field_options in fields:
-            built.add_field(field_name, field_type, **field_options)
-        return built
-
-    def unused_vector_index():
-        params = client.prepare_index_params()
-        params.add_index("unused", index_type="FLAT", metric_type="L2")
-        return params
-
-    born = ("born", DataType.INT64, {})
-    path = ("source_path", DataType.VARCHAR, {"max_length": 4096})
-    doc_id = ("doc_id", DataType.VARCHAR, {"max_length": 256})
-    unused = ("unused", DataType.FLOAT_VECTOR, {"dim": 2})
-    string = {"max_length": MAX_VARCHAR}
-    plain = {
-        META: schema(("value", DataType.VARCHAR, string), unused, key=("key", DataType.VARCHAR, {"max_length": 256})),
-        FILES: schema(born, path, ("fingerprint", DataType.VARCHAR, {"max_length": 256}), unused),
-        ARTICLES: schema(
-            born,
-            doc_id,
-            path,
-            ("outlet", DataType.VARCHAR, {"max_length": 1024}),
-            ("published", DataType.INT64, {}),
-            ("metadata", DataType.JSON, {}),
-            ("bands", DataType.ARRAY, {"element_type": DataType.INT64, "max_capacity": MAX_BANDS}),
-            unused,
-        ),
-        TEXTS: schema(born, doc_id, path, ("part", DataType.INT64, {}), ("text", DataType.VARCHAR, string), unused),
-        COPIES: schema(
-            born,
-            path,
-            ("ordinal", DataType.INT64, {}),
-            ("original", DataType.VARCHAR, {"max_length": 256}),
-            ("listed", DataType.BOOL, {}),
-            ("listing", DataType.JSON, {}),
-            unused,
-        ),
-    }
-    for name, built in plain.items():
-        if not client.has_collection(name):
-            client.create_collection(name, schema=built, index_params=unused_vector_index(), consistency_level="Strong")
-    if dimension is None or client.has_collection(PASSAGES):
-        return
-    passages = schema(
-        born,
-        doc_id,
-        path,
-        ("outlet", DataType.VARCHAR, {"max_length": 1024}),
-        ("published", DataType.INT64, {}),
-        ("ordinal", DataType.INT64, {}),
-        ("start", DataType.INT64, {}),
-        ("end", DataType.INT64, {}),
-        ("lexical", DataType.VARCHAR, {**string, "enable_analyzer": True}),
-        ("sparse", DataType.SPARSE_FLOAT_VECTOR, {}),
-        ("dense", DataType.FLOAT_VECTOR, {"dim": dimension}),
-        ("sentences", DataType.JSON, {}),
-        key=("id", DataType.INT64, {}),
-    )
-    passages.add_function(
-        Function(
-            name="bm25", function_type=FunctionType.BM25, input_field_names=["lexical"], output_field_names=["sparse"]
-        )
-    )
-    params = client.prepare_index_params()
-    params.add_index("dense", index_type="HNSW", metric_type="IP", params=HNSW_BUILD)
-    params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
-    client.create_collection(PASSAGES, schema=passages, index_params=params, consistency_level="Strong")
-
-
-HNSW_BUILD = {"M": 16, "efConstruction": 200}
-"""Milvus's dense index: HNSW, 16 links per node, built with a candidate list of 200 (see README)."""
-HNSW_SEARCH_EF = 128
-"""Candidates HNSW visits per query; at least the number of results asked for."""
