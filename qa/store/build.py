@@ -127,17 +127,17 @@ class Build:
         with self.writer.atomic():
             if rebuild:
                 self.writer.set_meta(MetaKey.REBUILD_PENDING, embedder.name)
-            pending = self.writer.get_meta(MetaKey.REBUILD_PENDING)
-            self.rebuilding = pending is not None
-        if pending != embedder.name:  # a rebuild for this model may replace the old one; any other must not
+            rebuild_for = self.writer.get_meta(MetaKey.REBUILD_PENDING)
+            self.rebuilding = rebuild_for is not None
+        if rebuild_for != embedder.name:  # a rebuild for this model may replace the old one; any other must not
             self.index.check_model(embedder.name)
         self._ensure_bands()
         report = SyncReport()
         self.published = self.writer.file_fingerprints()
-        kept = {} if self.rebuilding else kept_behind_links(self.published, listing, corpus_dir)
+        behind_links = {} if self.rebuilding else kept_behind_links(self.published, listing, corpus_dir)
         report.skipped += [
             SkippedFile(
-                link.relative_to(corpus_dir).as_posix(), outside_link_reason(link, kept=len(kept.get(link, [])))
+                link.relative_to(corpus_dir).as_posix(), outside_link_reason(link, kept=len(behind_links.get(link, [])))
             )
             for link in listing.outside
         ]
@@ -153,7 +153,7 @@ class Build:
             self.writer.unstage([rel for rel, value in staged.items() if fingerprints.get(rel) != value])
         staged = {rel: value for rel, value in staged.items() if fingerprints.get(rel) == value}
 
-        self.removed = set(self.published) - set(current) - {rel for files in kept.values() for rel in files}
+        self.removed = set(self.published) - set(current) - {rel for files in behind_links.values() for rel in files}
         report.removed = sorted(self.removed)
         changed = {rel for rel, value in fingerprints.items() if known.get(rel) != value}
         refused_before = {} if self.rebuilding else {each.path: each for each in self.writer.refused_files()}

@@ -54,7 +54,7 @@ class Connection:
         except sqlite3.Error as error:
             raise storage_error(error, self.path) from error
 
-    def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+    def executemany(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         try:
             self._conn.executemany(sql, rows)
         except sqlite3.Error as error:

@@ -100,7 +100,7 @@ class SearchQueries:
 
     def _vectors(self, table: str, ids: list[int] | np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         query = f"SELECT id, vector FROM {table}"
-        params: tuple = ()
+        params: tuple[str, ...] = ()
         if ids is not None:
             query += " WHERE id IN (SELECT value FROM json_each(?))"
             params = (_json_ids(ids),)
@@ -125,7 +125,7 @@ class SearchQueries:
         if match is None or (among is not None and len(among) == 0):
             return []
         query = "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?"
-        params: list = [match]
+        params: list[str | int] = [match]
         if among is not None:
             query += " AND rowid IN (SELECT value FROM json_each(?))"
             params.append(_json_ids(among))
@@ -156,7 +156,7 @@ class SearchQueries:
         if outlets:
             query += " AND outlet_key(outlet) IN (SELECT value FROM json_each(?))"
             params.append(_outlet_keys(outlets))
-        return self.conn.execute(query, params).fetchone()[0]
+        return int(self.conn.execute(query, params).fetchone()[0])
 
     def counts(self) -> IndexCounts:
         def count(sql: str) -> int:
@@ -182,6 +182,6 @@ def _outlet_keys(outlets: list[str]) -> str:
     return json.dumps([outlet_key(outlet) for outlet in outlets], ensure_ascii=False)
 
 
-def article_from_row(row: tuple) -> Article:
+def article_from_row(row: tuple[str, str, str, str]) -> Article:
     doc_id, source_path, metadata, text = row
     return Article.model_validate({**json.loads(metadata), "doc_id": doc_id, "source_path": source_path, "text": text})

@@ -37,7 +37,7 @@ class StagingTables:
         )
 
     def staged_count(self) -> int:
-        return self.conn.execute("SELECT COUNT(*) FROM staged_passages").fetchone()[0]
+        return int(self.conn.execute("SELECT COUNT(*) FROM staged_passages").fetchone()[0])
 
     def next_passage_id(self) -> int:
         """An id above every passage id ever published or staged: FAISS ids are never reused."""

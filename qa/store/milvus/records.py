@@ -165,7 +165,9 @@ class MilvusRecords:
         one round trip; it returns at most QUERY_LIMIT rows, so a full answer may be cut short and
         is read again page by page.
         """
-        found = self.client.query(collection, filter=expression, output_fields=fields, limit=QUERY_LIMIT)
+        found: list[dict[str, Any]] = self.client.query(
+            collection, filter=expression, output_fields=fields, limit=QUERY_LIMIT
+        )
         if len(found) < QUERY_LIMIT:
             return found
         found = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 PREFIX = "qa_"
 META, FILES, ARTICLES, TEXTS, PASSAGES, COPIES, REFUSED = (
     f"{PREFIX}{name}" for name in ("meta", "files", "articles", "texts", "passages", "copies", "refused")
@@ -18,18 +20,20 @@ HNSW_SEARCH_EF = 128
 """Candidates HNSW visits per query; at least the number of results asked for."""
 
 
-def load_collections(client) -> None:
+def load_collections(client: Any) -> None:
     """Load every collection for searching: after a restart (or a killed milvus-lite) they come back released."""
     for name in (META, REFUSED, *GENERATIONAL):
         if client.has_collection(name) and "Loaded" not in str(client.get_load_state(name).get("state")):
             client.load_collection(name)
 
 
-def create_collections(client, dimension: int | None) -> None:
+def create_collections(client: Any, dimension: int | None) -> None:
     """Create what is missing; the passages collection needs the model's dimension, so waits for it."""
     from pymilvus import DataType, Function, FunctionType
 
-    def schema(*fields: tuple, key: tuple = ("key", DataType.VARCHAR, {"max_length": 2048})):
+    Field = tuple[str, Any, dict[str, Any]]
+
+    def schema(*fields: Field, key: Field = ("key", DataType.VARCHAR, {"max_length": 2048})) -> Any:
         built = client.create_schema(auto_id=False, enable_dynamic_field=False)
         name, dtype, options = key
         built.add_field(name, dtype, is_primary=True, **options)
@@ -37,12 +41,12 @@ def create_collections(client, dimension: int | None) -> None:
             built.add_field(field_name, field_type, **field_options)
         return built
 
-    def unused_vector_index():
+    def unused_vector_index() -> Any:
         params = client.prepare_index_params()
         params.add_index("unused", index_type="FLAT", metric_type="L2")
         return params
 
-    born = ("born", DataType.INT64, {})
+    born: Field = ("born", DataType.INT64, {})
     path = ("source_path", DataType.VARCHAR, {"max_length": 4096})
     doc_id = ("doc_id", DataType.VARCHAR, {"max_length": 256})
     unused = ("unused", DataType.FLOAT_VECTOR, {"dim": 2})
