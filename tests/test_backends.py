@@ -188,5 +188,5 @@ def test_outlet_filters_fold_case_accents_and_a_leading_the(fresh):
         answer = fresh.ask("Why did the ferry crews walk out?", filters=filters)
         assert answer.passages and {hit.citation.outlet for hit in answer.passages} == {"The Écho du Port"}, typed
     assert fresh.index.matching_passages(SearchFilters(outlets=["Écho du Ports"])) == 0
-    kyiv = fresh.ask("Who denied sales to Russia?", filters=SearchFilters(outlets=["the kyiv independent"]))
-    assert kyiv.passages and {hit.citation.outlet for hit in kyiv.passages} == {"Kyiv Independent"}
+    kyiv = fresh.ask("Who denied sales to Russia?", filters=SearchFilters(outlets=["Kyiv Independent"]))
+    assert kyiv.passages and {hit.citation.outlet for hit in kyiv.passages} == {"The Kyiv Independent"}
