@@ -44,6 +44,7 @@ def connect(target: MilvusTarget) -> TranslatingClient:
     if target.local:
         Path(target.uri).parent.mkdir(parents=True, exist_ok=True)
         _quiet_milvus_lite()
+    _quiet(_DropMessages("RPC error"), "pymilvus.decorators")  # TranslatingClient reports it, in one line
     try:
         client = MilvusClient(uri=target.uri, token=target.token or "", timeout=TIMEOUT_SECONDS)
     except Exception as error:  # pymilvus raises its own, grpc's and milvus-lite's errors here
@@ -64,10 +65,17 @@ class _DropMessages(logging.Filter):
 def _quiet_milvus_lite() -> None:
     """Drop two harmless messages of milvus-lite's in-process server: it lacks the timestamp call
     pymilvus makes after creating an index and before paging through a query."""
-    noise = _DropMessages("Method not implemented", "failed to get mvccTs")
-    for name in ("grpc._server", "pymilvus.client.iterator.query_iterator"):
+    _quiet(
+        _DropMessages("Method not implemented", "failed to get mvccTs"),
+        "grpc._server",
+        "pymilvus.client.iterator.query_iterator",
+    )
+
+
+def _quiet(noise: _DropMessages, *loggers: str) -> None:
+    for name in loggers:
         logger = logging.getLogger(name)
-        if not any(isinstance(each, _DropMessages) for each in logger.filters):
+        if not any(isinstance(each, _DropMessages) and each.fragments == noise.fragments for each in logger.filters):
             logger.addFilter(noise)
 
 
