@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,25 @@ from qa.store.staging_tables import StagingTables
 __all__ = ["FORMAT_VERSION", "MIGRATIONS", "Database", "quote_fts"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class ExportedArticle:
+    """A published article with everything a build staged for it: what `qa migrate` copies as it is."""
+
+    article: Article
+    bands: list[int]
+    passages: list[Passage]
+    vectors: np.ndarray
+    sentences: list[SentenceVectors]
+
+
+@dataclass
+class ExportedFile:
+    path: str
+    fingerprint: str
+    copies: list[FoldedCopy]
+    articles: list[ExportedArticle]
 
 
 class Database(SearchQueries, StagingTables):
@@ -291,6 +311,17 @@ class Database(SearchQueries, StagingTables):
             stored.get(pid, SentenceVectors([], np.zeros((0, vectors.shape[1] if vectors.size else 0)))) for pid in ids
         ]
         return passages, vectors, sentences
+
+    def exported_files(self, after: str, limit: int) -> list[ExportedFile]:
+        """Published files in path order from just after `after`, each with its copies and articles."""
+        exported = []
+        for path, fingerprint in self.files_after(after, limit):
+            articles = []
+            for article, bands in self.exported_articles(path):
+                passages, vectors, sentences = self.exported_passages(article.doc_id)
+                articles.append(ExportedArticle(article, bands, passages, vectors, sentences))
+            exported.append(ExportedFile(path, fingerprint, self.exported_copies(path), articles))
+        return exported
 
     def exported_copies(self, path: str) -> list[FoldedCopy]:
         """Each copy read from `path`, in the order folded."""

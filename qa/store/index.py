@@ -13,19 +13,17 @@ import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from qa.errors import CorruptIndexError, IndexMissingError, QAError
 from qa.models import Article, Passage, SearchFilters
-from qa.store.db import Database
+from qa.store.db import Database, ExportedFile
 from qa.store.errors import IndexFormatError
 from qa.store.lock import cannot_write, writer_lock
 from qa.store.ranking import DEFAULT_DEPTH, ScoredPassage, best_fused, fused_ranks
 from qa.store.records import (
-    FoldedCopy,
     IndexCounts,
     MetaKey,
     RefusedFile,
@@ -35,7 +33,7 @@ from qa.store.records import (
 from qa.store.vectors import Stamp, VectorIndex, vectors_path
 from qa.store.writing import IndexWriter, WritableIndex, record_built
 
-__all__ = ["DB_NAME", "ExportedArticle", "ExportedFile", "Index"]
+__all__ = ["DB_NAME", "Index"]
 
 log = logging.getLogger(__name__)
 
@@ -47,25 +45,6 @@ COMPACT_ABOVE_FREE_SHARE = 0.25
 Reuters-21578 left 47% free (274 of 582 MiB), and VACUUM took 2.9 s to give it back."""
 EXACT_AMONG_LIMIT = 20_000
 """A filtered dense search over at most this many passages scores them exactly, even in an IVF index."""
-
-
-@dataclass
-class ExportedArticle:
-    """A published article with everything a build staged for it: what `qa migrate` copies as it is."""
-
-    article: Article
-    bands: list[int]
-    passages: list[Passage]
-    vectors: np.ndarray
-    sentences: list[SentenceVectors]
-
-
-@dataclass
-class ExportedFile:
-    path: str
-    fingerprint: str
-    copies: list[FoldedCopy]
-    articles: list[ExportedArticle]
 
 
 class Index(WritableIndex):
@@ -297,14 +276,7 @@ class Index(WritableIndex):
 
     def exported_files(self, after: str, limit: int) -> list[ExportedFile]:
         """Published files in path order from just after `after`, each with its copies and articles."""
-        exported = []
-        for path, fingerprint in self._db.files_after(after, limit):
-            articles = []
-            for article, bands in self._db.exported_articles(path):
-                passages, vectors, sentences = self._db.exported_passages(article.doc_id)
-                articles.append(ExportedArticle(article, bands, passages, vectors, sentences))
-            exported.append(ExportedFile(path, fingerprint, self._db.exported_copies(path), articles))
-        return exported
+        return self._db.exported_files(after, limit)
 
     # -- keeping in step with the corpus -----------------------------------------------------
 

@@ -1,6 +1,6 @@
 """The index in Milvus, for a team sharing one archive: milvus-lite in a local file, or a Milvus server.
 
-Everything lives in Milvus (see documents.py for the collections and how a build commits), so any
+Everything lives in Milvus (see records.py for how a build commits, schema.py for the collections), so any
 number of users can point `qa` at one server. Dense search runs on an HNSW index, lexical search on
 Milvus's BM25 full-text function, and both are fused by Milvus's `hybrid_search` with RRF; filters
 become filter expressions.
@@ -21,7 +21,7 @@ from qa.models import Article, Passage, SearchFilters
 from qa.store.lock import writer_lock
 from qa.store.milvus.client import MilvusStorageError, MilvusTarget, TranslatingClient, connect
 from qa.store.milvus.expressions import State, date_number, expression_list
-from qa.store.milvus.records import MAX_CLEANUP_JSON, MilvusRecords
+from qa.store.milvus.records import MAX_CLEANUP_JSON
 from qa.store.milvus.schema import (
     ARTICLES,
     FILES,
@@ -33,6 +33,7 @@ from qa.store.milvus.schema import (
     create_collections,
     load_collections,
 )
+from qa.store.milvus.staging import MilvusRecords
 from qa.store.milvus.words import lexical_form
 from qa.store.outlets import outlet_key
 from qa.store.ranking import DEFAULT_DEPTH, RRF_K, ScoredPassage
