@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pty
@@ -58,7 +59,7 @@ def qa_process(*args, env: dict[str, str] | None = None, **kwargs) -> subprocess
 def counts(settings: Settings) -> dict[str, int]:
     index = Index.open(settings.index_dir)
     try:
-        return {**index.status().counts, "vectors": len(index.vectors())}
+        return {**dataclasses.asdict(index.status().counts), "vectors": len(index.vectors())}
     finally:
         index.close()
 
