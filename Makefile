@@ -51,6 +51,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check qa tests bench
+	$(VENV)/bin/mypy --strict -p qa.store -m qa.models
 
 bench: index
 	$(PYTHON) bench/seed_corpus.py

@@ -177,7 +177,7 @@ def large_index(directory: Path, eval_data: Path) -> tuple[Path, Path, int]:
     from qa.store.index import Index
 
     index = Index.open(index_dir)
-    passages = index.status().counts["passages"]
+    passages = index.status().counts.passages
     index.close()
     return corpus_dir, index_dir, passages
 

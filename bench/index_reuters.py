@@ -111,10 +111,10 @@ def main() -> None:
 
     scope = f"first {args.limit} records" if args.limit is not None else "full build"
     print(f"Reuters-21578 {scope} ({args.data.name}), index in {index}")
-    print(f"  articles        {counts['articles']}")
-    print(f"  passages        {counts['passages']}")
+    print(f"  articles        {counts.articles}")
+    print(f"  passages        {counts.passages}")
     print(f"  wall time       {build_seconds:.1f} s")
-    print(f"  passages/s      {counts['passages'] / build_seconds:.1f}")
+    print(f"  passages/s      {counts.passages / build_seconds:.1f}")
     print(f"  peak memory     {peak_mib:.0f} MiB (max RSS of the qa process)")
     print(
         f"  index on disk   {database_mib:.1f} MiB SQLite + {vectors_mib:.1f} MiB FAISS (this and the previous "

@@ -27,9 +27,7 @@ from qa.answer import RERANK_POOL
 from qa.config import BUNDLED_MODEL, Settings
 from qa.models import Article, FieldProvenance, Passage
 from qa.store.backends import writing_index
-from qa.store.base import SentenceVectors, StoredIndex
-from qa.store.index import Index
-from qa.store.milvus.documents import PASSAGES
+from qa.store.records import SentenceVectors
 
 sys.path.insert(0, str(Path(__file__).parent))
 from search_latency import DIMENSION, clustered, topic_centres  # noqa: E402
@@ -74,43 +72,44 @@ def synthetic_articles(count: int, rng: np.random.Generator, centres: np.ndarray
         yield article, passages, vectors, sentences
 
 
-def ingest(settings: Settings, count: int, seed: int) -> tuple[float, float]:
-    """Stage `count` articles and publish them; (staging seconds, publishing seconds)."""
+def ingest(settings: Settings, count: int, seed: int) -> tuple[float, float, list[tuple[str, int]], np.ndarray]:
+    """Stage `count` articles and publish them through the write side, as a build does.
+
+    (staging seconds, publishing seconds, (doc_id, ordinal) of each passage, their vectors).
+    """
+    keys: list[tuple[str, int]] = []
+    stored: list[np.ndarray] = []
     rng = np.random.default_rng(seed)
     centres = topic_centres(np.random.default_rng(0))
     with writing_index(settings, rebuild=True) as index:
         started = time.perf_counter()
         chunk = 0
-        transaction = index.db.atomic()
+        writer = index.writer
+        transaction = writer.atomic()
         transaction.__enter__()
         for article, passages, vectors, sentences in synthetic_articles(count, rng, centres):
-            index.db.stage_file(article.source_path, article.doc_id, BUNDLED_MODEL)
-            index.db.stage_article(article.source_path, article, passages, vectors, sentences, bands=[])
+            writer.stage_file(article.source_path, article.doc_id, BUNDLED_MODEL)
+            writer.stage_article(article.source_path, article, passages, vectors, sentences, bands=[])
+            keys += [(p.doc_id, p.ordinal) for p in passages]
+            stored.append(vectors)
             chunk += len(passages)
             if chunk >= 256:  # as a build commits: about 256 passages per transaction
                 transaction.__exit__(None, None, None)
-                transaction = index.db.atomic()
+                transaction = writer.atomic()
                 transaction.__enter__()
                 chunk = 0
         transaction.__exit__(None, None, None)
         staged = time.perf_counter() - started
         started = time.perf_counter()
         index.publish([], BUNDLED_MODEL, rebuilding=True, encoder="synthetic")
-        return staged, time.perf_counter() - started
-
-
-def all_vectors(index: StoredIndex) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(index, Index):
-        return index.db.vectors()
-    rows = index.db.visible(PASSAGES, "", ["id", "dense"])
-    return np.array([r["id"] for r in rows], np.int64), np.array([r["dense"] for r in rows], np.float32)
+        return staged, time.perf_counter() - started, keys, np.vstack(stored).astype(np.float32)
 
 
 def measure(name: str, settings: Settings, passages: int, queries: int) -> dict:
     from qa.store.backends import open_index
 
     articles = passages // PASSAGES_PER_ARTICLE
-    staged, published = ingest(settings, articles, seed=1)
+    staged, published, keys, matrix = ingest(settings, articles, seed=1)
     index = open_index(settings)
     try:
         rng = np.random.default_rng(2)
@@ -127,12 +126,13 @@ def measure(name: str, settings: Settings, passages: int, queries: int) -> dict:
             index.sentence_vectors(candidates)
             reads.append(time.perf_counter() - started)
             started = time.perf_counter()
-            found.append({pid for pid, _ in index.search_dense(vector, 10)})
+            found_ids = [pid for pid, _ in index.search_dense(vector, 10)]
             dense.append(time.perf_counter() - started)
-        ids, matrix = all_vectors(index)
-        exact = [set(ids[np.argsort(-(matrix @ q))[:10]].tolist()) for q in query_vectors]
+            read = index.passages_with_articles(found_ids)
+            found.append({(read[pid][0].doc_id, read[pid][0].ordinal) for pid in found_ids if pid in read})
+        exact = [{keys[row] for row in np.argsort(-(matrix @ q))[:10]} for q in query_vectors]
         recall = float(np.mean([len(a & e) / 10 for a, e in zip(found, exact, strict=True)]))
-        counted = index.status().counts["passages"]
+        counted = index.status().counts.passages
         search = index.status().search
     finally:
         index.close()

@@ -24,8 +24,9 @@ from qa.models import (
     format_date,
 )
 from qa.passages import sentence_spans
-from qa.store.base import SentenceVectors, StoredIndex
 from qa.store.ranking import RRF_K
+from qa.store.reading import IndexReader
+from qa.store.records import SentenceVectors
 
 NOTHING_FOUND = "Nothing in the corpus answers this question."
 RERANK_POOL = 20
@@ -59,7 +60,7 @@ class _Candidate:
 
 
 def answer_question(
-    index: StoredIndex,
+    index: IndexReader,
     embedder: TextEncoder,
     question: str,
     *,

@@ -15,7 +15,9 @@ from qa.errors import QAError
 from qa.models import Answer, Article, SearchFilters
 from qa.progress import ProgressCallback, Stage
 from qa.store.backends import open_index, writing_index
-from qa.store.base import IndexStatus, StoredIndex
+from qa.store.reading import IndexReader
+from qa.store.records import IndexStatus
+from qa.store.writing import WritableIndex
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -47,7 +49,7 @@ class Engine:
         self._embedder = embedder
         self._query_encoder: TextEncoder | None = embedder
         self._query_encoder_loading = query_encoder_loading
-        self._index: StoredIndex | None = None
+        self._index: IndexReader | None = None
 
     @property
     def embedder(self) -> TextEncoder:
@@ -101,7 +103,7 @@ class Engine:
             _ = encoder.model
 
     @property
-    def index(self) -> StoredIndex:
+    def index(self) -> IndexReader:
         if self._index is None:
             self._index = open_index(self.settings)
         return self._index
@@ -166,15 +168,18 @@ class Engine:
 
     def _sync(
         self,
-        index: StoredIndex,
+        index: WritableIndex,
         *,
         rebuild: bool,
         on_progress: ProgressCallback | None,
         follow_symlinks: bool,
         allow_empty: bool,
     ) -> SyncReport:
+        from qa.store.build import sync  # with the readers it needs: a tenth of a second `qa ask` never pays
+
         encoder = self._document_encoder(index, rebuild=rebuild)
-        report = index.sync(
+        report = sync(
+            index,
             self.settings.corpus_dir,
             encoder,
             min_words=self.settings.min_words,
@@ -188,7 +193,7 @@ class Engine:
             self._refresh_query_encoder(index, on_progress or (lambda stage, done, total: None))
         return report
 
-    def _document_encoder(self, index: StoredIndex, *, rebuild: bool) -> TextEncoder | DocumentEncoder:
+    def _document_encoder(self, index: IndexReader, *, rebuild: bool) -> TextEncoder | DocumentEncoder:
         """What embeds this build's passages: the index's ONNX export when it is intact and of the index's
         model, so adding an article never imports torch (seconds, and most of a build's memory).
 
@@ -203,7 +208,7 @@ class Engine:
         reference = self._embedder = Embedder(self.settings.model)
         return DocumentEncoder(directory, reference, checksum=index.recorded_encoder_checksum)
 
-    def _refresh_query_encoder(self, index: StoredIndex, progress: ProgressCallback) -> None:
+    def _refresh_query_encoder(self, index: IndexReader, progress: ProgressCallback) -> None:
         """Make sure the index holds a working ONNX export of its model, recorded by checksum."""
         from qa.encoders import EncoderUnavailableError, load_query_encoder
         from qa.encoders.cache import install_query_encoder
@@ -274,7 +279,9 @@ class Engine:
         return self.index.status()
 
     def stale_files(self) -> list[str]:
-        return self.index.stale_files(self.settings.corpus_dir)
+        from qa.store.build import stale_files  # here, not at the top: a question never reads the corpus
+
+        return stale_files(self.index, self.settings.corpus_dir)
 
     @property
     def corpus_dir(self) -> Path:

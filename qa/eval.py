@@ -20,7 +20,7 @@ import yaml
 from qa.embed import TextEncoder
 from qa.errors import QAError
 from qa.progress import ProgressCallback, Stage
-from qa.store.base import StoredIndex
+from qa.store.reading import IndexReader
 
 MODES = ("dense", "lexical", "hybrid")
 SEARCH_STAGES = {"dense": Stage.SEARCHING_DENSE, "lexical": Stage.SEARCHING_LEXICAL, "hybrid": Stage.SEARCHING_HYBRID}
@@ -112,7 +112,7 @@ def write_corpus(dataset: BeirDataset, corpus_dir: Path) -> dict[str, str]:
 
 def evaluate(
     dataset: BeirDataset,
-    index: StoredIndex,
+    index: IndexReader,
     embedder: TextEncoder,
     file_to_doc: dict[str, str],
     *,
@@ -141,7 +141,7 @@ def evaluate(
     return report
 
 
-def _search(mode: str, index: StoredIndex, query, question: str) -> list[int]:
+def _search(mode: str, index: IndexReader, query, question: str) -> list[int]:
     if mode == "dense":
         return [passage_id for passage_id, _ in index.search_dense(query, PASSAGE_DEPTH)]
     if mode == "lexical":
@@ -153,7 +153,7 @@ def _search(mode: str, index: StoredIndex, query, question: str) -> list[int]:
 
 
 def _documents_by_best_passage(
-    index: StoredIndex, passage_ids: list[int], cache: dict[int, str], file_to_doc: dict[str, str]
+    index: IndexReader, passage_ids: list[int], cache: dict[int, str], file_to_doc: dict[str, str]
 ) -> list[str]:
     unknown = [pid for pid in passage_ids if pid not in cache]
     if unknown:

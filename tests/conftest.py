@@ -92,8 +92,8 @@ def seed_articles(seed_corpus) -> dict[str, Article]:
 @pytest.fixture(scope="session")
 def indexed_passages(seed_engine) -> list[tuple[Passage, Article]]:
     """Every passage stored in the session seed index, with the stored article it belongs to."""
-    ids, _ = seed_engine.index.db.vectors()
-    found = seed_engine.index.db.passages_with_articles(ids.tolist())
+    ids, _ = seed_engine.index.stored_vectors()
+    found = seed_engine.index.passages_with_articles(ids.tolist())
     return [found[passage_id] for passage_id in sorted(found)]
 
 

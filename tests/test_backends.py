@@ -15,6 +15,7 @@ import pytest
 from qa.engine import Engine
 from qa.errors import IndexMismatchError
 from qa.models import SearchFilters
+from qa.store.records import MetaKey
 from qa.tui.app import QAApp
 from qa.tui.widgets.answer_card import AnswerCard
 from tests.support.backends import BACKENDS, OTHER_BACKENDS, backend_settings
@@ -122,7 +123,7 @@ def test_incremental_add_change_and_remove(fresh, embedder):
     answer = fresh.ask("Why did the ferry crews walk out?")
     assert answer.passages[0].text.startswith("The harbour ferries stopped running on Tuesday")
     counts = fresh.status().counts
-    assert counts["articles"] == seed_counts["articles"] + 1 and counts["files"] == 3
+    assert counts.articles == seed_counts.articles + 1 and counts.files == 3
 
     ferry.write_text(FERRY.replace("Tuesday", "Wednesday"), encoding="utf-8")
     changed = fresh.build_index()
@@ -142,7 +143,7 @@ def test_incremental_add_change_and_remove(fresh, embedder):
 
 def test_an_index_of_another_model_is_refused(fresh):
     fresh.build_index()
-    fresh.index.db.set_meta("model", "someone/other-model")
+    fresh.index.writer.set_meta(MetaKey.MODEL, "someone/other-model")
     with pytest.raises(IndexMismatchError, match="--rebuild"):
         fresh.ask("Who denied sales to Russia?")
 
@@ -183,3 +184,17 @@ async def test_the_chat_answers_from_each_backend(seeded, embedder):
         labels = [str(card.render()).splitlines()[0] for card in app.query(AnswerCard)]
         assert any("The Kyiv Independent · 11 Feb 2024" in label for label in labels[:3])
         assert any("Forbes · 11 Feb 2024" in label for label in labels[:3])
+
+
+def test_outlet_filters_fold_case_accents_and_a_leading_the(fresh):
+    """One normalisation on every backend: "É" matches "é", and "Kyiv Independent" the name with "The"."""
+    (fresh.corpus_dir / "ferry.txt").write_text(FERRY, encoding="utf-8")
+    (fresh.corpus_dir / "ferry.meta.json").write_text(json.dumps({"outlet": "The Écho du Port"}), encoding="utf-8")
+    fresh.build_index()
+    for typed in ("The Écho du Port", "écho du port", "ÉCHO DU PORT", "Echo du port"):
+        filters = SearchFilters(outlets=[typed])
+        answer = fresh.ask("Why did the ferry crews walk out?", filters=filters)
+        assert answer.passages and {hit.citation.outlet for hit in answer.passages} == {"The Écho du Port"}, typed
+    assert fresh.index.matching_passages(SearchFilters(outlets=["Écho du Ports"])) == 0
+    kyiv = fresh.ask("Who denied sales to Russia?", filters=SearchFilters(outlets=["Kyiv Independent"]))
+    assert kyiv.passages and {hit.citation.outlet for hit in kyiv.passages} == {"The Kyiv Independent"}

@@ -289,7 +289,7 @@ def test_status_shows_model_counts_and_no_stale_files(capsys, seed_paths, seed_e
     assert "embedded by sentence-transformers, torch, float32" in lines
     assert "files       2" in lines
     assert "articles    2 (0 without outlet, 0 undated)" in lines
-    assert f"passages    {counts['passages']}" in lines
+    assert f"passages    {counts.passages}" in lines
     assert "stale       0 file(s) new, changed or removed since the last build" in lines
 
 

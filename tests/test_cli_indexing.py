@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pty
@@ -19,6 +20,7 @@ import pytest
 from qa.config import Settings
 from qa.ingest import read_corpus_file
 from qa.models import MetadataSource
+from qa.store.build import stale_files
 from qa.store.index import DB_NAME, Index
 from tests.support.processes import HARBOUR, QA_SCRIPT, hold_lock, paths, qa, qa_process
 from tests.support.seeds import FORBES, KYIV
@@ -27,7 +29,7 @@ from tests.support.seeds import FORBES, KYIV
 def counts(settings: Settings) -> dict[str, int]:
     index = Index.open(settings.index_dir)
     try:
-        return {**index.status().counts, "vectors": len(index.vectors())}
+        return {**dataclasses.asdict(index.status().counts), "vectors": len(index.vectors())}
     finally:
         index.close()
 
@@ -80,8 +82,8 @@ def test_add_copies_the_file_records_the_flags_and_indexes_it(seed_copy, tmp_pat
     [article] = read_corpus_file(copy, corpus_dir=seed_copy.corpus_dir).articles
     index = Index.open(seed_copy.index_dir)
     try:
-        stored = index.db.article(article.doc_id)
-        assert index.stale_files(seed_copy.corpus_dir) == []
+        stored = index.article(article.doc_id)
+        assert stale_files(index, seed_copy.corpus_dir) == []
     finally:
         index.close()
     assert (stored.outlet, stored.published.isoformat()) == ("Harbour Gazette", "2024-05-06")

@@ -26,8 +26,8 @@ from tests.support.processes import expected_state, interrupt, start, wait_for_l
 def published_state(settings: Settings) -> tuple[set[str], int]:
     """Check the invariants of the published index and return its (files, passages)."""
     index = Index.open(settings.index_dir)
+    db = sqlite3.connect(f"file:{settings.index_dir / DB_NAME}?mode=ro", uri=True, timeout=30)
     try:
-        db = index.db.conn
         passages = db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
         assert len(index.vectors()) == passages, "FAISS and SQLite disagree"
         duplicates = db.execute(
@@ -41,11 +41,12 @@ def published_state(settings: Settings) -> tuple[set[str], int]:
         per_file = db.execute("SELECT source_path, COUNT(*) FROM articles GROUP BY source_path").fetchall()
         assert all(count == 1 for _, count in per_file)  # one article per generated file, never twice
         files = {row[0] for row in db.execute("SELECT path FROM files")}
-        ids, matrix = index.db.vectors()
+        ids, matrix = index.stored_vectors()
         hits = index.search_dense(matrix[0], 3) if len(ids) else []
         assert not len(ids) or hits[0][0] == ids[0]  # searchable: a passage finds itself first
         return files, passages
     finally:
+        db.close()
         index.close()
 
 
@@ -140,11 +141,11 @@ def test_killing_qa_add_keeps_the_old_index_and_qa_index_finishes_with_the_flags
     _, err = finisher.communicate(timeout=900)
     assert finisher.returncode == 0, err
     assert published_state(seed_copy) == expected_state(seed_copy)
-    index = Index.open(seed_copy.index_dir)
+    connection = sqlite3.connect(f"file:{seed_copy.index_dir / DB_NAME}?mode=ro", uri=True, timeout=30)
     try:
-        outlets = dict(index.db.conn.execute("SELECT source_path, outlet FROM articles"))
+        outlets = dict(connection.execute("SELECT source_path, outlet FROM articles"))
     finally:
-        index.close()
+        connection.close()
     added = [path for path in outlets if path.startswith("incoming/")]
     assert len(added) == 60 and {outlets[path] for path in added} == {"Valley Wire"}
 
@@ -153,18 +154,18 @@ def test_a_reader_sees_the_old_or_the_new_index_while_a_writer_publishes(seed_co
     """A reader pinned to one generation keeps answering from it, FAISS and SQLite alike."""
     reader = Index.open(seed_copy.index_dir)
     try:
-        before = (reader.generation, reader.db.counts()["passages"], len(reader.vectors()))
+        before = (reader.generation, reader.counts().passages, len(reader.vectors()))
         write_articles(seed_copy.corpus_dir, 5, seed=3)
         writer = start("index", "--corpus", seed_copy.corpus_dir, "--index", seed_copy.index_dir)
         _, err = writer.communicate(timeout=900)
         assert writer.returncode == 0, err
-        ids, matrix = reader.db.vectors()
-        assert (reader.generation, reader.db.counts()["passages"], len(reader.vectors())) == before
+        ids, matrix = reader.stored_vectors()
+        assert (reader.generation, reader.counts().passages, len(reader.vectors())) == before
         assert reader.search_dense(matrix[0], 1)[0][0] == ids[0]
         assert reader.refresh()
-        after = (reader.generation, reader.db.counts()["passages"], len(reader.vectors()))
+        after = (reader.generation, reader.counts().passages, len(reader.vectors()))
         assert after[0] == before[0] + 1 and after[1] == after[2] > before[1]
-        assert np.isin(reader.db.vectors()[0], ids).sum() == len(ids)  # old passages kept their ids
+        assert np.isin(reader.stored_vectors()[0], ids).sum() == len(ids)  # old passages kept their ids
     finally:
         reader.close()
 

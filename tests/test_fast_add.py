@@ -67,10 +67,10 @@ def stored(settings: Settings, phrase: str) -> list[tuple[str, np.ndarray, list[
     """(text, vector, sentences, sentence vectors) of every stored passage containing `phrase`."""
     index = Index.open(settings.index_dir)
     try:
-        ids, matrix = index.db.vectors()
-        found = index.db.passages_with_articles(ids.tolist())
+        ids, matrix = index.stored_vectors()
+        found = index.passages_with_articles(ids.tolist())
         wanted = [int(pid) for pid in ids if phrase in found[int(pid)][0].text]
-        sentences = index.db.sentence_vectors(wanted)
+        sentences = index.sentence_vectors(wanted)
         rows = {int(pid): row for row, pid in enumerate(ids)}
         return [
             (
@@ -157,7 +157,7 @@ def onnx_seed(tmp_path_factory, seed_settings) -> Settings:
     try:
         report = engine.build_index()
         assert sorted(report.updated) == [FORBES, KYIV]
-        assert report.passages == engine.status().counts["passages"]
+        assert report.passages == engine.status().counts.passages
         assert engine.status().document_encoder == ONNX  # no passage of the reference's build is left
     finally:
         engine.close()

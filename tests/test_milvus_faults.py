@@ -13,8 +13,8 @@ from milvus_lite import server_manager_instance
 from qa.config import Settings
 from qa.engine import Engine
 from qa.errors import QAError
-from qa.store.milvus import MilvusIndex, MilvusTarget
-from qa.store.milvus.documents import ARTICLES, FILES, PASSAGES
+from qa.store.milvus.expressions import State
+from qa.store.milvus.schema import ARTICLES, FILES, META, PASSAGES, load_collections
 from tests.support.backends import free_port
 from tests.support.processes import QA_SCRIPT, expected_state, interrupt, start, wait_for_line, write_articles
 from tests.support.seeds import FORBES, KYIV, copy_seed_corpus
@@ -25,19 +25,33 @@ def milvus_state(uri: Path, cache: Path, *, finished: bool = True) -> tuple[set[
 
     After a finished run no row is left but the committed ones; a killed run may leave some for the next.
     """
-    index = MilvusIndex.open(MilvusTarget(uri=str(uri), token=None, cache_dir=cache))
+    from pymilvus import MilvusClient
+
+    client = MilvusClient(uri=str(uri))  # the rows themselves, as Milvus holds them
     try:
-        db = index.db
-        passages = db.visible(PASSAGES, "", ["doc_id", "ordinal"])
+        load_collections(client)  # a killed milvus-lite leaves them released
+        [state_row] = client.query(META, filter='key == "state"', output_fields=["value"])
+        state = State(**json.loads(state_row["value"]))
+
+        def rows(collection: str, fields: list[str], where: str) -> list[dict]:
+            found, iterator = [], client.query_iterator(collection, batch_size=1000, filter=where, output_fields=fields)
+            while batch := iterator.next():
+                found.extend(batch)
+            iterator.close()
+            return found
+
+        passages = rows(PASSAGES, ["doc_id", "ordinal"], state.visible())
         assert not [key for key, n in Counter((p["doc_id"], p["ordinal"]) for p in passages).items() if n > 1]
-        articles = db.visible(ARTICLES, "", ["doc_id", "source_path"])
+        articles = rows(ARTICLES, ["doc_id", "source_path"], state.visible())
         assert {p["doc_id"] for p in passages} <= {a["doc_id"] for a in articles}, "passages without an article"
         assert all(n == 1 for n in Counter(a["source_path"] for a in articles).values())
-        for collection in (FILES, ARTICLES, PASSAGES) if finished else ():
-            assert len(db.rows(collection, "born >= 0", ["born"])) == db.count(collection)
-        return set(db.file_fingerprints()), len(passages)
+        if finished:
+            assert state.cleanup == []
+            for collection in (FILES, ARTICLES, PASSAGES):
+                assert len(rows(collection, ["born"], "born >= 0")) == len(rows(collection, ["born"], state.visible()))
+        return {row["source_path"] for row in rows(FILES, ["source_path"], state.visible())}, len(passages)
     finally:
-        index.close()
+        client.close()
         server_manager_instance.release_server(str(uri))  # milvus-lite: one process at a time
 
 
@@ -126,15 +140,15 @@ def test_a_build_replacing_many_files_removes_their_old_rows_before_it_commits(t
         path.write_text(path.read_text(encoding="utf-8").replace("Starlink", "Starlink satellite"), encoding="utf-8")
     report = engine.build_index()
     assert sorted(report.updated) == [FORBES, KYIV]
-    assert engine.status().counts == counts and engine.index.db.state.cleanup == []
+    assert engine.status().counts == counts
     assert "Starlink satellite" in engine.ask("Who denied sales to Russia?").passages[0].text
     engine.close()
     server_manager_instance.release_server(str(tmp_path / "m.db"))
-    assert milvus_state(tmp_path / "m.db", tmp_path / "index")[1] == counts["passages"]
+    assert milvus_state(tmp_path / "m.db", tmp_path / "index")[1] == counts.passages
 
 
 def test_reads_larger_than_one_query_are_read_page_by_page(tmp_path, embedder, monkeypatch):
-    from qa.store.milvus import documents
+    from qa.store.milvus import records
 
     settings = Settings(
         corpus_dir=copy_seed_corpus(tmp_path / "corpus"),
@@ -146,8 +160,8 @@ def test_reads_larger_than_one_query_are_read_page_by_page(tmp_path, embedder, m
     engine.build_index()
     question = "Who denied sales to Russia?"
     in_one_query = engine.ask(question).model_dump()
-    files = engine.index.db.file_fingerprints()
-    monkeypatch.setattr(documents, "QUERY_LIMIT", 2)  # now most reads fill a query and go on page by page
+    files = engine.index.indexed_files()
+    monkeypatch.setattr(records, "QUERY_LIMIT", 2)  # now most reads fill a query and go on page by page
     assert engine.ask(question).model_dump() == in_one_query
-    assert engine.index.db.file_fingerprints() == files and len(files) == 2
+    assert engine.index.indexed_files() == files and len(files) == 2
     engine.close()

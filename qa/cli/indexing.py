@@ -217,7 +217,7 @@ def print_report(report: SyncReport, settings: Settings, *, quiet: bool, as_json
         return
     if quiet:
         return
-    if not (report.changed or report.unchanged or report.skipped):
+    if not (report.changed or report.unchanged or report.skipped or report.still_refused):
         echo_line(f"The corpus {corpus} has no article files; the index is empty.")
         return
     for label, paths in (("new", report.added), ("changed", report.updated), ("removed", report.removed)):
@@ -230,6 +230,8 @@ def print_report(report: SyncReport, settings: Settings, *, quiet: bool, as_json
     if len(report.folded) > LISTED_FILES:
         echo_line(f"{'copy':<8} … and {len(report.folded) - LISTED_FILES} more")
     skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
+    if report.still_refused:
+        skipped += f", {report.still_refused} still skipped as before (unchanged; `qa status` lists them)"
     resumed = (
         f" ({report.resumed_passages} of them embedded by an earlier interrupted run)"
         if report.resumed_passages

@@ -48,6 +48,6 @@ def migrate(
         resumed = f" (resumed after {report.resumed_after})" if report.resumed_after else ""
         echo_line(
             f"Copied {user_path(settings.index_dir)} into Milvus at {user_location(settings)}{resumed}: "
-            f"{counts['files']} files, {counts['articles']} articles, {counts['passages']} passages, "
+            f"{counts.files} files, {counts.articles} articles, {counts.passages} passages, "
             f"counts verified, in {report.seconds:.1f} s."
         )

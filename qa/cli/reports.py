@@ -14,8 +14,8 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from qa.config import Settings
-    from qa.store.base import IndexStatus
     from qa.store.build import SkippedFile, SyncReport
+    from qa.store.records import IndexStatus
 
 REPORT_VERSION = 1
 
@@ -56,6 +56,8 @@ class IndexReport(BaseModel):
     """Passages embedded by this run (or by an interrupted run it finished)."""
     resumed_passages: int
     """Of those, passages an earlier interrupted run had embedded."""
+    still_skipped: int
+    """Files skipped by an earlier run and unchanged since: not read or reported again (`qa status` lists them)."""
     seconds: float
 
 
@@ -97,6 +99,8 @@ class StatusReport(BaseModel):
     """Corpus files new, changed or removed since the last build (run `qa index`); None when the corpus is missing."""
     staged_passages: int
     """Passages embedded by an interrupted build, used by the next `qa index`."""
+    skipped: list[FileNote]
+    """Corpus files refused whole by the builds, with why; each is read again when it changes."""
 
 
 def index_report(report: SyncReport, settings: Settings) -> IndexReport:
@@ -113,6 +117,7 @@ def index_report(report: SyncReport, settings: Settings) -> IndexReport:
         articles=report.articles,
         passages=report.passages,
         resumed_passages=report.resumed_passages,
+        still_skipped=report.still_refused,
         seconds=round(report.seconds, 3),
     )
 
@@ -129,17 +134,18 @@ def status_report(info: IndexStatus, settings: Settings, stale: list[str] | None
         embedded_by=info.document_encoder,
         built_at=info.built_at,
         counts=IndexCounts(
-            files=counts["files"],
-            articles=counts["articles"],
-            articles_without_outlet=counts["articles_without_outlet"],
-            articles_without_date=counts["articles_without_date"],
-            passages=counts["passages"],
+            files=counts.files,
+            articles=counts.articles,
+            articles_without_outlet=counts.articles_without_outlet,
+            articles_without_date=counts.articles_without_date,
+            passages=counts.passages,
         ),
         search=info.search,
         approximate=info.approximate,
         generation=info.generation,
         stale=stale,
         staged_passages=info.staged_passages,
+        skipped=[FileNote(path=refused.path, reason=refused.reason) for refused in info.refused],
     )
 
 

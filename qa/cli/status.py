@@ -78,4 +78,9 @@ def _lines(report: StatusReport, *, index_shown: str) -> list[str]:
             f"unfinished  {report.staged_passages} passages embedded by an interrupted build: "
             "run `qa index` to finish it"
         )
+    if report.skipped:
+        lines.append(f"skipped     {len(report.skipped)} file(s) refused whole; each is read again when it changes:")
+        lines += [f"            {refused.path}: {refused.reason}" for refused in report.skipped[:LISTED_FILES]]
+        if len(report.skipped) > LISTED_FILES:
+            lines.append(f"            … and {len(report.skipped) - LISTED_FILES} more")
     return lines

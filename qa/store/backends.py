@@ -6,8 +6,9 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
-from qa.store.base import StoredIndex
 from qa.store.index import Index
+from qa.store.reading import IndexReader
+from qa.store.writing import WritableIndex
 
 if TYPE_CHECKING:
     from qa.config import Settings
@@ -20,7 +21,7 @@ def milvus_target(settings: Settings) -> MilvusTarget:
     return MilvusTarget(uri=settings.index_location, token=settings.milvus_token, cache_dir=settings.index_dir)
 
 
-def open_index(settings: Settings) -> StoredIndex:
+def open_index(settings: Settings) -> IndexReader:
     """The index for reading; raises IndexMissingError telling the user to run `qa index`."""
     if settings.backend == "milvus":
         from qa.store.milvus import MilvusIndex
@@ -31,7 +32,7 @@ def open_index(settings: Settings) -> StoredIndex:
 
 def writing_index(
     settings: Settings, *, rebuild: bool = False, wait: bool = True, on_wait: Callable[[], None] | None = None
-) -> AbstractContextManager[StoredIndex]:
+) -> AbstractContextManager[WritableIndex]:
     """The index opened for a build, one writer at a time."""
     if settings.backend == "milvus":
         from qa.store.milvus import MilvusIndex

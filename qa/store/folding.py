@@ -26,7 +26,7 @@ from qa.ingest.syndication import (
 from qa.models import Article, Syndication
 
 if TYPE_CHECKING:
-    from qa.store.base import Documents
+    from qa.store.writing import IndexWriter
 
 Priority = tuple[bool, dt.date, str, int]
 
@@ -86,7 +86,7 @@ class _Original:
     path: str
     location: str
     priority: Priority
-    shown: set[tuple]
+    shown: set[tuple[object, ...]]
     """(outlet, published, url) of the original and of every copy listed under it."""
 
 
@@ -97,7 +97,7 @@ class Folder:
     longer candidates to fold into.
     """
 
-    def __init__(self, db: Documents, leaving: set[str], *, threshold: float = SYNDICATION_THRESHOLD) -> None:
+    def __init__(self, db: IndexWriter, leaving: set[str], *, threshold: float = SYNDICATION_THRESHOLD) -> None:
         self.db = db
         self.leaving = leaving
         self.threshold = threshold
@@ -123,13 +123,12 @@ class Folder:
         if same_text is not None:
             rows = [same_text, *rows]
         found: dict[str, tuple[_Original, float]] = {}
-        for doc_id, path, published, text in rows:
-            if path in self.leaving or doc_id in found:
+        for row in rows:
+            if row.path in self.leaving or row.doc_id in found:
                 continue
-            similarity = self._similarity(item, doc_id, text)
+            similarity = self._similarity(item, row.doc_id, row.text)
             if similarity >= self.threshold:
-                date = dt.date.fromisoformat(published) if published else None
-                found[doc_id] = (self._published_original(doc_id, path, date), similarity)
+                found[row.doc_id] = (self._published_original(row.doc_id, row.path, row.published), similarity)
         return list(found.values())
 
     def _published_original(self, doc_id: str, path: str, published: dt.date | None) -> _Original:
@@ -138,9 +137,9 @@ class Folder:
             stored = self.db.article(doc_id)
             shown = {shown_as(stored)} if stored is not None else set()
             shown |= {
-                shown_as(listing)
-                for where, listed, listing in self.db.copies_of(doc_id)
-                if listed and where not in self.leaving
+                shown_as(copy.listing)
+                for copy in self.db.copies_of(doc_id)
+                if copy.listed and copy.path not in self.leaving
             }
             self._originals[doc_id] = _Original(doc_id, path, path, priority(published, path, 0), shown)
         return self._originals[doc_id]

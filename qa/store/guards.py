@@ -16,7 +16,7 @@ from qa.ingest.staging import is_options_file, options_path
 from qa.ingest.walk import Walk
 
 if TYPE_CHECKING:
-    from qa.store.base import StoredIndex
+    from qa.store.reading import IndexReader
 
 
 def outside_link_reason(link: Path, *, kept: int = 0) -> str:
@@ -51,9 +51,9 @@ def kept_behind_links(published: dict[str, str] | set[str], listing: Walk, corpu
     return kept
 
 
-def refuse_to_empty(index: StoredIndex, corpus_dir: Path) -> None:
+def refuse_to_empty(index: IndexReader, corpus_dir: Path) -> None:
     """An empty or missing corpus folder (an unmounted share, a typo) must not wipe a built index."""
-    indexed = len(index.db.file_fingerprints())
+    indexed = len(index.indexed_files())
     if not indexed:
         return
     state, or_else = (

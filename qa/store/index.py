@@ -19,19 +19,25 @@ import numpy as np
 
 from qa.errors import CorruptIndexError, IndexMissingError, QAError
 from qa.models import Article, Passage, SearchFilters
-from qa.store.base import IndexStatus, SentenceVectors, StoredIndex
-from qa.store.db import Database
+from qa.store.db import Database, ExportedFile
 from qa.store.errors import IndexFormatError
 from qa.store.lock import cannot_write, writer_lock
 from qa.store.ranking import DEFAULT_DEPTH, ScoredPassage, best_fused, fused_ranks
+from qa.store.records import (
+    IndexCounts,
+    MetaKey,
+    RefusedFile,
+    SearchKind,
+    SentenceVectors,
+)
 from qa.store.vectors import Stamp, VectorIndex, vectors_path
+from qa.store.writing import IndexWriter, WritableIndex, record_built
 
-__all__ = ["DB_NAME", "Index", "IndexStatus"]
+__all__ = ["DB_NAME", "Index"]
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "qa.sqlite3"
-ENCODER_CHECKSUM_KEY = "query_encoder_sha256"
 APPROXIMATE, EXACT = "ivf", "exact"
 """How the published FAISS file searches, recorded in `meta` so `qa status` need not load it."""
 COMPACT_ABOVE_FREE_SHARE = 0.25
@@ -41,7 +47,7 @@ EXACT_AMONG_LIMIT = 20_000
 """A filtered dense search over at most this many passages scores them exactly, even in an IVF index."""
 
 
-class Index(StoredIndex):
+class Index(WritableIndex):
     """SQLite (source of truth) plus the FAISS file derived from it for one generation.
 
     A reader (`open`) sees one committed generation until `refresh`; a writer (`writing`) holds
@@ -51,7 +57,7 @@ class Index(StoredIndex):
     def __init__(self, directory: Path, db: Database) -> None:
         self.directory = directory
         self.location = str(directory)
-        self.db = db
+        self._db = db
         self._vectors: VectorIndex | None = None
         self._filtered: tuple[str, np.ndarray] | None = None
         """The passage ids of the last filters asked about, so counting and searching look them up once."""
@@ -62,8 +68,15 @@ class Index(StoredIndex):
         if not (directory / DB_NAME).is_file():
             raise IndexMissingError(directory)
         index = cls(directory, Database.for_reading(directory / DB_NAME))
-        index.db.pin_snapshot()
+        index._db.pin_snapshot()
         return index
+
+    @property
+    def writer(self) -> IndexWriter:
+        return self._db
+
+    def meta(self, key: MetaKey) -> str | None:
+        return self._db.get_meta(key)
 
     @classmethod
     def create(cls, directory: Path, *, rebuild: bool = False) -> Index:
@@ -113,12 +126,17 @@ class Index(StoredIndex):
                 index.close()
 
     def close(self) -> None:
-        self.db.close()
+        self._db.close()
+
+    @property
+    def read_only(self) -> bool:
+        """Opened as an immutable reader: the directory cannot be written (a read-only mount)."""
+        return self._db.read_only
 
     def refresh(self) -> bool:
         """Move a reader to the newest published generation; True when it changed."""
         before = self.generation
-        self.db.pin_snapshot()
+        self._db.pin_snapshot()
         if self.generation == before:
             return False
         self._vectors = None
@@ -127,14 +145,10 @@ class Index(StoredIndex):
 
     @property
     def recorded_encoder_checksum(self) -> str | None:
-        return self.db.get_meta(ENCODER_CHECKSUM_KEY)
+        return self._db.get_meta(MetaKey.QUERY_ENCODER_SHA256)
 
     def record_encoder_checksum(self, checksum: str) -> None:
-        self.db.set_meta(ENCODER_CHECKSUM_KEY, checksum)
-
-    @property
-    def generation(self) -> int:
-        return int(self.db.get_meta("generation") or 0)
+        self._db.set_meta(MetaKey.QUERY_ENCODER_SHA256, checksum)
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -144,10 +158,10 @@ class Index(StoredIndex):
         A missing file is rebuilt in memory from SQLite; a damaged one raises CorruptIndexError.
         """
         if self._vectors is None:
-            stamp = Stamp.parse(self.db.get_meta("vectors"))
+            stamp = Stamp.parse(self._db.get_meta(MetaKey.VECTORS))
             path = vectors_path(self.directory, self.generation)
             loaded = VectorIndex.load(path, stamp)
-            if loaded is None or (stamp is None and len(loaded) != self.db.counts()["passages"]):
+            if loaded is None or (stamp is None and len(loaded) != self._db.passage_count()):
                 if self.generation:
                     log.warning("vector file %s is missing or stale; rebuilding it from the database", path)
                 loaded = self._vectors_from_db()
@@ -155,11 +169,11 @@ class Index(StoredIndex):
         return self._vectors
 
     def _vectors_from_db(self) -> VectorIndex:
-        ids, matrix = self.db.vectors()
+        ids, matrix = self._db.vectors()
         return VectorIndex.build(ids, matrix, self._dimension(matrix))
 
     def _dimension(self, matrix: np.ndarray) -> int:
-        return int(matrix.shape[1] if matrix.size else self.db.get_meta("dimension") or 1)
+        return int(matrix.shape[1] if matrix.size else self._db.get_meta(MetaKey.DIMENSION) or 1)
 
     def search_dense(
         self, query: np.ndarray, limit: int, *, among: np.ndarray | None = None
@@ -167,7 +181,7 @@ class Index(StoredIndex):
         """(passage id, cosine) best first; only passages in `among` when given (exact when few)."""
         vectors = self.vectors()
         if among is not None and vectors.approximate and len(among) <= EXACT_AMONG_LIMIT:
-            ids, matrix = self.db.vectors(among)
+            ids, matrix = self._db.vectors(among)
             if not len(ids):
                 return []
             scores = matrix @ query.astype(np.float32)
@@ -177,7 +191,7 @@ class Index(StoredIndex):
 
     def search_lexical(self, question: str, limit: int, *, among: np.ndarray | None = None) -> list[int]:
         """Passage ids by BM25 over passage text and article title; only `among` these when given."""
-        return self.db.lexical_search(question, limit, among=among)
+        return self._db.lexical_search(question, limit, among=among)
 
     def is_empty(self) -> bool:
         return len(self.vectors()) == 0
@@ -199,7 +213,7 @@ class Index(StoredIndex):
         similarity = dict(dense)
         lexical_only = [pid for pid in lexical if pid not in similarity]
         if lexical_only:
-            ids, vectors = self.db.vectors(lexical_only)
+            ids, vectors = self._db.vectors(lexical_only)
             similarity.update(zip(ids.tolist(), (vectors @ query).tolist(), strict=True))
         return best_fused(fused_ranks([pid for pid, _ in dense], lexical), similarity, limit)
 
@@ -220,55 +234,69 @@ class Index(StoredIndex):
 
         A date bound excludes undated articles; an empty `outlets` list does not filter by outlet.
         """
-        return self.db.passage_ids_where(outlets=outlets, since=since, until=until)
+        return self._db.passage_ids_where(outlets=outlets, since=since, until=until)
 
     def count_undated_articles(self, *, outlets: list[str] | None = None) -> int:
-        return self.db.count_undated_articles(outlets=outlets)
+        return self._db.count_undated_articles(outlets=outlets)
 
     def passages_with_articles(self, ids: list[int]) -> dict[int, tuple[Passage, Article]]:
-        return self.db.passages_with_articles(ids)
+        return self._db.passages_with_articles(ids)
 
     def sentence_vectors(self, ids: list[int]) -> dict[int, SentenceVectors]:
-        return self.db.sentence_vectors(ids)
+        return self._db.sentence_vectors(ids)
 
     def article(self, doc_id: str) -> Article | None:
-        return self.db.article(doc_id)
+        return self._db.article(doc_id)
 
-    def status(self) -> IndexStatus:
-        dimension = self.db.get_meta("dimension")
-        approximate = self.db.get_meta("vector_search") == APPROXIMATE
-        return IndexStatus(
-            location=str(self.directory),
-            model=self.model,
-            dimension=int(dimension) if dimension else None,
-            document_encoder=self.db.get_meta("document_encoder"),
-            built_at=self.db.get_meta("built_at"),
-            counts=self.db.counts(),
-            search="approximate (IVF)" if approximate else "exact",
-            generation=self.generation,
-            approximate=approximate,
-            staged_passages=self.db.staged_count(),
-        )
+    def indexed_files(self) -> dict[str, str]:
+        return self._db.file_fingerprints()
+
+    def refused_files(self) -> list[RefusedFile]:
+        return self._db.refused_files()
+
+    def counts(self) -> IndexCounts:
+        return self._db.counts()
+
+    def search_kind(self) -> SearchKind:
+        approximate = self._db.get_meta(MetaKey.VECTOR_SEARCH) == APPROXIMATE
+        return SearchKind("approximate (IVF)" if approximate else "exact", approximate)
+
+    def staged_passages(self) -> int:
+        return self._db.staged_count()
+
+    def stored_vectors(self, ids: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, matrix) of the published passage vectors as SQLite holds them: all, or the ones asked for."""
+        return self._db.vectors(ids)
+
+    # -- copying elsewhere (`qa migrate`) -----------------------------------------------------
+
+    def files_up_to(self, path: str) -> int:
+        """How many published files sort up to and including `path`."""
+        return len(self._db.files_up_to(path))
+
+    def exported_files(self, after: str, limit: int) -> list[ExportedFile]:
+        """Published files in path order from just after `after`, each with its copies and articles."""
+        return self._db.exported_files(after, limit)
 
     # -- keeping in step with the corpus -----------------------------------------------------
 
     def publish(self, replaced: list[str], model: str, *, rebuilding: bool, encoder: str) -> None:
         """Write the next generation's FAISS file, then swap the staged work in with one transaction."""
-        staged_ids, staged_matrix = self.db.staged_vectors()
-        staged_paths = list(self.db.staged_files(model))
+        staged_ids, staged_matrix = self._db.staged_vectors()
+        staged_paths = list(self._db.staged_files(model))
         if not (replaced or staged_paths or rebuilding):
             self._repair_vectors()
-            with self.db.atomic():
-                self.db.set_meta("built_at", _now())
+            with self._db.atomic():
+                record_built(self._db, model=None, dimension=None, encoder=encoder)
             return
-        removed_ids = self.db.passage_ids_of_files(replaced + staged_paths)
-        count = self.db.counts()["passages"] - len(removed_ids) + len(staged_ids)
+        removed_ids = self._db.passage_ids_of_files(replaced + staged_paths)
+        count = self._db.passage_count() - len(removed_ids) + len(staged_ids)
         dimension = int(staged_matrix.shape[1]) if staged_matrix.size else self._dimension(np.zeros((0, 0)))
         old = None if rebuilding else self._verified_vectors()
         if old is None or old.dimension != dimension or old.should_rebuild(count):
             ids, matrix = (np.zeros(0, np.int64), np.zeros((0, dimension), np.float32))
             if not rebuilding:
-                ids, matrix = self.db.vectors()
+                ids, matrix = self._db.vectors()
                 keep = ~np.isin(ids, removed_ids)
                 ids, matrix = ids[keep], matrix[keep].reshape(-1, dimension)
             ids = np.concatenate([ids, staged_ids])
@@ -278,22 +306,23 @@ class Index(StoredIndex):
             new = old.updated(removed_ids, staged_ids, staged_matrix)
         generation = self.generation + 1
         stamp = self._save(new, generation)
-        with self.db.atomic():
-            self.db.publish_staged(replaced)
-            if self.db.counts()["passages"] != stamp.count:
+        with self._db.atomic():
+            self._db.publish_staged(replaced)
+            if self._db.passage_count() != stamp.count:
                 raise CorruptIndexError(
-                    f"The index in {self.directory} would hold {self.db.counts()['passages']} passages but "
+                    f"The index in {self.directory} would hold {self._db.passage_count()} passages but "
                     f"{stamp.count} vectors; nothing was changed. Run `qa index --rebuild`."
                 )
-            self.db.set_meta("generation", str(generation))
-            self.db.set_meta("vectors", str(stamp))
-            self.db.set_meta("vector_search", APPROXIMATE if new.approximate else EXACT)
-            self.db.set_meta("model", model)
-            if staged_matrix.size or rebuilding:
-                self.db.set_meta("dimension", str(dimension))
-                self.db.set_meta("document_encoder", encoder)
-            self.db.set_meta("built_at", _now())
-            self.db.delete_meta("rebuild_pending")
+            self._db.set_meta(MetaKey.GENERATION, str(generation))
+            self._db.set_meta(MetaKey.VECTORS, str(stamp))
+            self._db.set_meta(MetaKey.VECTOR_SEARCH, APPROXIMATE if new.approximate else EXACT)
+            record_built(
+                self._db,
+                model=model,
+                dimension=dimension if staged_matrix.size or rebuilding else None,
+                encoder=encoder,
+            )
+            self._db.delete_meta(MetaKey.REBUILD_PENDING)
         self._vectors = new
         self._drop_old_vector_files(keep={generation, generation - 1})
         self._compact_if_mostly_free()
@@ -303,10 +332,10 @@ class Index(StoredIndex):
 
         Published already: a compaction that fails (a full disk, say) leaves the index whole, only larger.
         """
-        if self.db.free_share() <= COMPACT_ABOVE_FREE_SHARE:
+        if self._db.free_share() <= COMPACT_ABOVE_FREE_SHARE:
             return
         try:
-            self.db.compact()
+            self._db.compact()
         except QAError as error:
             log.warning("Compacting the index database after the build failed: %s The new index is complete.", error)
 
@@ -314,12 +343,12 @@ class Index(StoredIndex):
         """The current generation's vectors for updating, or None when they must be rebuilt."""
         try:
             loaded = VectorIndex.load(
-                vectors_path(self.directory, self.generation), Stamp.parse(self.db.get_meta("vectors"))
+                vectors_path(self.directory, self.generation), Stamp.parse(self._db.get_meta(MetaKey.VECTORS))
             )
         except CorruptIndexError as error:
             log.warning("%s Rebuilding it from the database.", error)
             return None
-        if loaded is not None and len(loaded) != self.db.counts()["passages"]:
+        if loaded is not None and len(loaded) != self._db.passage_count():
             return None
         return loaded
 
@@ -329,9 +358,9 @@ class Index(StoredIndex):
             return
         vectors = self._vectors_from_db()
         stamp = self._save(vectors, self.generation)
-        with self.db.atomic():
-            self.db.set_meta("vectors", str(stamp))
-            self.db.set_meta("vector_search", APPROXIMATE if vectors.approximate else EXACT)
+        with self._db.atomic():
+            self._db.set_meta(MetaKey.VECTORS, str(stamp))
+            self._db.set_meta(MetaKey.VECTOR_SEARCH, APPROXIMATE if vectors.approximate else EXACT)
         self._vectors = vectors
 
     def _save(self, vectors: VectorIndex, generation: int) -> Stamp:
@@ -346,10 +375,6 @@ class Index(StoredIndex):
         for old in [*self.directory.glob("vectors-*.faiss"), *self.directory.glob("vectors-*.tmp")]:
             if old not in wanted:
                 old.unlink(missing_ok=True)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _delete_index_files(directory: Path) -> None:

@@ -7,25 +7,24 @@ interrupted migration resumes where it stopped; at the end the counts are verifi
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import QAError
-from qa.store.build import ProgressCallback
+from qa.progress import Stage
 from qa.store.index import Index
 from qa.store.milvus import MilvusIndex, MilvusTarget
-from qa.store.milvus.documents import MIGRATION_KEY
+from qa.store.records import IndexCounts
+from qa.store.report import ProgressCallback
 
 FILES_PER_STEP = 100
 """Files copied between two progress records: an interrupted migration redoes at most this many."""
-COMPARED = ("files", "articles", "passages")
 
 
 @dataclass
 class MigrationReport:
-    counts: dict[str, int]
+    counts: IndexCounts
     resumed_after: str | None
     """The last file an interrupted migration had copied, when this run resumed it."""
     seconds: float
@@ -39,38 +38,43 @@ def migrate_to_milvus(
     progress = on_progress or (lambda stage, done, total: None)
     source = Index.open(source_dir)  # a pinned snapshot: a `qa index` meanwhile does not mix in
     try:
-        expected = source.db.counts()
+        expected = source.counts()
         model = source.model
-        if model is None or not expected["files"]:
+        if model is None or not expected.files:
             raise QAError(f"The index in {source_dir} is empty: nothing to migrate. Run `qa index` first.")
         origin = str(source_dir.resolve())
-        with MilvusIndex.writing(target, wait=wait, on_wait=lambda: progress("waiting", 0, 0), keep=origin) as milvus:
-            db = milvus.db
-            recorded = json.loads(db.get_meta(MIGRATION_KEY) or "null")
-            after = recorded["done"] if recorded else ""
-            resumed = after or None
-            done = len(source.db.files_up_to(after)) if after else 0
-            while batch := source.db.files_after(after, FILES_PER_STEP):
-                for path, fingerprint in batch:
-                    db.stage_file(path, fingerprint, model)
-                    db.stage_copies(path, source.db.exported_copies(path))
-                    for article, bands in source.db.exported_articles(path):
-                        passages, vectors, sentences = source.db.exported_passages(article.doc_id)
-                        db.stage_article(path, article, passages, vectors, sentences, bands=bands)
-                after = batch[-1][0]
-                db.set_meta(MIGRATION_KEY, json.dumps({"source": origin, "done": after}))
+
+        def waiting() -> None:
+            progress(Stage.WAITING, 0, 0)
+
+        with MilvusIndex.writing(target, wait=wait, on_wait=waiting, keep=origin) as milvus:
+            writer = milvus.writer
+            resumed = milvus.migration_done(origin)
+            after = resumed or ""
+            done = source.files_up_to(after) if after else 0
+            while batch := source.exported_files(after, FILES_PER_STEP):
+                for exported in batch:
+                    writer.stage_file(exported.path, exported.fingerprint, model)
+                    writer.stage_copies(exported.path, exported.copies)
+                    for each in exported.articles:
+                        writer.stage_article(
+                            exported.path, each.article, each.passages, each.vectors, each.sentences, bands=each.bands
+                        )
+                after = batch[-1].path
+                milvus.record_migration(origin, after)
                 done += len(batch)
-                progress("migrating", done, expected["files"])
-            progress("saving", 0, 0)
-            milvus.publish([], model, rebuilding=True, encoder=source.db.get_meta("document_encoder") or "unknown")
-            db.delete_meta(MIGRATION_KEY)
-            counts = milvus.status().counts
+                progress(Stage.MIGRATING, done, expected.files)
+            progress(Stage.SAVING, 0, 0)
+            encoder = source.status().document_encoder or "unknown"
+            milvus.publish([], model, rebuilding=True, encoder=encoder)
+            milvus.record_migration(origin, None)
+            counts = milvus.counts()
     finally:
         source.close()
     differing = [
-        f"{name}: {expected[name]} here, {counts[name]} in Milvus"
-        for name in COMPARED
-        if expected[name] != counts[name]
+        f"{name}: {getattr(expected, name)} here, {getattr(counts, name)} in Milvus"
+        for name in ("files", "articles", "passages")
+        if getattr(expected, name) != getattr(counts, name)
     ]
     if differing:
         raise QAError(

@@ -14,6 +14,7 @@ import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -51,7 +52,7 @@ class Stamp:
 
 
 def _checksum(data: np.ndarray) -> str:
-    return f"crc32-{zlib.crc32(memoryview(data)):08x}-{len(data)}"
+    return f"crc32-{zlib.crc32(data.data):08x}-{len(data)}"
 
 
 def _ivf_lists(count: int) -> int:
@@ -72,15 +73,14 @@ class VectorIndex:
         """An index of these vectors: exact when few, approximate (IVF, trained on them) when many."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dimension)
         if len(ids) < APPROXIMATE_ABOVE:
-            index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
-            built = cls(index)
+            built = cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dimension)))
         else:
             lists = _ivf_lists(len(ids))
-            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
+            ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
             sample = vectors[np.random.default_rng(0).permutation(len(vectors))[: lists * 64]]
-            index.train(sample)
-            index.nprobe = max(1, round(lists * PROBE_FRACTION))
-            built = cls(index, trained_on=len(ids))
+            ivf.train(sample)
+            ivf.nprobe = max(1, round(lists * PROBE_FRACTION))
+            built = cls(ivf, trained_on=len(ids))
         if len(ids):
             built._index.add_with_ids(vectors, ids.astype(np.int64))
         return built
@@ -131,7 +131,7 @@ class VectorIndex:
         data = faiss.serialize_index(self._index)
         temporary = path.with_name(path.name + ".tmp")
         with open(temporary, "wb") as handle:
-            handle.write(memoryview(data))
+            handle.write(data.data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -154,10 +154,12 @@ class VectorIndex:
         if len(self) == 0 or limit < 1 or (among is not None and len(among) == 0):
             return []
         selector = faiss.IDSelectorBatch(among.astype(np.int64)) if among is not None else None
+        # faiss's generated hints know neither these keyword arguments nor `nprobe`: typed as Any here
+        parameters: Any = faiss.SearchParametersIVF if self.approximate else faiss.SearchParameters
         if self.approximate:
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=self._index.nprobe)
+            params = parameters(sel=selector, nprobe=getattr(self._index, "nprobe"))  # noqa: B009
         else:
-            params = faiss.SearchParameters(sel=selector) if selector is not None else None
+            params = parameters(sel=selector) if selector is not None else None
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)  # FAISS splits work by query: for one, a thread team only costs start-up time
         try:

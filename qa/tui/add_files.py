@@ -72,7 +72,7 @@ class AddingFiles(App):
             report = writer.add(paths, on_progress=on_progress)
             with self._engine_lock:
                 self.engine.close()  # reopened on the next question, with the new articles
-                passages = self.engine.status().counts["passages"]
+                passages = self.engine.status().counts.passages
         except (QAError, OSError) as error:
             self.call_from_thread(self._add_finished, f"Adding failed: {error}", error=True)
             return

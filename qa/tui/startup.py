@@ -50,7 +50,7 @@ def check_readiness(engine: Engine) -> Readiness:
     """
     try:
         engine.close()
-        passages = engine.status().counts["passages"]
+        passages = engine.status().counts.passages
     except IndexMissingError:
         return Readiness(None)
     except (QAError, OSError) as error:

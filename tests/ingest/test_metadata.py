@@ -13,6 +13,7 @@ from qa.errors import MetadataError
 from qa.ingest import read_corpus_file, read_file
 from qa.ingest.metadata import Candidate, find_sidecar, read_sidecar, resolve
 from qa.models import FieldProvenance, MetadataSource, Republication
+from qa.store.build import sync
 from qa.store.index import Index
 from tests.support.seeds import FORBES_SIDECAR, KYIV_SIDECAR
 
@@ -168,10 +169,10 @@ def test_a_bad_sidecar_value_leaves_only_that_field_unknown_during_indexing(tmp_
     )
     index = Index.create(tmp_path / "index")
     try:
-        report = index.sync(corpus, embedder, min_words=40, max_words=150)
+        report = sync(index, corpus, embedder, min_words=40, max_words=150)
         assert report.skipped == []
         assert sorted(report.added) == ["bad.txt", "good.txt"]
-        assert index.status().counts["articles"] == 2
+        assert index.status().counts.articles == 2
     finally:
         index.close()
 

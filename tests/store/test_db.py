@@ -23,7 +23,7 @@ from qa.store.index import DB_NAME, Index
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(st.one_of(st.text(), st.sampled_from(['"', "NEAR(", "a AND", "*", "OR OR", "-x", "col:val", "^"])))
 def test_any_question_is_a_safe_fts_query(seed_engine, question):
-    ids = seed_engine.index.db.lexical_search(question, 10)
+    ids = seed_engine.index.search_lexical(question, 10)
     assert len(ids) <= 10
 
 
@@ -34,8 +34,8 @@ def test_a_question_without_words_has_no_fts_query(question):
 
 def test_fts_operators_in_a_question_are_searched_as_words(seed_engine):
     # "NOT" and "OR" are words here, not operators; the quoted query still finds the denial.
-    ids = seed_engine.index.db.lexical_search('categorically NOT "false', 10)
-    found = seed_engine.index.db.passages_with_articles(ids)
+    ids = seed_engine.index.search_lexical('categorically NOT "false', 10)
+    found = seed_engine.index.passages_with_articles(ids)
     assert any("categorically false" in passage.text for passage, _ in found.values())
 
 

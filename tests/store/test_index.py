@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,9 +19,9 @@ from qa.ingest import read_file
 from qa.models import Article, Passage
 from qa.passages import chunk_article
 from qa.store.backends import writing_index
-from qa.store.base import SentenceVectors
-from qa.store.build import SkippedFile
-from qa.store.index import COMPACT_ABOVE_FREE_SHARE, Index
+from qa.store.build import SkippedFile, stale_files
+from qa.store.index import COMPACT_ABOVE_FREE_SHARE, DB_NAME, Index
+from qa.store.records import IndexCounts, MetaKey, SentenceVectors
 from qa.store.vectors import Stamp, VectorIndex, vectors_path
 from tests.support.seeds import FORBES, KYIV, KYIV_SIDECAR
 
@@ -38,9 +39,9 @@ def opened(settings: Settings) -> Iterator[Index]:
 
 
 def passage_ids_by_doc(index: Index) -> dict[str, list[int]]:
-    ids, _ = index.db.vectors()
+    ids, _ = index.stored_vectors()
     by_doc: dict[str, list[int]] = {}
-    for passage_id, (passage, _) in sorted(index.db.passages_with_articles(ids.tolist()).items()):
+    for passage_id, (passage, _) in sorted(index.passages_with_articles(ids.tolist()).items()):
         by_doc.setdefault(passage.doc_id, []).append(passage_id)
     return by_doc
 
@@ -56,25 +57,25 @@ def test_status_records_model_dimension_and_counts(seed_engine, seed_settings, e
     assert status.dimension == embedder.dimension == 384
     assert status.document_encoder == embedder.backend == "sentence-transformers, torch, float32"
     assert status.built_at is not None
-    assert status.counts == {
-        "files": 2,
-        "articles": 2,
-        "passages": passage_count(seed_settings, FORBES) + passage_count(seed_settings, KYIV),
-        "articles_without_outlet": 0,
-        "articles_without_date": 0,
-    }
+    assert status.counts == IndexCounts(
+        files=2,
+        articles=2,
+        passages=passage_count(seed_settings, FORBES) + passage_count(seed_settings, KYIV),
+        articles_without_outlet=0,
+        articles_without_date=0,
+    )
 
 
 @pytest.mark.parametrize("seed", ["forbes", "kyiv"])
 def test_stored_articles_keep_their_metadata_and_provenance(seed_engine, seed_articles, seed):
     article = seed_articles[seed]
-    assert seed_engine.index.db.article(article.doc_id) == article
+    assert seed_engine.index.article(article.doc_id) == article
 
 
 def test_the_faiss_file_holds_every_stored_passage(seed_engine):
     index = seed_engine.index
     assert vectors_path(index.directory, index.generation).is_file()
-    assert len(index.vectors()) == index.status().counts["passages"]
+    assert len(index.vectors()) == index.status().counts.passages
 
 
 # -- incremental sync ----------------------------------------------------------------------
@@ -114,9 +115,9 @@ def test_changing_a_file_re_embeds_only_that_file(seed_copy, embedder, seed_arti
         by_doc = passage_ids_by_doc(index)
         assert by_doc[seed_articles["forbes"].doc_id] == forbes_ids  # untouched, not re-inserted
         assert seed_articles["kyiv"].doc_id not in by_doc  # the old version is gone
-        assert index.status().counts["articles"] == 2
+        assert index.status().counts.articles == 2
         [hit] = index.search_lexical("zeppelin", 5)
-        passage, article = index.db.passages_with_articles([hit])[hit]
+        passage, article = index.passages_with_articles([hit])[hit]
         assert "zeppelin" in passage.text and article.outlet == "The Kyiv Independent"
 
 
@@ -126,7 +127,7 @@ def test_changing_only_a_sidecar_updates_the_article_metadata(seed_copy, embedde
     report = Engine(seed_copy, embedder=embedder).build_index()
     assert report.updated == [KYIV] and report.unchanged == 1
     with opened(seed_copy) as index:
-        assert index.db.article(seed_articles["kyiv"].doc_id).outlet == "Kyiv Independent"
+        assert index.article(seed_articles["kyiv"].doc_id).outlet == "Kyiv Independent"
 
 
 def test_deleting_a_file_removes_its_passages(seed_copy, embedder, seed_articles):
@@ -137,7 +138,7 @@ def test_deleting_a_file_removes_its_passages(seed_copy, embedder, seed_articles
     forbes_passages = passage_count(seed_copy, FORBES)
     with opened(seed_copy) as index:
         counts = index.status().counts
-        assert (counts["files"], counts["articles"], counts["passages"]) == (1, 1, forbes_passages)
+        assert (counts.files, counts.articles, counts.passages) == (1, 1, forbes_passages)
         assert len(index.vectors()) == forbes_passages
         assert index.search_lexical("categorically", 10) == []
     engine = Engine(seed_copy, embedder=embedder)
@@ -155,7 +156,7 @@ def test_a_file_that_becomes_unusable_leaves_the_index(seed_copy, embedder):
     report = Engine(seed_copy, embedder=embedder).build_index()
     assert [s.path for s in report.skipped] == [KYIV]
     with opened(seed_copy) as index:
-        assert index.status().counts["articles"] == 1
+        assert index.status().counts.articles == 1
         assert index.search_lexical("categorically", 10) == []
 
 
@@ -165,7 +166,7 @@ def test_stale_files_lists_new_changed_and_removed_files(seed_copy):
     (corpus / FORBES).write_text((corpus / FORBES).read_text() + "\n\nOne more sentence was added here today.")
     (corpus / KYIV).unlink()
     with opened(seed_copy) as index:
-        assert index.stale_files(corpus) == sorted([FORBES, KYIV, "002_new.txt"])
+        assert stale_files(index, corpus) == sorted([FORBES, KYIV, "002_new.txt"])
 
 
 # -- duplicates ----------------------------------------------------------------------------
@@ -178,7 +179,7 @@ def test_the_same_article_text_in_two_files_is_indexed_once(seed_copy, embedder)
     assert FORBES in report.added and KYIV in report.added
     assert report.articles == 2
     with opened(seed_copy) as index:
-        assert index.status().counts["articles"] == 2
+        assert index.status().counts.articles == 2
 
 
 def test_a_copy_added_after_the_original_was_indexed_is_skipped(seed_copy, embedder):
@@ -203,7 +204,7 @@ def test_a_duplicate_is_indexed_once_its_original_is_removed(seed_copy, embedder
     Engine(seed_copy, embedder=embedder).build_index()
     with opened(seed_copy) as index:
         # The article is still in the corpus (in 002_copy.txt), so it must still be searchable.
-        assert index.status().counts["articles"] == 2
+        assert index.status().counts.articles == 2
         assert index.search_lexical("categorically", 10) != []
 
 
@@ -212,7 +213,7 @@ def test_a_duplicate_is_indexed_once_its_original_is_removed(seed_copy, embedder
 
 def test_an_index_built_with_another_model_refuses_to_sync_or_answer(seed_copy, embedder):
     with opened(seed_copy) as index:
-        index.db.set_meta("model", "other/model")
+        index.writer.set_meta(MetaKey.MODEL, "other/model")
     engine = Engine(seed_copy, embedder=embedder)
     try:
         with pytest.raises(IndexMismatchError, match="--rebuild") as caught:
@@ -227,8 +228,8 @@ def test_an_index_built_with_another_model_refuses_to_sync_or_answer(seed_copy, 
 def test_a_pending_rebuild_for_another_model_does_not_lift_the_model_check(seed_copy, embedder):
     # e.g. an index of another model migrated to sentence vectors: its re-embedding is for that model
     with opened(seed_copy) as index:
-        index.db.set_meta("model", "other/model")
-        index.db.set_meta("rebuild_pending", "other/model")
+        index.writer.set_meta(MetaKey.MODEL, "other/model")
+        index.writer.set_meta(MetaKey.REBUILD_PENDING, "other/model")
     engine = Engine(seed_copy, embedder=embedder)
     try:
         with pytest.raises(IndexMismatchError, match="--rebuild"):
@@ -239,7 +240,7 @@ def test_a_pending_rebuild_for_another_model_does_not_lift_the_model_check(seed_
 
 def test_rebuild_replaces_an_index_built_with_another_model(seed_copy, embedder):
     with opened(seed_copy) as index:
-        index.db.set_meta("model", "other/model")
+        index.writer.set_meta(MetaKey.MODEL, "other/model")
     report = Engine(seed_copy, embedder=embedder).build_index(rebuild=True)
     assert sorted(report.added) == [FORBES, KYIV]
     with opened(seed_copy) as index:
@@ -251,7 +252,7 @@ def test_a_large_build_gives_back_the_space_its_staging_area_used(tmp_path):
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", model=BUNDLED_MODEL)
     rng = np.random.default_rng(0)
     with writing_index(settings, rebuild=True) as index:
-        with index.db.atomic():
+        with index.writer.atomic():
             for number in range(400):
                 text = " ".join(f"word{n}" for n in rng.integers(0, 5000, 120)) + "."
                 article = Article(doc_id=f"doc{number:04d}", text=text, source_path=f"{number:04d}.txt")
@@ -259,18 +260,23 @@ def test_a_large_build_gives_back_the_space_its_staging_area_used(tmp_path):
                 vector = rng.normal(size=(1, 384)).astype(np.float32)
                 vector /= np.linalg.norm(vector)
                 sentences = SentenceVectors([(0, len(text))], vector.astype(np.float16))
-                index.db.stage_file(article.source_path, article.doc_id, BUNDLED_MODEL)
-                index.db.stage_article(article.source_path, article, [passage], vector, [sentences], bands=[])
+                index.writer.stage_file(article.source_path, article.doc_id, BUNDLED_MODEL)
+                index.writer.stage_article(article.source_path, article, [passage], vector, [sentences], bands=[])
         index.publish([], BUNDLED_MODEL, rebuilding=True, encoder="synthetic")
     with opened(settings) as index:
-        assert index.db.free_share() <= COMPACT_ABOVE_FREE_SHARE
-        assert index.status().counts["passages"] == 400
-        assert index.db.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert index.status().counts.passages == 400
+    connection = sqlite3.connect(settings.index_dir / DB_NAME)
+    try:
+        pages, free = (connection.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "freelist_count"))
+        assert free / pages <= COMPACT_ABOVE_FREE_SHARE
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        connection.close()
 
 
 def test_an_index_of_another_dimension_refuses_to_answer(seed_copy, embedder):
     with opened(seed_copy) as index:
-        index.db.set_meta("dimension", "768")
+        index.writer.set_meta(MetaKey.DIMENSION, "768")
     engine = Engine(seed_copy, embedder=embedder)
     try:
         with pytest.raises(IndexMismatchError, match="768"):
@@ -290,7 +296,7 @@ def _faiss_file(settings: Settings) -> Path:
 def _ask_denial(settings: Settings, embedder: Embedder):
     engine = Engine(settings, embedder=embedder)
     try:
-        assert len(engine.index.vectors()) == engine.index.status().counts["passages"]
+        assert len(engine.index.vectors()) == engine.index.status().counts.passages
         return engine.ask("Who denied sales to Russia?", k=5)
     finally:
         engine.close()
@@ -308,8 +314,8 @@ def test_the_next_sync_writes_the_missing_faiss_file_again(seed_copy, embedder):
     Engine(seed_copy, embedder=embedder).build_index()
     assert _faiss_file(seed_copy) == missing
     with opened(seed_copy) as index:
-        loaded = VectorIndex.load(missing, Stamp.parse(index.db.get_meta("vectors")))
-        assert loaded is not None and len(loaded) == index.status().counts["passages"] > 0
+        loaded = VectorIndex.load(missing, Stamp.parse(index.meta(MetaKey.VECTORS)))
+        assert loaded is not None and len(loaded) == index.status().counts.passages > 0
 
 
 def test_a_faiss_file_of_an_older_generation_is_not_used(seed_copy, embedder):
@@ -317,7 +323,7 @@ def test_a_faiss_file_of_an_older_generation_is_not_used(seed_copy, embedder):
     stale = _faiss_file(seed_copy)
     VectorIndex.build(np.zeros(0, dtype=np.int64), np.zeros((0, 384), np.float32), 384).save(stale)
     with opened(seed_copy) as index:
-        index.db.set_meta("generation", str(index.generation + 1))
+        index.writer.set_meta(MetaKey.GENERATION, str(index.generation + 1))
     answer = _ask_denial(seed_copy, embedder)
     assert any(DENIAL in hit.text for hit in answer.passages[:3])
 
@@ -382,12 +388,14 @@ def test_a_file_changed_while_being_indexed_is_reported_and_its_old_version_kept
     assert report.skipped == [SkippedFile(KYIV, "changed while being indexed: run `qa index` again")]
     assert report.updated == []
     with opened(seed_copy) as index:
-        assert index.db.article(seed_articles["kyiv"].doc_id) == seed_articles["kyiv"]  # old version, whole
-        assert index.stale_files(seed_copy.corpus_dir) == [KYIV]
+        assert index.article(seed_articles["kyiv"].doc_id) == seed_articles["kyiv"]  # old version, whole
+        assert stale_files(index, seed_copy.corpus_dir) == [KYIV]
     report = Engine(seed_copy, embedder=embedder).build_index()
     assert report.updated == [KYIV]
     with opened(seed_copy) as index:
-        [(stored,)] = index.db.conn.execute("SELECT doc_id FROM articles WHERE source_path = ?", (KYIV,))
+        connection = sqlite3.connect(seed_copy.index_dir / DB_NAME)
+        [(stored,)] = connection.execute("SELECT doc_id FROM articles WHERE source_path = ?", (KYIV,))
+        connection.close()
         [current] = read_file(kyiv, corpus_dir=seed_copy.corpus_dir)
         assert stored == current.doc_id  # the version on disk now
-        assert index.stale_files(seed_copy.corpus_dir) == []
+        assert stale_files(index, seed_copy.corpus_dir) == []

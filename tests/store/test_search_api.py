@@ -58,7 +58,7 @@ def small_index(tmp_path_factory, embedder):
 
 
 def _docs(index: Index, ids) -> set[str]:
-    return {article.source_path for _, article in index.db.passages_with_articles(list(ids)).values()}
+    return {article.source_path for _, article in index.passages_with_articles(list(ids)).values()}
 
 
 def test_outlet_filter_is_case_insensitive(small_index):
@@ -69,7 +69,7 @@ def test_outlet_filter_is_case_insensitive(small_index):
 
 def test_no_filter_selects_every_passage(small_index):
     ids = small_index.passage_ids_where(outlets=[])
-    assert len(ids) == small_index.status().counts["passages"]
+    assert len(ids) == small_index.status().counts.passages
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,9 @@ QUESTIONS = (
 
 
 def test_every_passage_stores_each_sentence_with_the_models_vector(seed_engine, embedder):
-    ids, _ = seed_engine.index.db.vectors()
-    passages = seed_engine.index.db.passages_with_articles(ids.tolist())
-    stored = seed_engine.index.db.sentence_vectors(ids.tolist())
+    ids, _ = seed_engine.index.stored_vectors()
+    passages = seed_engine.index.passages_with_articles(ids.tolist())
+    stored = seed_engine.index.sentence_vectors(ids.tolist())
     assert sorted(stored) == sorted(passages)
     for passage_id, (passage, _) in passages.items():
         sentences = stored[passage_id]
@@ -40,7 +40,7 @@ def test_answers_from_stored_sentences_match_answers_that_embed_them_at_query_ti
     connection.commit()
     connection.close()
     fallback_engine = Engine(seed_copy, embedder=embedder)
-    assert fallback_engine.index.db.sentence_vectors(list(range(100))) == {}
+    assert fallback_engine.index.sentence_vectors(list(range(100))) == {}
     at_query_time = [fallback_engine.ask(question) for question in QUESTIONS]
     fallback_engine.close()
     for stored, embedded in zip(from_index, at_query_time, strict=True):

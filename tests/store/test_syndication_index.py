@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from qa.config import BUNDLED_MODEL, Settings
 from qa.engine import Engine
 from qa.models import Answer
-from qa.store.index import Index
+from qa.store.index import DB_NAME, Index
 from tests.support.processes import qa
 
 STORY = (
@@ -63,10 +64,12 @@ def build(settings: Settings, embedder):
 
 def stored(settings: Settings) -> dict[str, tuple[str | None, list[tuple[str | None, dt.date | None, str | None]]]]:
     """source file -> (outlet, [(outlet, date, file) listed as also published by]) of every stored article."""
+    connection = sqlite3.connect(settings.index_dir / DB_NAME)
+    doc_ids = [row[0] for row in connection.execute("SELECT doc_id FROM articles")]
+    connection.close()
     index = Index.open(settings.index_dir)
     try:
-        doc_ids = [row[0] for row in index.db.conn.execute("SELECT doc_id FROM articles")]
-        articles = [index.db.article(doc_id) for doc_id in doc_ids]
+        articles = [index.article(doc_id) for doc_id in doc_ids]
     finally:
         index.close()
     return {

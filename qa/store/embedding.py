@@ -1,0 +1,117 @@
+"""Embedding a build's passages in chunks, each staged in one transaction with its sentence vectors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.embed import TextEncoder
+from qa.models import Article, Passage
+from qa.passages import sentence_spans
+from qa.progress import Stage
+from qa.store.records import MetaKey, SentenceVectors
+from qa.store.report import ProgressCallback, SyncReport
+from qa.store.writing import WritableIndex
+
+COMMIT_EVERY_PASSAGES = 256
+"""Embedded work is committed in chunks of about this many passages, so a crash loses at most one chunk."""
+
+
+@dataclass
+class PendingArticle:
+    path: str
+    article: Article
+    passages: list[Passage]
+    bands: list[int]
+    """LSH band keys of the text, stored with it so later copies of the story find it."""
+
+
+def embed_and_stage(
+    index: WritableIndex,
+    pending: list[PendingArticle],
+    embedder: TextEncoder,
+    report: SyncReport,
+    progress: ProgressCallback,
+) -> None:
+    """Embed in chunks of about COMMIT_EVERY_PASSAGES passages and stage each chunk in one transaction."""
+    total = sum(len(item.passages) for item in pending)
+    if total and not embedder.loaded:
+        progress(Stage.LOADING_MODEL, 0, 0)
+    if total and index.writer.get_meta(MetaKey.REBUILD_PENDING) != embedder.name:
+        index.check_model(embedder.name, embedder.dimension)
+    done = 0
+    stored = 0
+    chunk: list[PendingArticle] = []
+    for position, item in enumerate(pending):
+        chunk.append(item)
+        if sum(len(member.passages) for member in chunk) < COMMIT_EVERY_PASSAGES and position < len(pending) - 1:
+            continue
+        passages = [p for member in chunk for p in member.passages]
+        texts = [p.text for p in passages]
+        spans = [sentence_spans(p.text) for p in passages]
+        sentences = [
+            p.text[start:end]
+            for p, own in zip(passages, spans, strict=True)
+            if not _whole(p, own)
+            for start, end in own
+        ]
+        advance = _embedding_progress(progress, before=done, passages=len(texts), sentences=len(sentences), total=total)
+        vectors = (
+            embedder.encode_documents(texts + sentences, on_progress=advance) if texts else np.zeros((0, 1), np.float32)
+        )
+        sentence_vectors = _split_sentences(passages, spans, vectors) if texts else []
+        done += len(texts)
+        row = 0
+        with index.writer.atomic():
+            for member in chunk:
+                count = len(member.passages)
+                index.writer.stage_article(
+                    member.path,
+                    member.article,
+                    member.passages,
+                    vectors[row : row + count],
+                    sentence_vectors[row : row + count],
+                    bands=member.bands,
+                )
+                row += count
+        stored += len(chunk)
+        report.articles += len(chunk)
+        report.passages += len(texts)
+        progress(Stage.STORING, stored, len(pending))
+        chunk = []
+
+
+def _embedding_progress(
+    progress: ProgressCallback, *, before: int, passages: int, sentences: int, total: int
+) -> Callable[[int], None]:
+    """Report a chunk's encoding (passages and sentences together) as the share of its passages done."""
+    embedded = 0
+
+    def advance(count: int) -> None:
+        nonlocal embedded
+        embedded += count
+        progress(Stage.EMBEDDING, before + round(passages * embedded / (passages + sentences)), total)
+
+    return advance
+
+
+def _whole(passage: Passage, spans: list[tuple[int, int]]) -> bool:
+    """A passage that is one sentence: its sentence vector is its own vector, no second encoding."""
+    return len(spans) == 1 and spans[0] == (0, len(passage.text))
+
+
+def _split_sentences(
+    passages: list[Passage], spans: list[list[tuple[int, int]]], vectors: np.ndarray
+) -> list[SentenceVectors]:
+    """Rows of `vectors` (the passages, then the sentences of every multi-sentence passage) per passage."""
+    row = len(passages)
+    result = []
+    for number, (passage, own) in enumerate(zip(passages, spans, strict=True)):
+        if _whole(passage, own):
+            result.append(SentenceVectors(own, vectors[number : number + 1]))
+        else:
+            result.append(SentenceVectors(own, vectors[row : row + len(own)]))
+            row += len(own)
+    return result

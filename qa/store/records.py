@@ -1,0 +1,132 @@
+"""The typed records both sides of the storage seam speak in, whichever backend holds the index."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from qa.models import Syndication
+
+
+class MetaKey(StrEnum):
+    """The keys of an index's manifest (`meta`), one spelling for every backend and the build."""
+
+    FORMAT_VERSION = "format_version"
+    MODEL = "model"
+    DIMENSION = "dimension"
+    DOCUMENT_ENCODER = "document_encoder"
+    """How the passages were embedded ("onnxruntime, float32"), ways joined by " + "."""
+    BUILT_AT = "built_at"
+    REBUILD_PENDING = "rebuild_pending"
+    """The model a rebuild embeds with, until it publishes: a build cut short resumes the rebuild."""
+    SYNDICATION_BANDS = "syndication_bands"
+    """The recipe version of the stored LSH band keys."""
+    QUERY_ENCODER_SHA256 = "query_encoder_sha256"
+    GENERATION = "generation"
+    VECTORS = "vectors"
+    """The embedded backend's FAISS file stamp of the published generation."""
+    VECTOR_SEARCH = "vector_search"
+    """How the embedded backend's FAISS file searches: "ivf" or "exact"."""
+    STATE = "state"
+    """Milvus's committed generation, floor and cleanup list."""
+    NEXT_PASSAGE_ID = "next_passage_id"
+    MIGRATION = "migration"
+    """A `qa migrate` under way: its source and the last file copied, so it can resume."""
+
+
+@dataclass
+class SentenceVectors:
+    """A passage's sentences as (start, end) offsets into its text, with one vector per sentence.
+
+    Stored as float16: half the space, and a cosine off by under 1e-3, far below any threshold we use.
+    """
+
+    spans: list[tuple[int, int]]
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
+class FoldedCopy:
+    """A copy of a story read from one file and stored under the article it was folded into."""
+
+    path: str
+    """The corpus file the copy was read from."""
+    original: str
+    """The doc_id of the article it was folded into."""
+    listed: bool
+    """Shown as "also published by"; False: the same article again, kept so it comes back if the original goes."""
+    listing: Syndication
+
+
+@dataclass(frozen=True)
+class PublishedText:
+    """A published article as the folding of a new copy compares it: where it is, its date and its text."""
+
+    doc_id: str
+    path: str
+    published: dt.date | None
+    text: str
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    doc_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class StagedArticle:
+    """An article an interrupted build staged for a file: a later build keeps it if the file is unchanged."""
+
+    doc_id: str
+    passages: int
+
+
+@dataclass(frozen=True)
+class RefusedFile:
+    """A corpus file the readers refused whole, remembered so a build reports it once per change of the file."""
+
+    path: str
+    fingerprint: str
+    """The content hash of the version refused: a changed file is read again."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class IndexCounts:
+    files: int = 0
+    articles: int = 0
+    passages: int = 0
+    articles_without_outlet: int = 0
+    articles_without_date: int = 0
+
+
+@dataclass(frozen=True)
+class SearchKind:
+    description: str
+    """How dense search runs, in words: "exact", "approximate (IVF)", "Milvus HNSW"."""
+    approximate: bool
+
+
+@dataclass
+class IndexStatus:
+    location: str
+    """The index directory, or the Milvus URI."""
+    model: str | None
+    dimension: int | None
+    document_encoder: str | None
+    """How the passages were embedded ("onnxruntime, float32"); ways joined by " + " when they differ."""
+    built_at: str | None
+    counts: IndexCounts
+    search: str
+    """How dense search runs, in words: "exact", "approximate (IVF)", "Milvus HNSW"."""
+    generation: int = 0
+    approximate: bool = False
+    """Whether dense search is approximate rather than exact."""
+    staged_passages: int = 0
+    """Passages embedded by a build that was interrupted before publishing; the next build uses them."""
+    refused: list[RefusedFile] = field(default_factory=list)
+    """Corpus files the last builds refused whole, with the reason (read again when they change)."""
