@@ -15,8 +15,9 @@ import typer
 from qa.cli import ask, indexing, status, evaluate, show, chat, migrate, configure  # noqa: F401
 
 # isort: on
+from qa.cli.closed_pipe import stop_writing_stdout
 from qa.cli.common import HELP_OPTION_NAMES, app
-from qa.cli.output import echo, echo_line, flush_stdout, stop_writing_stdout
+from qa.cli.output import echo, echo_line, flush_stdout
 from qa.errors import QAError, UsageError
 
 DEBUG_FLAG = "--debug"

@@ -12,7 +12,6 @@ as in `qa ask … | head -1`: Click would turn the broken pipe into exit 1.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from qa.cli.closed_pipe import stop_writing_stdout
 from qa.printable import printable, printable_line
 
 if TYPE_CHECKING:
@@ -55,17 +55,6 @@ def reader_may_leave() -> Iterator[None]:
     except BrokenPipeError:
         stop_writing_stdout()
         raise typer.Exit(0) from None
-
-
-def stop_writing_stdout() -> None:
-    """Point stdout at the null device, as Python's docs advise on EPIPE, so the flush at exit cannot fail."""
-    try:
-        descriptor = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # replaced by a test's or an embedding program's buffer
-        return
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, descriptor)
-    os.close(null)
 
 
 def flush_stdout() -> None:

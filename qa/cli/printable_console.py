@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from qa.cli.closed_pipe import stop_writing_stdout
 from qa.printable import printable
 
 
@@ -21,8 +22,6 @@ class PrintableConsole(Console):
         """The reader left (`qa ask … | head -1`): end quietly with exit 0, as the CLI's other writes do
         (Rich's own handler exits with 1)."""
         import typer
-
-        from qa.cli.output import stop_writing_stdout
 
         stop_writing_stdout()
         raise typer.Exit(0)

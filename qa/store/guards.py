@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.errors import CorpusEmptyError
+from qa.ingest.add_options import is_options_file, options_path
 from qa.ingest.metadata import find_sidecar, is_sidecar
-from qa.ingest.staging import is_options_file, options_path
 from qa.ingest.walk import Walk
 
 if TYPE_CHECKING:
