@@ -16,6 +16,7 @@ import numpy as np
 from qa.encoders.manifest import INDEX_SUBDIRECTORY
 from qa.engine import Engine
 from tests.support.fake_encoder import HashingEncoder
+from tests.support.seeds import REPO
 
 QUOTE = "This is categorically false"
 
@@ -36,6 +37,7 @@ def test_vectors_are_unit_length_and_the_same_in_another_process():
         capture_output=True,
         text=True,
         check=True,
+        cwd=REPO,
     )
     assert np.allclose(json.loads(elsewhere.stdout), vectors[0])  # the hash is not Python's salted hash()
 
