@@ -18,7 +18,7 @@ from bench.attribution_pages import load_pages, measure_htmldate, measure_qa
 from qa.errors import IngestError
 from qa.ingest import read_corpus_file
 from qa.ingest.dates import NewsDate
-from qa.ingest.page_dates import DateVotes
+from qa.ingest.page_dates import DateVotes, url_date
 from qa.ingest.page_outlets import clean_outlet_name
 from qa.models import MetadataSource
 
@@ -137,6 +137,47 @@ def test_dates_that_disagree_without_a_clear_winner_leave_the_page_undated():
     decided = votes.decide()
     assert decided is not None and decided.day == dt.date(2021, 5, 5) and decided.moment is None
     assert isinstance(votes.readings[0][1], NewsDate)
+
+
+def test_one_cms_timestamp_in_json_ld_and_a_meta_tag_is_one_vote():
+    """The CMS writes its one field twice; the dateline a reader sees and the URL are two sources."""
+    votes = DateVotes()
+    votes.add("JSON-LD datePublished", "2020-01-03T09:48:24+00:00", "JSON-LD Article datePublished")
+    votes.add("meta tag", "2020-01-03T09:48:24+00:00", "<meta article:published_time>")
+    votes.add("URL", dt.date(2020, 1, 6), "the date in the URL")
+    votes.add("dateline under the headline", dt.date(2020, 1, 6), "the date under the headline")
+    decided = votes.decide()
+    assert decided is not None and decided.day == dt.date(2020, 1, 6)
+
+
+def test_htmldate_says_nothing_about_the_local_day():
+    """04:15 UTC on the 9th, printed "November 8, 2023, 11:15 PM": htmldate read the UTC tag, it is no local source."""
+    votes = DateVotes()
+    votes.add("JSON-LD datePublished", "2023-11-09T04:15:00+00:00", "JSON-LD NewsArticle datePublished")
+    votes.add("dateline under the headline", dt.date(2023, 11, 8), "the date under the headline")
+    votes.add("htmldate", "2023-11-09", "htmldate")
+    decided = votes.decide()
+    assert decided is not None and decided.day == dt.date(2023, 11, 8)
+
+
+def test_htmldate_alone_on_january_first_is_a_bare_year():
+    votes = DateVotes()
+    votes.add("htmldate", "2004-01-01", "htmldate")
+    assert votes.decide() is None
+    votes = DateVotes()
+    votes.add("htmldate", "2019-06-13", "htmldate")
+    decided = votes.decide()
+    assert decided is not None and decided.day == dt.date(2019, 6, 13)
+
+
+def test_a_number_opening_the_slug_is_not_the_day_in_the_url():
+    votes = DateVotes()
+    url_date("https://blog.example.org/2023/10/3-questions-for-the-fundraiser/", votes)
+    assert votes.readings == []
+    for url in ("https://example.org/2023/10/03/flood-gates/", "https://example.org/news/2023-10-03-flood-gates"):
+        votes = DateVotes()
+        url_date(url, votes)
+        assert [date.day for _, date, _ in votes.readings] == [dt.date(2023, 10, 3)]
 
 
 def test_an_update_label_is_never_the_publication_day(tmp_path):
