@@ -30,6 +30,7 @@ WEIGHTS = {
     "URL": 2.0,
     "labelled dateline": 3.0,
     "dateline under the headline": 3.0,
+    "update date shown alone": 2.5,
     "htmldate": 1.5,
 }
 """How far each kind of source is trusted; each kind votes once (its first value), so one CMS field repeated in
@@ -123,8 +124,8 @@ class DateVotes:
             return None
         day, weight = max(scores.items(), key=lambda item: item[1])
         runner_up = max((s for d, s in scores.items() if d != day), default=0.0)
-        if weight < CLEAR_WIN * runner_up:
-            return None
+        if weight < CLEAR_WIN * runner_up or voters[day] == ["the only date shown, after an update label"]:
+            return None  # an update day alone is no publication day
         moment = next((date.moment for _, date, _ in readings if date.day == day and date.moment is not None), None)
         return PageDate(day, moment, voters[day], weight)
 
@@ -172,7 +173,10 @@ def url_date(url: str | None, votes: DateVotes) -> None:
 def visible_dates(text: str, headlines: list[str | None], votes: DateVotes) -> None:
     """The first labelled date on the page, and the first date printed right after a headline (the `<h1>`, else the
     headline the metadata gives: on a blog the `<h1>` is often the blog's name)."""
-    dates = list(shown_dates(text))
+    shown = list(shown_dates(text, updates=True))
+    dates = [d for d in shown if not d.updated]
+    if not dates and shown:  # "Stand: 28.04.2020" and no other date on the page
+        votes.add("update date shown alone", shown[0].day, "the only date shown, after an update label")
     labelled = next((d for d in dates if d.labelled), None)
     if labelled is not None:
         votes.add("labelled dateline", labelled.day, "a labelled date shown on the page")

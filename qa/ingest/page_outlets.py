@@ -44,6 +44,16 @@ _COPYRIGHT = re.compile(
 rights phrase, because a bare `© Name` is usually a photo credit in a caption."""
 
 
+_COMMENTS_FEED = re.compile(r"comment|kommentar|commentaire|comentario|comment[io]", re.I)
+_FEED_WORDS = re.compile(r"^(?:news)?feed\s+|(?:\s*[-–|:»]?\s*(?:rss|atom|news|feed|2\.0|xml))+\s*$", re.I)
+_LOGO_WORDS = re.compile(
+    r"\blogo\s+(?:of|der|des|de|du|di)\b|\b(?:web)?logo\b|[-\s]logo\b|\bgrafik:|\((?:zur|to the|go to)[^)]*\)|"
+    r"\b(?:zur startseite|to the home ?page|home ?page|startseite)\b",
+    re.I,
+)
+"""Words around a name in a logo's alt text: "Logo", "zur Startseite", "Grafik:"."""
+
+
 @dataclass(frozen=True)
 class OutletName:
     """A clean outlet name, and which part of the page gave it."""
@@ -89,6 +99,8 @@ def page_outlet(
     headline: str | None,
     page_text: str,
     url: str | None = None,
+    feed_titles: tuple[str, ...] = (),
+    logo_texts: tuple[str, ...] = (),
 ) -> OutletName | None:
     """The first clean name among the page's own namings (JSON-LD publisher, `og:site_name`, `application-name`), in
     order of how carefully pages fill them in; None when the page's URL is a known outlet's (a curated fact outranks
@@ -100,6 +112,7 @@ def page_outlet(
         ("<meta og:site_name>", meta.get("og:site_name")),
         ("<meta application-name>", meta.get("application-name")),
         ("<meta apple-mobile-web-app-title>", meta.get("apple-mobile-web-app-title")),
+        ("the feed's title (<link rel=alternate>)", feed_site_name(feed_titles)),
     ]
     labels = _domain_labels(url)
     for allow_domain in (False, True):
@@ -121,7 +134,32 @@ def page_outlet(
         holder = copyright_holder(page_text, allow_domain=allow_domain)
         if holder is not None and not _is_headline(holder, title, headline):
             return OutletName(holder, "the copyright line")
+        logo = next(filter(None, (_logo_name(text, title, allow_domain) for text in logo_texts)), None)
+        if logo is not None and not _is_headline(logo, title, headline):
+            return OutletName(logo, "the logo's text")
     return None
+
+
+def feed_site_name(feed_titles: tuple[str, ...]) -> str | None:
+    """The site's name in its first feed's title: WordPress writes "Site » Feed", Blogger "Site - Atom", others
+    "Site RSS"; a comments feed is skipped."""
+    for title in feed_titles:
+        if _COMMENTS_FEED.search(title):
+            continue
+        title = " ".join(title.split())
+        site = title.split(" » ")[0] if " » " in title else _FEED_WORDS.sub("", title)
+        if site != title:  # a title without feed words ("Veranstaltungen") names a section, not the site
+            return site.strip(" -–|:».") or None
+    return None
+
+
+def _logo_name(text: str, title: str | None, allow_domain: bool) -> str | None:
+    """The name spelled in the logo's alt text ("Logo BMEIA", ".:: NMB-Media ::.", "Hoppe - Weblogo"), when the
+    `<title>` repeats it: a logo can be a partner's, a flag or a hosting service's."""
+    name = " ".join(_LOGO_WORDS.sub(" ", text).split()).strip(" .:|-–»«()")
+    if len(name) < 2 or name.casefold() not in (title or "").casefold():
+        return None
+    return clean_outlet_name(name, allow_domain=allow_domain)
 
 
 def _domain_labels(url: str | None) -> list[str]:

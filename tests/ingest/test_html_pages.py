@@ -18,7 +18,7 @@ from bench.attribution_pages import load_pages, measure_htmldate, measure_qa
 from qa.errors import IngestError
 from qa.ingest import read_corpus_file
 from qa.ingest.dates import NewsDate
-from qa.ingest.page_dates import DateVotes, url_date
+from qa.ingest.page_dates import DateVotes, url_date, visible_dates
 from qa.ingest.page_outlets import clean_outlet_name
 from qa.models import MetadataSource
 
@@ -180,6 +180,26 @@ def test_a_number_opening_the_slug_is_not_the_day_in_the_url():
         assert [date.day for _, date, _ in votes.readings] == [dt.date(2023, 10, 3)]
 
 
+def test_the_end_of_a_date_range_is_no_dateline():
+    votes = DateVotes()
+    visible_dates(
+        "Flood gates hold Die Meisterschaften vom 5. bis 11. Februar 2022 in Hall. Publiziert am 3. Februar 2022",
+        ["Flood gates hold"],
+        votes,
+    )
+    assert [(kind, date.day) for kind, date, _ in votes.readings] == [("labelled dateline", dt.date(2022, 2, 3))]
+
+
+def test_an_update_date_shown_alone_counts_only_beside_another_source():
+    """"Stand: 28.04.2020" is all a German news page shows; alone it dates nothing, beside htmldate it does."""
+    votes = DateVotes()
+    visible_dates("Flood gates hold Stand: 28.04.2020 18:00 Uhr", ["Flood gates hold"], votes)
+    assert votes.decide() is None
+    votes.add("htmldate", "2020-04-28", "htmldate")
+    decided = votes.decide()
+    assert decided is not None and decided.day == dt.date(2020, 4, 28)
+
+
 def test_an_update_label_is_never_the_publication_day(tmp_path):
     body = (
         f"<article><h1>Flood gates hold</h1><p>Aktualisiert am 14.01.2022</p>"
@@ -215,6 +235,27 @@ def test_a_site_name_with_a_tagline_gives_the_part_that_spells_its_address(tmp_p
     hosted = '<link rel="canonical" href="https://valleynotes.blogspot.com/2013/10/flood.html">'
     [article] = read(tmp_path, page(hosted, title="Valley Notes: Flood gates hold"), "b.html").articles
     assert article.outlet == "Valley Notes"  # a hosted blog is named by its own host, not blogspot.com
+
+
+def test_the_feed_title_names_the_site_and_a_comments_feed_does_not(tmp_path):
+    feeds = (
+        '<link rel="alternate" type="application/rss+xml" title="Valley Courier » Kommentar-Feed" href="/c">'
+        '<link rel="alternate" type="application/rss+xml" title="Valley Courier » Feed" href="/feed">'
+    )
+    [article] = read(tmp_path, page(feeds)).articles
+    assert article.outlet == "Valley Courier"
+    section = '<link rel="alternate" type="application/rss+xml" title="Veranstaltungen" href="/events">'
+    [article] = read(tmp_path, page(section), "b.html").articles
+    assert article.outlet is None  # a feed title without feed words names a section, not the site
+
+
+def test_the_logo_alt_text_names_the_site_when_the_title_repeats_it(tmp_path):
+    logo = '<div class="site-logo"><img src="/l.png" alt="Logo Valley Courier"></div>'
+    [article] = read(tmp_path, page(body=logo + ARTICLE, title="Flood gates hold – Valley Courier")).articles
+    assert article.outlet == "Valley Courier"
+    shield = '<div id="logo"><img src="/s.png" alt="Project Shield Logo"></div>'
+    [article] = read(tmp_path, page(body=shield + ARTICLE), "b.html").articles
+    assert article.outlet is None  # a logo the title does not repeat may be a host's or a partner's
 
 
 DEV_SET_CANDIDATES = [os.environ.get("QA_EVAL_DATA"), "/work/shared/eval-data", str(REPO.parent / "shared/eval-data")]
