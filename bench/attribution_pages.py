@@ -52,10 +52,15 @@ class Tally:
     defects: Counter = field(default_factory=Counter)
     misses: list[str] = field(default_factory=list)
     """`file: got X, gold Y` for each wrong day, for reading the failures."""
+    undated: list[str] = field(default_factory=list)
+    """`file: gold Y` for each page left undated or refused."""
+    outlet_misses: list[str] = field(default_factory=list)
+    """`file: defect (outlet)` for each outlet that is no clean name."""
 
     def count_day(self, got: str | None, gold: str, name: str) -> None:
         if got is None:
             self.none += 1
+            self.undated.append(f"{name}: gold {gold}")
         elif got == gold:
             self.right += 1
         else:
@@ -109,7 +114,7 @@ def measure_qa(pages: list[dict]) -> Tally:
             reading = read_html(page["html"], origin=page["file"])
         except IngestError:
             tally.refused += 1
-            tally.none += 1
+            tally.count_day(None, page["date"], f"{page['file']} (refused)")
             tally.defects["refused"] += 1
             tally.seconds += time.perf_counter() - started
             tally.pages += 1
@@ -124,6 +129,7 @@ def measure_qa(pages: list[dict]) -> Tally:
         tally.clean_outlets += defect is None
         if defect:
             tally.defects[defect] += 1
+            tally.outlet_misses.append(f"{page['file']}: {defect} ({values.get('outlet')})")
     return tally
 
 
@@ -180,7 +186,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("../shared/eval-data/htmldate-pages"))
     parser.add_argument("--half", choices=("even", "odd"))
     parser.add_argument("--limit", type=int)
-    parser.add_argument("--misses", action="store_true", help="list each wrong day and outlet defect")
+    parser.add_argument("--misses", action="store_true", help="list each wrong or missing day and each outlet defect")
     args = parser.parse_args()
     if not (args.data / PAGES_FILE).is_file() and not args.data.is_file():
         sys.exit(f"{args.data / PAGES_FILE}: missing; pass the htmldate-pages directory with --data")
@@ -195,6 +201,10 @@ def main() -> None:
         for name, tally in (("qa", qa_tally), ("htmldate", htmldate_tally)):
             for miss in tally.misses:
                 print(f"  {name} wrong: {miss}")
+            for miss in tally.undated:
+                print(f"  {name} none: {miss}")
+        for miss in qa_tally.outlet_misses:
+            print(f"  qa outlet: {miss}")
     command = f"python bench/attribution_pages.py --data {args.data}"
     command += f" --half {args.half}" if args.half else ""
     command += f" --limit {args.limit}" if args.limit else ""

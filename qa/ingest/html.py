@@ -59,9 +59,10 @@ _NOT_OWN_TEXT = ("a", "nav", "title", "script", "style", "noscript", "template",
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _FEED_TYPE = "contains(@type, 'rss') or contains(@type, 'atom')"
 _LOGO_ALT = (
-    "//img[contains(translate(concat(@class, ' ', @id, ' ', ../@class, ' ', ../@id), 'LOGO', 'logo'), 'logo')]/@alt"
+    "//img[contains(translate(concat(@class, ' ', @id, ' ', @src, ' ', ../@class, ' ', ../@id), 'LOGO', 'logo'),"
+    " 'logo')]/@alt"
 )
-"""The alt text of an image marked as the logo (by its class or id, or its link's): the site's name, spelled."""
+"""The alt text of an image marked as the logo (by its class, id or file name, or its link's): the site's name."""
 
 
 @dataclass

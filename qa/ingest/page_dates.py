@@ -183,7 +183,9 @@ def visible_dates(text: str, headlines: list[str | None], votes: DateVotes) -> N
     for headline in filter(None, (" ".join((h or "").split()) for h in headlines)):
         position = text.find(headline)
         end = position + len(headline) + HEADLINE_REACH
-        near = next((d for d in dates if position >= 0 and position <= d.start <= end), None)
+        if position >= 0 and any(position <= d.start < position + len(headline) for d in dates):
+            return  # "Ergebnisse, 19.5.2007", "Bericht vom 22.04.2020": the story's dates follow, not its dateline
+        near = next((d for d in dates if position >= 0 and position + len(headline) <= d.start <= end), None)
         if near is not None:
             if near != labelled:  # one date on the page is one vote, however it is found
                 votes.add("dateline under the headline", near.day, "the date under the headline")

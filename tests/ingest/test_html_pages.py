@@ -19,7 +19,7 @@ from qa.errors import IngestError
 from qa.ingest import read_corpus_file
 from qa.ingest.dates import NewsDate
 from qa.ingest.page_dates import DateVotes, url_date, visible_dates
-from qa.ingest.page_outlets import clean_outlet_name
+from qa.ingest.page_outlets import clean_outlet_name, copyright_holder, title_outlet
 from qa.models import MetadataSource
 
 REPO = Path(__file__).resolve().parents[2]
@@ -200,6 +200,15 @@ def test_an_update_date_shown_alone_counts_only_beside_another_source():
     assert decided is not None and decided.day == dt.date(2020, 4, 28)
 
 
+def test_a_date_inside_the_headline_is_no_dateline():
+    votes = DateVotes()
+    headline = "Results of the relay, 19.5.2007"
+    visible_dates(f"{headline} A report by Ann Lee, who ran on 18.5.2007", [headline], votes)
+    assert votes.readings == []  # the dates after a dated headline are the story's
+    visible_dates("Results of the relay A report, 20.5.2007", ["Results of the relay"], votes)
+    assert [date.day for _, date, _ in votes.readings] == [dt.date(2007, 5, 20)]
+
+
 def test_an_update_label_is_never_the_publication_day(tmp_path):
     body = (
         f"<article><h1>Flood gates hold</h1><p>Aktualisiert am 14.01.2022</p>"
@@ -256,6 +265,19 @@ def test_the_logo_alt_text_names_the_site_when_the_title_repeats_it(tmp_path):
     shield = '<div id="logo"><img src="/s.png" alt="Project Shield Logo"></div>'
     [article] = read(tmp_path, page(body=shield + ARTICLE), "b.html").articles
     assert article.outlet is None  # a logo the title does not repeat may be a host's or a partner's
+
+
+def test_a_copyright_holder_in_a_flattened_footer_ends_at_its_legal_form():
+    assert copyright_holder("Mediadaten © 2021 Valley Courier GmbH Quickchart Newsletter Umfrage") == "Valley Courier"
+    assert copyright_holder("Valley Courier © 2019 About Accessibility User Agreement Privacy Policy") is None
+    assert copyright_holder("Privacy Copyright by Valley Courier © 2022. All rights reserved.") == "Valley Courier"
+
+
+def test_a_title_part_repeated_with_other_spacing_or_joined_without_spaces_names_the_outlet():
+    footer = "Kontakt Valley Courier AG Impressum"
+    assert title_outlet("Flood gates hold - Valley-Courier", "Flood gates hold", footer) == "Valley-Courier"
+    assert title_outlet("洪水闸门守住了-河谷信使报", None, "首页 河谷信使报 版权所有") == "河谷信使报"
+    assert title_outlet("Flood gates hold - Valley-Courier", "Flood gates hold", "Kontakt Impressum") is None
 
 
 DEV_SET_CANDIDATES = [os.environ.get("QA_EVAL_DATA"), "/work/shared/eval-data", str(REPO.parent / "shared/eval-data")]
