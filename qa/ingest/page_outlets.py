@@ -61,6 +61,13 @@ _LOGO_WORDS = re.compile(
 """Words around a name in a logo's alt text: "Logo", "zur Startseite", "Grafik:"."""
 
 
+_COPYRIGHT_WORDS = re.compile(
+    r"(?:©|ⓒ|\(c\)|copyright)\s*(?:©\s*)?(?:(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?\s*)?(?:by\s+)?"
+    r"(?P<words>(?:[^\W\d_][\w.&'-]*\s?){1,3})",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class OutletName:
     """A clean outlet name, and which part of the page gave it."""
@@ -132,6 +139,9 @@ def page_outlet(
                 name = _part_naming_the_domain(value, label)
                 if name is not None and not _is_headline(name, title, headline):
                     return OutletName(name, f"{where}, the part matching the domain")
+            name = _copyright_naming_the_domain(page_text, label)
+            if name is not None and not _is_headline(name, title, headline):
+                return OutletName(name, "the copyright line, the words matching the domain")
         found = outlet_for_url(url) if url else None
         if found and found[1] and not found[1].aggregator:
             return None  # the known outlet at the URL: `qa.ingest.metadata` cites it, with the URL as its source
@@ -191,6 +201,17 @@ def _part_naming_the_domain(value: str | None, label: str) -> str | None:
             name = clean_outlet_name(part, allow_domain=True)
             if name is not None:
                 return name
+    return None
+
+
+def _copyright_naming_the_domain(page_text: str, label: str) -> str | None:
+    """The words after a copyright sign that spell the site's address ("© 2017 Pixabay Terms Privacy" at
+    pixabay.com): in a footer flattened to one line nothing else marks where the holder's name ends."""
+    for match in _COPYRIGHT_WORDS.finditer(page_text[-3000:]):
+        words = match.group("words").split()
+        for count in range(1, len(words) + 1):
+            if _squash(" ".join(words[:count])) == label:
+                return clean_outlet_name(" ".join(words[:count]), allow_domain=True)
     return None
 
 

@@ -280,6 +280,14 @@ def test_a_title_part_repeated_with_other_spacing_or_joined_without_spaces_names
     assert title_outlet("Flood gates hold - Valley-Courier", "Flood gates hold", "Kontakt Impressum") is None
 
 
+def test_the_copyright_words_that_spell_the_address_name_the_site(tmp_path):
+    footer = f"<article><h1>Flood gates hold</h1><p>{STORY}</p></article><footer>© 2017 ValleyCourier Terms</footer>"
+    canonical = '<link rel="canonical" href="https://valleycourier.org/flood-gates">'
+    [article] = read(tmp_path, page(canonical, body=footer)).articles
+    assert article.outlet == "ValleyCourier"
+    assert "copyright" in article.provenance["outlet"].detail
+
+
 DEV_SET_CANDIDATES = [os.environ.get("QA_EVAL_DATA"), "/work/shared/eval-data", str(REPO.parent / "shared/eval-data")]
 DEV_SET = next(
     (Path(c) / "htmldate-pages" for c in DEV_SET_CANDIDATES if c and (Path(c) / "htmldate-pages").is_dir()), None
