@@ -240,7 +240,7 @@ def title_outlet(title: str | None, headline: str | None, page_text: str, *, all
     title = " ".join(title.split())
     parts = _TITLE_SEPARATOR.split(title)
     if len(parts) < 2:
-        parts = _CJK_TITLE_SEPARATOR.split(title)  # "武汉的声音-新华网": Chinese and Japanese titles join without spaces
+        parts = _CJK_TITLE_SEPARATOR.split(title)  # "武汉的声音-新华网": CJK titles join without spaces
     if len(parts) < 2:
         parts = title.split(": ", 1)  # Blogger's "Blog: Post"
         if len(parts) < 2 or (headline and parts[0].casefold() in headline.casefold()):

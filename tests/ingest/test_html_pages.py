@@ -191,7 +191,7 @@ def test_the_end_of_a_date_range_is_no_dateline():
 
 
 def test_an_update_date_shown_alone_counts_only_beside_another_source():
-    """"Stand: 28.04.2020" is all a German news page shows; alone it dates nothing, beside htmldate it does."""
+    """A German news page may show only "Stand: 28.04.2020": alone it dates nothing, beside htmldate it does."""
     votes = DateVotes()
     visible_dates("Flood gates hold Stand: 28.04.2020 18:00 Uhr", ["Flood gates hold"], votes)
     assert votes.decide() is None
