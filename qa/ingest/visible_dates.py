@@ -59,10 +59,12 @@ _UPDATE_LABEL = re.compile(
     re.I,
 )
 _PUBLISHED_LABEL = re.compile(
-    r"(published|posted|veröffentlicht|publiziert|erschienen|erstellt|datum|date|written|publié|"
+    r"\b(published|posted|veröffentlicht|publiziert|erschienen|erstellt|(?:veröffentlichungs|publikations)?datum|"
+    r"date|written|publié|"
     r"publicado|pubblicato|gepubliceerd|geplaatst)\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}" + _WEEKDAY + "$",
     re.I,
 )
+"""A label is a whole word: "Erscheinungsdatum" in a review is the book's, "Update" is no "date"."""
 _RANGE_END = re.compile(r"(?:\d\.?\s*[-–]|\b(?:bis|to|until|through|au|al|hasta|tot))\s*$", re.I)
 """`5. bis 11. Februar 2022`, `14. - 20. Januar 2022`: the end of a range is an event's or a report's, no dateline."""
 LABEL_REACH = 30

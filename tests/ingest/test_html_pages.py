@@ -209,6 +209,15 @@ def test_a_date_inside_the_headline_is_no_dateline():
     assert [date.day for _, date, _ in votes.readings] == [dt.date(2007, 5, 20)]
 
 
+def test_a_label_is_a_whole_word():
+    """A review's "Erscheinungsdatum" is the book's; "Veröffentlichungsdatum" is the article's."""
+    votes = DateVotes()
+    visible_dates("Review Erscheinungsdatum: 14.08.2017 Preis: 12 Euro", [], votes)
+    assert votes.readings == []
+    visible_dates("Review Veröffentlichungsdatum: 09.09.2017", [], votes)
+    assert [(kind, date.day) for kind, date, _ in votes.readings] == [("labelled dateline", dt.date(2017, 9, 9))]
+
+
 def test_an_update_label_is_never_the_publication_day(tmp_path):
     body = (
         f"<article><h1>Flood gates hold</h1><p>Aktualisiert am 14.01.2022</p>"
