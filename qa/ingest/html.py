@@ -57,6 +57,12 @@ MIN_BODY_WORDS = 10
 _NOT_OWN_TEXT = ("a", "nav", "title", "script", "style", "noscript", "template", "head")
 """Elements whose words are not the page's own text: links, menus, the title bar, code."""
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_FEED_TYPE = "contains(@type, 'rss') or contains(@type, 'atom')"
+_LOGO_ALT = (
+    "//img[contains(translate(concat(@class, ' ', @id, ' ', @src, ' ', ../@class, ' ', ../@id), 'LOGO', 'logo'),"
+    " 'logo')]/@alt"
+)
+"""The alt text of an image marked as the logo (by its class, id or file name, or its link's): the site's name."""
 
 
 @dataclass
@@ -160,6 +166,8 @@ def _outlet(tree, page: _Page, found: list[Candidate], visible: str) -> list[Can
         or _headline(tree),
         page_text=visible,
         url=next((c.value for c in found if c.field == "url"), None),
+        feed_titles=tuple(tree.xpath(f"//link[@rel='alternate'][{_FEED_TYPE}]/@title")),
+        logo_texts=tuple(tree.xpath(_LOGO_ALT)),
     )
     if outlet is None:
         return []

@@ -30,6 +30,7 @@ WEIGHTS = {
     "URL": 2.0,
     "labelled dateline": 3.0,
     "dateline under the headline": 3.0,
+    "update date shown alone": 2.5,
     "htmldate": 1.5,
 }
 """How far each kind of source is trusted; each kind votes once (its first value), so one CMS field repeated in
@@ -38,6 +39,7 @@ htmldate weighs less: it mostly reads the same tags again."""
 HTMLDATE_ECHO_SHARE = 0.5
 """htmldate's weight when it names the day JSON-LD or a meta tag names: it read the same tag, so it adds little."""
 _GENERIC_DATE_META = {"date", "dc.date", "dcterms.date", "dc:date"}
+_STRUCTURED = {"JSON-LD datePublished", "meta tag", "generic date meta tag"}
 CLEAR_WIN = 1.2
 """The winning day's weight must be this many times the runner-up's, or the page stays undated."""
 
@@ -49,7 +51,12 @@ PUBLISHED_META = (
     "citation_publication_date", "date", "dc.date", "dcterms.date", "dc:date",
 )  # fmt: skip
 """Meta names that carry the publication date, most specific first; never `modified`, `updated` or `expiration`."""
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)[/-]([0-3]?\d)(?:/|-|_|\.|$)|/((?:19|20)\d\d)([01]\d)([0-3]\d)/")
+_URL_DATE = re.compile(
+    r"/((?:19|20)\d\d)/([01]?\d)/([0-3]?\d)(?:/|\.html?|$)|/((?:19|20)\d\d)-([01]\d)-([0-3]\d)(?:/|-|_|\.|$)"
+    r"|/((?:19|20)\d\d)([01]\d)([0-3]\d)/"
+)
+"""`/2019/12/09/`, `/2019-12-09-slug`, `/20191209/`. After `/2023/10/` a number is the slug's, not a day: in
+`/2023/10/3-fragen-an-...` the 3 counts questions."""
 _DOTTED_DATE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.(?:19|20)\d\d(?!\d)")
 """`18.10.2019`: where dots separate a numeric date, the day comes first (German, Russian, Polish, Turkish, ...)."""
 _PUBLISHED_TIME = re.compile(r"publish|entry-date|posted|created", re.I)
@@ -91,12 +98,19 @@ class DateVotes:
         """The clearly winning day, or None when no source names one or two days are close."""
         readings = [r for r in self.readings if not (r[0] == "htmldate" and self.ambiguous)]
         # htmldate is left out when the page has a numeric date in an unknown order: it would guess the order
-        local_days = {date.day for _, date, _ in readings if not _in_utc(date.moment)}
-        structured = {"JSON-LD datePublished", "meta tag", "generic date meta tag"}
-        structured_days = {date.day for kind, date, _ in readings if kind in structured}
+        if [kind for kind, _, _ in readings] == ["htmldate"] and _bare_year(readings[0][1]):
+            return None
+        local_days = {date.day for kind, date, _ in readings if kind != "htmldate" and not _in_utc(date.moment)}
+        # htmldate gives no time and reads the same UTC tags: it says nothing about the local day
+        structured_days = {date.day for kind, date, _ in readings if kind in _STRUCTURED}
         scores: dict[dt.date, float] = defaultdict(float)
         voters: dict[dt.date, list[str]] = defaultdict(list)
+        structured_moments: set[dt.datetime] = set()
         for kind, date, where in readings:
+            repeated = kind in _STRUCTURED and date.moment is not None and date.moment in structured_moments
+            # the CMS's one timestamp, written into JSON-LD and a meta tag alike, is one vote
+            if kind in _STRUCTURED and date.moment is not None:
+                structured_moments.add(date.moment)
             day = date.day
             if _in_utc(date.moment) and day not in local_days:
                 beside = [
@@ -104,16 +118,21 @@ class DateVotes:
                 ]
                 day = beside[0] if len(beside) == 1 else day
             echo = kind == "htmldate" and date.day in structured_days
-            scores[day] += WEIGHTS[kind] * (HTMLDATE_ECHO_SHARE if echo else 1.0)
+            scores[day] += 0.0 if repeated else WEIGHTS[kind] * (HTMLDATE_ECHO_SHARE if echo else 1.0)
             voters[day].append(where)
         if not scores:
             return None
         day, weight = max(scores.items(), key=lambda item: item[1])
         runner_up = max((s for d, s in scores.items() if d != day), default=0.0)
-        if weight < CLEAR_WIN * runner_up:
-            return None
+        if weight < CLEAR_WIN * runner_up or voters[day] == ["the only date shown, after an update label"]:
+            return None  # an update day alone is no publication day
         moment = next((date.moment for _, date, _ in readings if date.day == day and date.moment is not None), None)
         return PageDate(day, moment, voters[day], weight)
+
+
+def _bare_year(date: NewsDate) -> bool:
+    """htmldate fills a bare year ("© 2004", "Jahresbericht 2022") to January 1st; alone, that is no day."""
+    return date.day.month == 1 and date.day.day == 1
 
 
 def _in_utc(moment: dt.datetime | None) -> bool:
@@ -144,7 +163,7 @@ def url_date(url: str | None, votes: DateVotes) -> None:
     match = _URL_DATE.search(url or "")
     if match is None:
         return
-    year, month, day = (int(g) for g in (match.groups()[:3] if match.group(1) else match.groups()[3:]))
+    year, month, day = (int(g) for g in next(match.groups()[i : i + 3] for i in (0, 3, 6) if match.group(i + 1)))
     try:
         votes.add("URL", dt.date(year, month, day), f"the date in {url}")
     except ValueError:
@@ -154,14 +173,19 @@ def url_date(url: str | None, votes: DateVotes) -> None:
 def visible_dates(text: str, headlines: list[str | None], votes: DateVotes) -> None:
     """The first labelled date on the page, and the first date printed right after a headline (the `<h1>`, else the
     headline the metadata gives: on a blog the `<h1>` is often the blog's name)."""
-    dates = list(shown_dates(text))
+    shown = list(shown_dates(text, updates=True))
+    dates = [d for d in shown if not d.updated]
+    if not dates and shown:  # "Stand: 28.04.2020" and no other date on the page
+        votes.add("update date shown alone", shown[0].day, "the only date shown, after an update label")
     labelled = next((d for d in dates if d.labelled), None)
     if labelled is not None:
         votes.add("labelled dateline", labelled.day, "a labelled date shown on the page")
     for headline in filter(None, (" ".join((h or "").split()) for h in headlines)):
         position = text.find(headline)
         end = position + len(headline) + HEADLINE_REACH
-        near = next((d for d in dates if position >= 0 and position <= d.start <= end), None)
+        if position >= 0 and any(position <= d.start < position + len(headline) for d in dates):
+            return  # "Ergebnisse, 19.5.2007", "Bericht vom 22.04.2020": the story's dates follow, not its dateline
+        near = next((d for d in dates if position >= 0 and position + len(headline) <= d.start <= end), None)
         if near is not None:
             if near != labelled:  # one date on the page is one vote, however it is found
                 votes.add("dateline under the headline", near.day, "the date under the headline")

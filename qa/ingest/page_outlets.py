@@ -33,15 +33,39 @@ _LEGAL_SUFFIX = re.compile(
 """A company's legal form at the end of its name: what a citation leaves out ("Tamedia AG" is cited as Tamedia)."""
 _TRAILING_PLACE = re.compile(r",\s*[^\W\d_][\w .-]{1,30}$")
 """`, Schweiz` after a legal form: the seat of the company, not part of the outlet's name."""
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
+_CJK_TITLE_SEPARATOR = re.compile(rf"(?<=[{_CJK}])\s*[-_|－｜]\s*(?=[{_CJK}])")
+MIN_SQUASHED_REPEAT = 6
+"""Letters a title part needs before its spelling with other spaces and hyphens counts as repeated on the page."""
 _TITLE_SEPARATOR = re.compile(r"\s+(?:\||ǀ|-|–|—|::?|»|«|›|‹|·|•|//)\s+")
 _COPYRIGHT = re.compile(
     r"(?:©|ⓒ|\(c\)|copyright)\s*(?:©\s*)?(?P<year>(?:19|20)\d\d\s*(?:[-–]\s*(?:19|20)\d\d)?\s*[,\-–]?\s*)?"
-    r"(?:by\s+)?(?P<name>[^\W\d_][^.|©/\n]{1,58}?)\s*,?\s*(?:(?:19|20)\d\d\s*(?:[-–]\s*(?:19|20)\d\d)?\s*,?\s*)?"
-    r"(?:[.|]?\s*(?P<rights>all rights|alle rechte|tous droits|todos los derechos|tutti i diritti)|[.|]|\s[-–]\s|$)",
+    r"(?:by\s+)?(?P<name>[^\W\d_][^.|©/\n]{1,58}?)\s*,?\s*(?:©?\s*(?:19|20)\d\d\s*(?:[-–]\s*(?:19|20)\d\d)?\s*,?\s*)?"
+    r"(?:[.|]?\s*(?P<rights>all rights|alle rechte|tous droits|todos los derechos|tutti i diritti)|[.|]|\s[-–]\s|$"
+    r"|(?=\s(?:GmbH|AG|Inc|Ltd|LLC|S\.A\.|SA|S\.p\.A\.|B\.V\.|e\.\s?V\.)(?!\w)))",
     re.I,
 )
 """`© 2021 Hanns-Seidel-Stiftung`, `Copyright © 2010-2018 Name. All rights reserved`: read only with a year or a
-rights phrase, because a bare `© Name` is usually a photo credit in a caption."""
+rights phrase, because a bare `© Name` is usually a photo credit in a caption. In a footer flattened to one line
+the name ends at its legal form ("© 2021 finanztreff GmbH Quickchart"); the footer's links are no end: they can
+follow the year too ("© 2019 About Accessibility User Agreement")."""
+
+
+_COMMENTS_FEED = re.compile(r"comment|kommentar|commentaire|comentario|comment[io]", re.I)
+_FEED_WORDS = re.compile(r"^(?:news)?feed\s+|(?:\s*[-–|:»]?\s*(?:rss|atom|news|feed|2\.0|xml))+\s*$", re.I)
+_LOGO_WORDS = re.compile(
+    r"\blogo\s+(?:of|der|des|de|du|di)\b|\b(?:web)?logo\b|[-\s]logo\b|\bgrafik:|\((?:zur|to the|go to)[^)]*\)|"
+    r"\b(?:zur startseite|to the home ?page|home ?page|startseite)\b",
+    re.I,
+)
+"""Words around a name in a logo's alt text: "Logo", "zur Startseite", "Grafik:"."""
+
+
+_COPYRIGHT_WORDS = re.compile(
+    r"(?:©|ⓒ|\(c\)|copyright)\s*(?:©\s*)?(?:(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)\d\d)?\s*)?(?:by\s+)?"
+    r"(?P<words>(?:[^\W\d_][\w.&'-]*\s?){1,3})",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +113,8 @@ def page_outlet(
     headline: str | None,
     page_text: str,
     url: str | None = None,
+    feed_titles: tuple[str, ...] = (),
+    logo_texts: tuple[str, ...] = (),
 ) -> OutletName | None:
     """The first clean name among the page's own namings (JSON-LD publisher, `og:site_name`, `application-name`), in
     order of how carefully pages fill them in; None when the page's URL is a known outlet's (a curated fact outranks
@@ -100,6 +126,7 @@ def page_outlet(
         ("<meta og:site_name>", meta.get("og:site_name")),
         ("<meta application-name>", meta.get("application-name")),
         ("<meta apple-mobile-web-app-title>", meta.get("apple-mobile-web-app-title")),
+        ("the feed's title (<link rel=alternate>)", feed_site_name(feed_titles)),
     ]
     labels = _domain_labels(url)
     for allow_domain in (False, True):
@@ -112,6 +139,9 @@ def page_outlet(
                 name = _part_naming_the_domain(value, label)
                 if name is not None and not _is_headline(name, title, headline):
                     return OutletName(name, f"{where}, the part matching the domain")
+            name = _copyright_naming_the_domain(page_text, label)
+            if name is not None and not _is_headline(name, title, headline):
+                return OutletName(name, "the copyright line, the words matching the domain")
         found = outlet_for_url(url) if url else None
         if found and found[1] and not found[1].aggregator:
             return None  # the known outlet at the URL: `qa.ingest.metadata` cites it, with the URL as its source
@@ -121,7 +151,32 @@ def page_outlet(
         holder = copyright_holder(page_text, allow_domain=allow_domain)
         if holder is not None and not _is_headline(holder, title, headline):
             return OutletName(holder, "the copyright line")
+        logo = next(filter(None, (_logo_name(text, title, labels, allow_domain) for text in logo_texts)), None)
+        if logo is not None and not _is_headline(logo, title, headline):
+            return OutletName(logo, "the logo's text")
     return None
+
+
+def feed_site_name(feed_titles: tuple[str, ...]) -> str | None:
+    """The site's name in its first feed's title: WordPress writes "Site » Feed", Blogger "Site - Atom", others
+    "Site RSS"; a comments feed is skipped."""
+    for title in feed_titles:
+        if _COMMENTS_FEED.search(title):
+            continue
+        title = " ".join(title.split())
+        site = title.split(" » ")[0] if " » " in title else _FEED_WORDS.sub("", title)
+        if site != title:  # a title without feed words ("Veranstaltungen") names a section, not the site
+            return site.strip(" -–|:».") or None
+    return None
+
+
+def _logo_name(text: str, title: str | None, labels: list[str], allow_domain: bool) -> str | None:
+    """The name spelled in the logo's alt text ("Logo BMEIA", ".:: NMB-Media ::.", "Hoppe - Weblogo"), when the
+    `<title>` repeats it or it spells the site's address: a logo can be a partner's, a flag or a host's."""
+    name = " ".join(_LOGO_WORDS.sub(" ", text).split()).strip(" .:|-–»«()")
+    if len(name) < 2 or (name.casefold() not in (title or "").casefold() and _squash(name) not in labels):
+        return None
+    return clean_outlet_name(name, allow_domain=allow_domain)
 
 
 def _domain_labels(url: str | None) -> list[str]:
@@ -146,6 +201,17 @@ def _part_naming_the_domain(value: str | None, label: str) -> str | None:
             name = clean_outlet_name(part, allow_domain=True)
             if name is not None:
                 return name
+    return None
+
+
+def _copyright_naming_the_domain(page_text: str, label: str) -> str | None:
+    """The words after a copyright sign that spell the site's address ("© 2017 Pixabay Terms Privacy" at
+    pixabay.com): in a footer flattened to one line nothing else marks where the holder's name ends."""
+    for match in _COPYRIGHT_WORDS.finditer(page_text[-3000:]):
+        words = match.group("words").split()
+        for count in range(1, len(words) + 1):
+            if _squash(" ".join(words[:count])) == label:
+                return clean_outlet_name(" ".join(words[:count]), allow_domain=True)
     return None
 
 
@@ -174,18 +240,23 @@ def title_outlet(title: str | None, headline: str | None, page_text: str, *, all
     title = " ".join(title.split())
     parts = _TITLE_SEPARATOR.split(title)
     if len(parts) < 2:
+        parts = _CJK_TITLE_SEPARATOR.split(title)  # "武汉的声音-新华网": CJK titles join without spaces
+    if len(parts) < 2:
         parts = title.split(": ", 1)  # Blogger's "Blog: Post"
         if len(parts) < 2 or (headline and parts[0].casefold() in headline.casefold()):
             return None
     folded_text = page_text.casefold()
     if headline:
         folded_text = folded_text.replace(" ".join(headline.split()).casefold(), " ")
+    squashed_text = _squash(folded_text)
     for part in (parts[-1], parts[0]):
         name = clean_outlet_name(part, allow_domain=allow_domain)
         if name is None or _is_headline(name, title, headline):
             continue
         if part.casefold() in folded_text or name.casefold() in folded_text:
             return name
+        if len(_squash(name)) >= MIN_SQUASHED_REPEAT and _squash(name) in squashed_text:
+            return name  # "Bächli-Bergsport" in the title, "Bächli Bergsport" in the footer
     return None
 
 

@@ -7,7 +7,8 @@ pages print across European languages: ISO (`2021-05-03`), year first (`2021/05/
 (`03.05.2021`: day-first wherever dots are used), and day or month names in English, German, French, Spanish,
 Italian and Dutch. Slashed numbers (`03/05/2021`) are left out unless only one reading is a date: their order is
 the writer's secret. A date after an update label ("Updated", "Aktualisiert", "Stand", "Letzte Änderung") is
-never the publication date.
+no publication date; on a page that shows no other date it is the one a reader sees ("Stand: 28.04.2020" is
+a German news page's dateline), and `qa.ingest.page_dates` counts it only beside another source.
 """
 
 from __future__ import annotations
@@ -58,10 +59,14 @@ _UPDATE_LABEL = re.compile(
     re.I,
 )
 _PUBLISHED_LABEL = re.compile(
-    r"(published|posted|veröffentlicht|erschienen|erscheinungsdatum|erstellt|datum|date|written|publié|"
+    r"\b(published|posted|veröffentlicht|publiziert|erschienen|erstellt|(?:veröffentlichungs|publikations)?datum|"
+    r"date|written|publié|"
     r"publicado|pubblicato|gepubliceerd|geplaatst)\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}" + _WEEKDAY + "$",
     re.I,
 )
+"""A label is a whole word: "Erscheinungsdatum" in a review is the book's, "Update" is no "date"."""
+_RANGE_END = re.compile(r"(?:\d\.?\s*[-–]|\b(?:bis|to|until|through|au|al|hasta|tot))\s*$", re.I)
+"""`5. bis 11. Februar 2022`, `14. - 20. Januar 2022`: the end of a range is an event's or a report's, no dateline."""
 LABEL_REACH = 30
 """Characters before a date searched for a label ("Veröffentlicht am ", "Updated: ")."""
 
@@ -74,10 +79,13 @@ class ShownDate:
     start: int
     labelled: bool
     """A publication label ("Published", "Erschienen am", "Datum:") stands right before it."""
+    updated: bool = False
+    """An update label ("Updated", "Stand:", "Letzte Änderung") stands right before it."""
 
 
-def shown_dates(text: str) -> Iterator[ShownDate]:
-    """Every full publication-or-unlabelled date in `text`, in order; dates after an update label are skipped."""
+def shown_dates(text: str, *, updates: bool = False) -> Iterator[ShownDate]:
+    """Every full publication-or-unlabelled date in `text`, in order; dates after an update label only with
+    `updates`, and never the end of a range ("5. bis 11. Februar 2022")."""
     found: dict[int, ShownDate] = {}
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):
@@ -85,9 +93,10 @@ def shown_dates(text: str) -> Iterator[ShownDate]:
             if day is None or match.start() in found:
                 continue
             before = text[max(0, match.start() - LABEL_REACH) : match.start()]
-            if _UPDATE_LABEL.search(before):
+            updated = bool(_UPDATE_LABEL.search(before))
+            if (updated and not updates) or _RANGE_END.search(before):
                 continue
-            found[match.start()] = ShownDate(day, match.start(), bool(_PUBLISHED_LABEL.search(before)))
+            found[match.start()] = ShownDate(day, match.start(), bool(_PUBLISHED_LABEL.search(before)), updated)
     yield from (found[start] for start in sorted(found))
 
 

@@ -18,8 +18,8 @@ from bench.attribution_pages import load_pages, measure_htmldate, measure_qa
 from qa.errors import IngestError
 from qa.ingest import read_corpus_file
 from qa.ingest.dates import NewsDate
-from qa.ingest.page_dates import DateVotes
-from qa.ingest.page_outlets import clean_outlet_name
+from qa.ingest.page_dates import DateVotes, url_date, visible_dates
+from qa.ingest.page_outlets import clean_outlet_name, copyright_holder, title_outlet
 from qa.models import MetadataSource
 
 REPO = Path(__file__).resolve().parents[2]
@@ -139,6 +139,85 @@ def test_dates_that_disagree_without_a_clear_winner_leave_the_page_undated():
     assert isinstance(votes.readings[0][1], NewsDate)
 
 
+def test_one_cms_timestamp_in_json_ld_and_a_meta_tag_is_one_vote():
+    """The CMS writes its one field twice; the dateline a reader sees and the URL are two sources."""
+    votes = DateVotes()
+    votes.add("JSON-LD datePublished", "2020-01-03T09:48:24+00:00", "JSON-LD Article datePublished")
+    votes.add("meta tag", "2020-01-03T09:48:24+00:00", "<meta article:published_time>")
+    votes.add("URL", dt.date(2020, 1, 6), "the date in the URL")
+    votes.add("dateline under the headline", dt.date(2020, 1, 6), "the date under the headline")
+    decided = votes.decide()
+    assert decided is not None and decided.day == dt.date(2020, 1, 6)
+
+
+def test_htmldate_says_nothing_about_the_local_day():
+    """04:15 UTC on the 9th, printed "November 8, 2023, 11:15 PM": htmldate read the UTC tag, it is no local source."""
+    votes = DateVotes()
+    votes.add("JSON-LD datePublished", "2023-11-09T04:15:00+00:00", "JSON-LD NewsArticle datePublished")
+    votes.add("dateline under the headline", dt.date(2023, 11, 8), "the date under the headline")
+    votes.add("htmldate", "2023-11-09", "htmldate")
+    decided = votes.decide()
+    assert decided is not None and decided.day == dt.date(2023, 11, 8)
+
+
+def test_htmldate_alone_on_january_first_is_a_bare_year():
+    votes = DateVotes()
+    votes.add("htmldate", "2004-01-01", "htmldate")
+    assert votes.decide() is None
+    votes = DateVotes()
+    votes.add("htmldate", "2019-06-13", "htmldate")
+    decided = votes.decide()
+    assert decided is not None and decided.day == dt.date(2019, 6, 13)
+
+
+def test_a_number_opening_the_slug_is_not_the_day_in_the_url():
+    votes = DateVotes()
+    url_date("https://blog.example.org/2023/10/3-questions-for-the-fundraiser/", votes)
+    assert votes.readings == []
+    for url in ("https://example.org/2023/10/03/flood-gates/", "https://example.org/news/2023-10-03-flood-gates"):
+        votes = DateVotes()
+        url_date(url, votes)
+        assert [date.day for _, date, _ in votes.readings] == [dt.date(2023, 10, 3)]
+
+
+def test_the_end_of_a_date_range_is_no_dateline():
+    votes = DateVotes()
+    visible_dates(
+        "Flood gates hold Die Meisterschaften vom 5. bis 11. Februar 2022 in Hall. Publiziert am 3. Februar 2022",
+        ["Flood gates hold"],
+        votes,
+    )
+    assert [(kind, date.day) for kind, date, _ in votes.readings] == [("labelled dateline", dt.date(2022, 2, 3))]
+
+
+def test_an_update_date_shown_alone_counts_only_beside_another_source():
+    """A German news page may show only "Stand: 28.04.2020": alone it dates nothing, beside htmldate it does."""
+    votes = DateVotes()
+    visible_dates("Flood gates hold Stand: 28.04.2020 18:00 Uhr", ["Flood gates hold"], votes)
+    assert votes.decide() is None
+    votes.add("htmldate", "2020-04-28", "htmldate")
+    decided = votes.decide()
+    assert decided is not None and decided.day == dt.date(2020, 4, 28)
+
+
+def test_a_date_inside_the_headline_is_no_dateline():
+    votes = DateVotes()
+    headline = "Results of the relay, 19.5.2007"
+    visible_dates(f"{headline} A report by Ann Lee, who ran on 18.5.2007", [headline], votes)
+    assert votes.readings == []  # the dates after a dated headline are the story's
+    visible_dates("Results of the relay A report, 20.5.2007", ["Results of the relay"], votes)
+    assert [date.day for _, date, _ in votes.readings] == [dt.date(2007, 5, 20)]
+
+
+def test_a_label_is_a_whole_word():
+    """A review's "Erscheinungsdatum" is the book's; "Veröffentlichungsdatum" is the article's."""
+    votes = DateVotes()
+    visible_dates("Review Erscheinungsdatum: 14.08.2017 Preis: 12 Euro", [], votes)
+    assert votes.readings == []
+    visible_dates("Review Veröffentlichungsdatum: 09.09.2017", [], votes)
+    assert [(kind, date.day) for kind, date, _ in votes.readings] == [("labelled dateline", dt.date(2017, 9, 9))]
+
+
 def test_an_update_label_is_never_the_publication_day(tmp_path):
     body = (
         f"<article><h1>Flood gates hold</h1><p>Aktualisiert am 14.01.2022</p>"
@@ -174,6 +253,48 @@ def test_a_site_name_with_a_tagline_gives_the_part_that_spells_its_address(tmp_p
     hosted = '<link rel="canonical" href="https://valleynotes.blogspot.com/2013/10/flood.html">'
     [article] = read(tmp_path, page(hosted, title="Valley Notes: Flood gates hold"), "b.html").articles
     assert article.outlet == "Valley Notes"  # a hosted blog is named by its own host, not blogspot.com
+
+
+def test_the_feed_title_names_the_site_and_a_comments_feed_does_not(tmp_path):
+    feeds = (
+        '<link rel="alternate" type="application/rss+xml" title="Valley Courier » Kommentar-Feed" href="/c">'
+        '<link rel="alternate" type="application/rss+xml" title="Valley Courier » Feed" href="/feed">'
+    )
+    [article] = read(tmp_path, page(feeds)).articles
+    assert article.outlet == "Valley Courier"
+    section = '<link rel="alternate" type="application/rss+xml" title="Veranstaltungen" href="/events">'
+    [article] = read(tmp_path, page(section), "b.html").articles
+    assert article.outlet is None  # a feed title without feed words names a section, not the site
+
+
+def test_the_logo_alt_text_names_the_site_when_the_title_repeats_it(tmp_path):
+    logo = '<div class="site-logo"><img src="/l.png" alt="Logo Valley Courier"></div>'
+    [article] = read(tmp_path, page(body=logo + ARTICLE, title="Flood gates hold – Valley Courier")).articles
+    assert article.outlet == "Valley Courier"
+    shield = '<div id="logo"><img src="/s.png" alt="Project Shield Logo"></div>'
+    [article] = read(tmp_path, page(body=shield + ARTICLE), "b.html").articles
+    assert article.outlet is None  # a logo the title does not repeat may be a host's or a partner's
+
+
+def test_a_copyright_holder_in_a_flattened_footer_ends_at_its_legal_form():
+    assert copyright_holder("Mediadaten © 2021 Valley Courier GmbH Quickchart Newsletter Umfrage") == "Valley Courier"
+    assert copyright_holder("Valley Courier © 2019 About Accessibility User Agreement Privacy Policy") is None
+    assert copyright_holder("Privacy Copyright by Valley Courier © 2022. All rights reserved.") == "Valley Courier"
+
+
+def test_a_title_part_repeated_with_other_spacing_or_joined_without_spaces_names_the_outlet():
+    footer = "Kontakt Valley Courier AG Impressum"
+    assert title_outlet("Flood gates hold - Valley-Courier", "Flood gates hold", footer) == "Valley-Courier"
+    assert title_outlet("洪水闸门守住了-河谷信使报", None, "首页 河谷信使报 版权所有") == "河谷信使报"
+    assert title_outlet("Flood gates hold - Valley-Courier", "Flood gates hold", "Kontakt Impressum") is None
+
+
+def test_the_copyright_words_that_spell_the_address_name_the_site(tmp_path):
+    footer = f"<article><h1>Flood gates hold</h1><p>{STORY}</p></article><footer>© 2017 ValleyCourier Terms</footer>"
+    canonical = '<link rel="canonical" href="https://valleycourier.org/flood-gates">'
+    [article] = read(tmp_path, page(canonical, body=footer)).articles
+    assert article.outlet == "ValleyCourier"
+    assert "copyright" in article.provenance["outlet"].detail
 
 
 DEV_SET_CANDIDATES = [os.environ.get("QA_EVAL_DATA"), "/work/shared/eval-data", str(REPO.parent / "shared/eval-data")]
