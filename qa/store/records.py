@@ -9,6 +9,7 @@ from enum import StrEnum
 import numpy as np
 
 from qa.models import Syndication
+from qa.store.outlets import outlet_key
 
 
 class MetaKey(StrEnum):
@@ -130,3 +131,38 @@ class IndexStatus:
     """Passages embedded by a build that was interrupted before publishing; the next build uses them."""
     refused: list[RefusedFile] = field(default_factory=list)
     """Corpus files the last builds refused whole, with the reason (read again when they change)."""
+
+
+@dataclass(frozen=True)
+class OutletSummary:
+    """One outlet the index holds (None: articles with no known outlet): how many articles, over which days.
+
+    Counted by the outlet cited, never by a carrier: "Associated Press via HuffPost" is Associated Press's.
+    """
+
+    outlet: str | None
+    articles: int
+    undated: int
+    """Of `articles`, those without a date (outside `earliest`..`latest`)."""
+    earliest: dt.date | None
+    latest: dt.date | None
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """An article named briefly, as a list of candidates shows it (an ambiguous id prefix)."""
+
+    doc_id: str
+    outlet: str | None
+    title: str | None
+    published: dt.date | None
+
+
+def sorted_outlets(summaries: list[OutletSummary]) -> list[OutletSummary]:
+    """Most articles first, then by name as people read it (case and accents folded); unknown last of its count."""
+    return sorted(summaries, key=lambda each: (-each.articles, each.outlet is None, outlet_key(each.outlet)))
+
+
+def prefix_end(prefix: str) -> str:
+    """The least string above every string starting with `prefix` (for a range scan: prefix <= id < end)."""
+    return prefix + "\U0010ffff"
