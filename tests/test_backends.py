@@ -225,10 +225,10 @@ def test_outlets_and_id_prefixes_agree_with_the_embedded_index(tmp_path):
     outlets, shared, every, first_two, none = found["embedded"]
     assert [(each.outlet, each.articles, each.undated) for each in outlets] == [
         (None, 3, 3),
-        ("Forbes", 1, 0),
+        ("Forbes", 2, 1),
         ("The Kyiv Independent", 1, 0),
     ]
     assert len(shared) == 2 and all(each.doc_id.startswith(prefix) for each in shared)
-    assert [each.doc_id for each in every] == sorted(each.doc_id for each in every) and len(every) == 5
+    assert [each.doc_id for each in every] == sorted(each.doc_id for each in every) and len(every) == 6
     assert {each.title for each in every if each.outlet == "Forbes"} != {None}
     assert first_two == every[:2] and none == []

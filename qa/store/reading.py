@@ -89,7 +89,7 @@ class IndexReader(ABC):
 
     @abstractmethod
     def outlets(self) -> list[OutletSummary]:
-        """Each outlet with its article count and date range, most articles first (see `sorted_outlets`);
+        """Each outlet with its article count and date range, most articles first (see `merged_outlets`);
         articles without an outlet are one summary with outlet None."""
 
     @abstractmethod

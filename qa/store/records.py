@@ -158,9 +158,34 @@ class ArticleSummary:
     published: dt.date | None
 
 
-def sorted_outlets(summaries: list[OutletSummary]) -> list[OutletSummary]:
-    """Most articles first, then by name as people read it (case and accents folded); unknown last of its count."""
-    return sorted(summaries, key=lambda each: (-each.articles, each.outlet is None, outlet_key(each.outlet)))
+def merged_outlets(spellings: list[OutletSummary]) -> list[OutletSummary]:
+    """One summary per outlet as filters tell outlets apart (`outlet_key`: "FORBES" is Forbes), named by
+    its most used spelling; most articles first, then by name as people read it, unknown last of its count.
+    Backends give one summary per stored spelling."""
+    groups: dict[str | None, list[OutletSummary]] = {}
+    for each in spellings:
+        groups.setdefault(None if each.outlet is None else outlet_key(each.outlet), []).append(each)
+    merged = []
+    for group in groups.values():
+        named = min(group, key=_spelling_preference)
+        earliest = [each.earliest for each in group if each.earliest is not None]
+        latest = [each.latest for each in group if each.latest is not None]
+        merged.append(
+            OutletSummary(
+                named.outlet,
+                sum(each.articles for each in group),
+                sum(each.undated for each in group),
+                min(earliest, default=None),
+                max(latest, default=None),
+            )
+        )
+    return sorted(merged, key=lambda each: (-each.articles, each.outlet is None, outlet_key(each.outlet)))
+
+
+def _spelling_preference(summary: OutletSummary) -> tuple[int, bool, str]:
+    """The spelling of an outlet to show: the most used; on a tie not all capitals (a feed's "FORBES"), then by name."""
+    name = summary.outlet or ""
+    return (-summary.articles, name.isupper(), name)
 
 
 def prefix_end(prefix: str) -> str:

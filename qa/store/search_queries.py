@@ -16,8 +16,8 @@ from qa.store.records import (
     IndexCounts,
     OutletSummary,
     SentenceVectors,
+    merged_outlets,
     prefix_end,
-    sorted_outlets,
 )
 
 TITLE_WEIGHT = 0.5
@@ -182,7 +182,7 @@ class SearchQueries:
             """SELECT outlet, COUNT(*), SUM(published IS NULL), MIN(published), MAX(published)
                FROM articles GROUP BY outlet"""
         ).fetchall()
-        return sorted_outlets(
+        return merged_outlets(
             [
                 OutletSummary(outlet, int(articles), int(undated), _date(earliest), _date(latest))
                 for outlet, articles, undated, earliest, latest in rows

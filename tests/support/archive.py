@@ -1,12 +1,14 @@
-"""A small archive for listing and look-up tests: the seeds, an unattributed article, two ids sharing a prefix."""
+"""A small archive for listing and look-up tests: the seeds, an undated article of Forbes spelt "FORBES",
+an unattributed article, and two articles whose ids share a prefix."""
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
 from qa.ingest.articles import content_id
-from tests.support.processes import UNATTRIBUTED_ARTICLE, WORDS
+from tests.support.processes import HARBOUR, UNATTRIBUTED_ARTICLE, WORDS
 from tests.support.seeds import copy_seed_corpus
 
 SHARED_PREFIX_LENGTH = 4
@@ -32,8 +34,10 @@ def look_alike_articles() -> tuple[str, str, str]:
 
 
 def write_archive(corpus: Path) -> str:
-    """The seeds, an unattributed article and the two look-alikes in `corpus`; returns the look-alikes' prefix."""
+    """The archive's files in `corpus`; returns the prefix the look-alikes' ids share."""
     copy_seed_corpus(corpus)
+    (corpus / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    (corpus / "harbour.meta.json").write_text(json.dumps({"outlet": "FORBES"}), encoding="utf-8")
     (corpus / "beekeepers.txt").write_text(UNATTRIBUTED_ARTICLE, encoding="utf-8")
     first, second, prefix = look_alike_articles()
     (corpus / "ferry-a.txt").write_text(first, encoding="utf-8")

@@ -41,8 +41,8 @@ from qa.store.records import (
     PublishedText,
     RefusedFile,
     SentenceVectors,
+    merged_outlets,
     prefix_end,
-    sorted_outlets,
 )
 
 MAX_CLEANUP_JSON = 30_000
@@ -264,7 +264,7 @@ class CommittedRecords:
                     outlet, len(dates), len(dates) - len(dated), min(dated, default=None), max(dated, default=None)
                 )
             )
-        return sorted_outlets(summaries)
+        return merged_outlets(summaries)
 
     def articles_with_prefix(self, prefix: str, limit: int) -> list[ArticleSummary]:
         rows = self.visible(
