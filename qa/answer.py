@@ -11,7 +11,7 @@ import numpy as np
 from qa.attribution import speaker_of
 from qa.embed import TextEncoder
 from qa.errors import UsageError
-from qa.filters import describe_filters
+from qa.filters import describe_filters, unknown_outlets_note
 from qa.models import (
     UNKNOWN_OUTLET,
     Answer,
@@ -82,6 +82,7 @@ def answer_question(
     filters = filters or SearchFilters()
     excluded_undated = index.count_undated_articles(outlets=filters.outlets) if filters.by_date else 0
     excluded_note = f"{excluded_undated} undated article(s) left out by the date filter." if excluded_undated else None
+    excluded_note = _join(_unknown_outlets(index, filters), excluded_note)
     if filters.active and index.matching_passages(filters) == 0:
         return Answer(
             question=question,
@@ -132,6 +133,14 @@ def answer_question(
 def asks_for_latest(question: str) -> bool:
     """'What is the latest…', '…now?', 'recently': the asker wants the newest reports first."""
     return _RECENCY_WORDS.search(question) is not None
+
+
+def _unknown_outlets(index: IndexReader, filters: SearchFilters) -> str | None:
+    """Says which filter outlets match no article, with the index's closest outlet names."""
+    unmatched = [each for each in filters.outlets if index.matching_passages(SearchFilters(outlets=[each])) == 0]
+    if not unmatched:
+        return None
+    return unknown_outlets_note(unmatched, [each.outlet for each in index.outlets() if each.outlet is not None])
 
 
 def _join(*sentences: str | None) -> str | None:

@@ -11,12 +11,12 @@ from qa.answer import answer_question
 from qa.config import Settings
 from qa.embed import Embedder, TextEncoder
 from qa.encoders.manifest import INDEX_SUBDIRECTORY
-from qa.errors import QAError
+from qa.errors import QAError, UsageError
 from qa.models import Answer, Article, SearchFilters
 from qa.progress import ProgressCallback, Stage
 from qa.store.backends import open_index, writing_index
 from qa.store.reading import IndexReader
-from qa.store.records import IndexStatus
+from qa.store.records import ArticleSummary, IndexStatus, OutletSummary
 from qa.store.writing import WritableIndex
 
 if TYPE_CHECKING:
@@ -29,6 +29,20 @@ if TYPE_CHECKING:
     from qa.store.build import SyncReport
 
 log = logging.getLogger(__name__)
+
+MIN_ID_PREFIX = 4
+"""The fewest characters of an id `find_article` takes as a prefix (as git takes a commit's)."""
+LISTED_CANDIDATES = 10
+"""The most articles an ambiguous prefix lists."""
+
+
+class AmbiguousIdError(UsageError):
+    """An id prefix that names more than one article; `candidates` holds the first of them, by id."""
+
+    def __init__(self, prefix: str, candidates: list[ArticleSummary], *, more: bool) -> None:
+        counted = f"more than {len(candidates)}" if more else str(len(candidates))
+        super().__init__(f"The id prefix {prefix!r} matches {counted} articles; give more of the id.")
+        self.candidates = candidates
 
 
 class Engine:
@@ -137,6 +151,32 @@ class Engine:
     def article(self, doc_id: str) -> Article | None:
         """The stored article with its full clean text and per-field provenance."""
         return self.index.article(doc_id)
+
+    def find_article(self, id_or_prefix: str) -> Article:
+        """The article with this id, or the one whose id starts with it (at least MIN_ID_PREFIX characters).
+
+        Raises UsageError for a prefix too short, AmbiguousIdError when several ids start with it,
+        QAError when no article has it.
+        """
+        wanted = id_or_prefix.strip()
+        article = self.index.article(wanted) if wanted else None
+        if article is not None:
+            return article
+        if len(wanted) < MIN_ID_PREFIX:
+            raise UsageError(
+                f"No article {wanted!r} in the index; an id prefix needs at least {MIN_ID_PREFIX} characters."
+            )
+        found = self.index.articles_with_prefix(wanted, LISTED_CANDIDATES + 1)
+        if len(found) > 1:
+            raise AmbiguousIdError(wanted, found[:LISTED_CANDIDATES], more=len(found) > LISTED_CANDIDATES)
+        article = self.index.article(found[0].doc_id) if found else None
+        if article is None:
+            raise QAError(f"No article {wanted!r} in the index. `qa ask --json` prints each passage's doc_id.")
+        return article
+
+    def outlets(self) -> list[OutletSummary]:
+        """Each outlet the index holds with its article count and date range, most articles first."""
+        return self.index.outlets()
 
     def build_index(
         self,

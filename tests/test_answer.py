@@ -109,7 +109,10 @@ def test_a_date_range_keeps_articles_inside_it(seed_engine):
 def test_a_filter_that_matches_nothing_says_so(seed_engine):
     answer = seed_engine.ask("Who denied sales to Russia?", filters=SearchFilters(outlets=["The Daily Planet"]))
     assert answer.abstained
-    assert answer.message == "No article in the index matches the filters (outlet The Daily Planet)."
+    assert answer.message == (
+        "No article in the index matches the filters (outlet The Daily Planet). "
+        'No outlet "The Daily Planet" in the index (`qa outlets` lists them).'
+    )
 
 
 UNDATED_NOTE = """---

@@ -18,7 +18,9 @@ from qa.models import SearchFilters
 from qa.store.records import MetaKey
 from qa.tui.app import QAApp
 from qa.tui.widgets.answer_card import AnswerCard
+from tests.support.archive import write_archive
 from tests.support.backends import BACKENDS, OTHER_BACKENDS, backend_settings
+from tests.support.fake_encoder import HashingEncoder
 from tests.support.seeds import FORBES, KYIV, copy_seed_corpus
 
 QUESTIONS = (
@@ -198,3 +200,35 @@ def test_outlet_filters_fold_case_accents_and_a_leading_the(fresh):
     assert fresh.index.matching_passages(SearchFilters(outlets=["Écho du Ports"])) == 0
     kyiv = fresh.ask("Who denied sales to Russia?", filters=SearchFilters(outlets=["Kyiv Independent"]))
     assert kyiv.passages and {hit.citation.outlet for hit in kyiv.passages} == {"The Kyiv Independent"}
+
+
+def test_outlets_and_id_prefixes_agree_with_the_embedded_index(tmp_path):
+    """The listing (`qa outlets`) and the prefix look-up (`qa show`) read the same from milvus-lite as from the
+    embedded index: counts, date ranges, the unknown row, titles, order and the limit."""
+    found = {}
+    for backend in ("embedded", "milvus-lite"):
+        root = tmp_path / backend
+        prefix = write_archive(root / "corpus")
+        with backend_settings(backend, root, root / "corpus") as settings:
+            engine = Engine(settings, embedder=HashingEncoder())
+            engine.build_index()
+            index = engine.index
+            found[backend] = (
+                engine.outlets(),
+                index.articles_with_prefix(prefix, 10),
+                index.articles_with_prefix("", 10),
+                index.articles_with_prefix("", 2),
+                index.articles_with_prefix("zzzz", 10),
+            )
+            engine.close()
+    assert found["milvus-lite"] == found["embedded"]
+    outlets, shared, every, first_two, none = found["embedded"]
+    assert [(each.outlet, each.articles, each.undated) for each in outlets] == [
+        (None, 3, 3),
+        ("Forbes", 2, 1),
+        ("The Kyiv Independent", 1, 0),
+    ]
+    assert len(shared) == 2 and all(each.doc_id.startswith(prefix) for each in shared)
+    assert [each.doc_id for each in every] == sorted(each.doc_id for each in every) and len(every) == 6
+    assert {each.title for each in every if each.outlet == "Forbes"} != {None}
+    assert first_two == every[:2] and none == []

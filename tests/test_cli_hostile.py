@@ -171,7 +171,10 @@ def test_an_outlet_flag_is_never_markup_or_control(hostile, capsys, monkeypatch,
     code, out, err = qa("ask", PIER_QUESTION, "--outlet", outlet, *flags, capsys=capsys)
     assert (code, err) == (0, "")
     shown = outlet.replace(OSC_TITLE, "␛]0;pwned␇")
-    assert out == f"No article in the index matches the filters (outlet {shown}).\n"
+    assert " ".join(out.split()) == (  # the message, wrapped to the terminal
+        f'No article in the index matches the filters (outlet {shown}). No outlet "{shown}" in the index '
+        "(`qa outlets` lists them)."
+    )
     code, out, _ = qa("ask", PIER_QUESTION, "--outlet", outlet, "--json", *flags, capsys=capsys)
     assert Answer.model_validate_json(out).filters.outlets == [outlet]
 

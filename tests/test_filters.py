@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from qa.errors import UsageError
-from qa.filters import describe_filters, filters_from_form, parse_filters
+from qa.filters import closest_outlets, describe_filters, filters_from_form, parse_filters, unknown_outlets_note
 from qa.models import SearchFilters
 
 
@@ -47,3 +47,29 @@ def test_filters_are_described_in_the_words_of_the_flags():
     assert describe_filters(filters) == "outlet Forbes or Reuters · since 1 Jan 2024 · until 31 Dec 2024"
     assert describe_filters(SearchFilters(until=dt.date(2024, 2, 29))) == "until 29 Feb 2024"
     assert describe_filters(SearchFilters()) == "none"
+
+
+KNOWN_OUTLETS = ["The Kyiv Independent", "Le Monde", "Reuters", "Reuters Africa", "Forbes"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Kyiv Indepndent", ["The Kyiv Independent"]),  # a letter off, and without "The"
+        ("LE MÖNDE", ["Le Monde"]),  # case and accents folded before comparing
+        ("Reuter", ["Reuters", "Reuters Africa"]),  # close first, then names containing it
+        ("Kyiv", ["The Kyiv Independent"]),  # part of the name
+        ("Nowhere Gazette", []),
+        ("Fo", []),  # too little to be part of a name
+    ],
+)
+def test_the_closest_outlets_are_suggested(typed, meant):
+    assert closest_outlets(typed, KNOWN_OUTLETS) == meant
+
+
+def test_the_note_names_each_unknown_outlet_with_its_suggestions():
+    assert unknown_outlets_note(["Forbs", "Nowhere"], KNOWN_OUTLETS) == (
+        'No outlet "Forbs" in the index; did you mean "Forbes"? '
+        'No outlet "Nowhere" in the index (`qa outlets` lists them).'
+    )
+    assert unknown_outlets_note([], KNOWN_OUTLETS) is None

@@ -12,7 +12,7 @@ import typer
 
 # Importing a command module registers its commands; `qa --help` lists them in this order.
 # isort: off
-from qa.cli import ask, indexing, status, evaluate, show, chat, migrate, configure  # noqa: F401
+from qa.cli import ask, indexing, status, outlets, evaluate, show, chat, migrate, configure  # noqa: F401
 
 # isort: on
 from qa.cli.closed_pipe import stop_writing_stdout

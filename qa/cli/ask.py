@@ -25,7 +25,8 @@ OutletOption = Annotated[
     typer.Option(
         "--outlet",
         metavar="OUTLET",
-        help="Only passages from this outlet (case-insensitive); repeat for several.",
+        help="Only passages from this outlet, the one cited (not a site that carried the story); case, accents "
+        "and a leading 'The' ignored; repeat for several. `qa outlets` lists them.",
         show_default=False,
     ),
 ]

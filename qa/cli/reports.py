@@ -1,4 +1,4 @@
-"""The `--json` reports of `qa index`, `qa add` and `qa status`: a stable format for scripts.
+"""The `--json` reports of `qa index`, `qa add`, `qa status` and `qa outlets`: a stable format for scripts.
 
 Each report is one JSON document on stdout, an instance of the model here (the README shows
 them). `report_version` changes only when a field changes meaning or goes away; new fields may be
@@ -8,6 +8,7 @@ it, as `qa index` prints them.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
@@ -15,9 +16,11 @@ from pydantic import BaseModel
 if TYPE_CHECKING:
     from qa.config import Settings
     from qa.store.build import SkippedFile, SyncReport
-    from qa.store.records import IndexStatus
+    from qa.store.records import IndexStatus, OutletSummary
 
 REPORT_VERSION = 1
+UNKNOWN_ROW = "unknown"
+"""The name of the outlets report's row of articles without an outlet."""
 
 
 class FileNote(BaseModel):
@@ -101,6 +104,48 @@ class StatusReport(BaseModel):
     """Passages embedded by an interrupted build, used by the next `qa index`."""
     skipped: list[FileNote]
     """Corpus files refused whole by the builds, with why; each is read again when it changes."""
+
+
+class OutletRow(BaseModel):
+    """One outlet and what the index holds of it."""
+
+    outlet: str
+    """The outlet as articles cite it; "unknown" for the articles with no known outlet (`known` false)."""
+    known: bool
+    """False for the one row of articles without an outlet."""
+    articles: int
+    """Articles cited to this outlet; a story carried by another site ("AP via HuffPost") counts for its outlet."""
+    undated: int
+    """Of those, articles without a date."""
+    earliest: dt.date | None
+    """The earliest published day of its dated articles (ISO 8601); None when none is dated."""
+    latest: dt.date | None
+
+
+class OutletsReport(BaseModel):
+    """Each outlet the index holds (`qa outlets --json`), most articles first, then by name."""
+
+    report_version: Literal[1] = REPORT_VERSION
+    index: str
+    """The index folder (absolute), or the Milvus URI."""
+    outlets: list[OutletRow]
+
+
+def outlets_report(outlets: list[OutletSummary], settings: Settings) -> OutletsReport:
+    return OutletsReport(
+        index=settings.index_location,
+        outlets=[
+            OutletRow(
+                outlet=each.outlet if each.outlet is not None else UNKNOWN_ROW,
+                known=each.outlet is not None,
+                articles=each.articles,
+                undated=each.undated,
+                earliest=each.earliest,
+                latest=each.latest,
+            )
+            for each in outlets
+        ],
+    )
 
 
 def index_report(report: SyncReport, settings: Settings) -> IndexReport:

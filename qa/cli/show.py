@@ -1,4 +1,7 @@
-"""`qa show DOC_ID`: one stored article's metadata, each value with where it came from and how sure it is."""
+"""`qa show DOC_ID`: one stored article's metadata, each value with where it came from and how sure it is.
+
+DOC_ID may be a unique prefix of the id (at least 4 characters), as git takes a commit's.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ import typer
 
 from qa.cli.common import BackendOption, CorpusOption, IndexOption, MilvusUriOption, app, settings_from
 from qa.cli.output import echo, echo_line, write_json
-from qa.errors import QAError
 
 if TYPE_CHECKING:
+    from qa.engine import AmbiguousIdError
     from qa.models import Article
 
 FIELD_LABELS = {
@@ -29,7 +32,12 @@ FIELD_LABELS = {
 @app.command()
 def show(
     doc_id: Annotated[
-        str, typer.Argument(metavar="DOC_ID", help="The article id, as `qa ask` prints it.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="DOC_ID",
+            help="The article id as `qa ask` prints it, or a unique prefix of it (4 characters or more).",
+            show_default=False,
+        ),
     ],
     corpus: CorpusOption = None,
     index: IndexOption = None,
@@ -39,15 +47,16 @@ def show(
     text: Annotated[bool, typer.Option("--text", help="Also print the article's clean text.")] = False,
 ) -> None:
     """Show an article's outlet, date and other metadata, each with its source and confidence."""
-    from qa.engine import Engine
+    from qa.engine import AmbiguousIdError, Engine
 
     engine = Engine(settings_from(corpus, index, backend, milvus_uri))
     try:
-        article = engine.article(doc_id.strip())
+        article = engine.find_article(doc_id)
+    except AmbiguousIdError as error:
+        _list_candidates(error)
+        raise typer.Exit(2) from None
     finally:
         engine.close()
-    if article is None:
-        raise QAError(f"No article {doc_id!r} in the index. `qa ask --json` prints each passage's doc_id.")
     if as_json:
         write_json(json.dumps(article.model_dump(mode="json", exclude=set() if text else {"text"}), indent=2))
         return
@@ -55,6 +64,17 @@ def show(
         echo_line(line)
     if text:
         echo("\n" + article.text)
+
+
+def _list_candidates(error: AmbiguousIdError) -> None:
+    """`Error: The id prefix … matches 3 articles; …`, then one line per candidate: id, outlet, title."""
+    from qa.models import UNKNOWN_OUTLET
+
+    echo_line(f"Error: {error}", err=True)
+    for candidate in error.candidates:
+        echo_line(
+            f"  {candidate.doc_id}  {candidate.outlet or UNKNOWN_OUTLET}  {candidate.title or '(untitled)'}", err=True
+        )
 
 
 def describe(article: Article) -> list[str]:

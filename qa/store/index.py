@@ -24,8 +24,10 @@ from qa.store.errors import IndexFormatError
 from qa.store.lock import cannot_write, writer_lock
 from qa.store.ranking import DEFAULT_DEPTH, ScoredPassage, best_fused, fused_ranks
 from qa.store.records import (
+    ArticleSummary,
     IndexCounts,
     MetaKey,
+    OutletSummary,
     RefusedFile,
     SearchKind,
     SentenceVectors,
@@ -256,6 +258,12 @@ class Index(WritableIndex):
 
     def counts(self) -> IndexCounts:
         return self._db.counts()
+
+    def outlets(self) -> list[OutletSummary]:
+        return self._db.outlets()
+
+    def articles_with_prefix(self, prefix: str, limit: int) -> list[ArticleSummary]:
+        return self._db.articles_with_prefix(prefix, limit)
 
     def search_kind(self) -> SearchKind:
         approximate = self._db.get_meta(MetaKey.VECTOR_SEARCH) == APPROXIMATE

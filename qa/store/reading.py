@@ -15,7 +15,16 @@ from qa.errors import IndexMismatchError
 from qa.models import Article, Passage, SearchFilters
 from qa.store.errors import IndexFormatError
 from qa.store.ranking import DEFAULT_DEPTH, ScoredPassage
-from qa.store.records import IndexCounts, IndexStatus, MetaKey, RefusedFile, SearchKind, SentenceVectors
+from qa.store.records import (
+    ArticleSummary,
+    IndexCounts,
+    IndexStatus,
+    MetaKey,
+    OutletSummary,
+    RefusedFile,
+    SearchKind,
+    SentenceVectors,
+)
 
 
 class IndexReader(ABC):
@@ -77,6 +86,15 @@ class IndexReader(ABC):
 
     @abstractmethod
     def search_kind(self) -> SearchKind: ...
+
+    @abstractmethod
+    def outlets(self) -> list[OutletSummary]:
+        """Each outlet with its article count and date range, most articles first (see `merged_outlets`);
+        articles without an outlet are one summary with outlet None."""
+
+    @abstractmethod
+    def articles_with_prefix(self, prefix: str, limit: int) -> list[ArticleSummary]:
+        """Up to `limit` articles whose doc_id starts with `prefix`, by doc_id."""
 
     def staged_passages(self) -> int:
         """Passages an interrupted build embedded that the next build can use (0 where nothing is resumed)."""

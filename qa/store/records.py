@@ -9,6 +9,7 @@ from enum import StrEnum
 import numpy as np
 
 from qa.models import Syndication
+from qa.store.outlets import outlet_key
 
 
 class MetaKey(StrEnum):
@@ -130,3 +131,63 @@ class IndexStatus:
     """Passages embedded by a build that was interrupted before publishing; the next build uses them."""
     refused: list[RefusedFile] = field(default_factory=list)
     """Corpus files the last builds refused whole, with the reason (read again when they change)."""
+
+
+@dataclass(frozen=True)
+class OutletSummary:
+    """One outlet the index holds (None: articles with no known outlet): how many articles, over which days.
+
+    Counted by the outlet cited, never by a carrier: "Associated Press via HuffPost" is Associated Press's.
+    """
+
+    outlet: str | None
+    articles: int
+    undated: int
+    """Of `articles`, those without a date (outside `earliest`..`latest`)."""
+    earliest: dt.date | None
+    latest: dt.date | None
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """An article named briefly, as a list of candidates shows it (an ambiguous id prefix)."""
+
+    doc_id: str
+    outlet: str | None
+    title: str | None
+    published: dt.date | None
+
+
+def merged_outlets(spellings: list[OutletSummary]) -> list[OutletSummary]:
+    """One summary per outlet as filters tell outlets apart (`outlet_key`: "FORBES" is Forbes), named by
+    its most used spelling; most articles first, then by name as people read it, unknown last of its count.
+    Backends give one summary per stored spelling."""
+    groups: dict[str | None, list[OutletSummary]] = {}
+    for each in spellings:
+        groups.setdefault(None if each.outlet is None else outlet_key(each.outlet), []).append(each)
+    merged = []
+    for group in groups.values():
+        named = min(group, key=_spelling_preference)
+        earliest = [each.earliest for each in group if each.earliest is not None]
+        latest = [each.latest for each in group if each.latest is not None]
+        merged.append(
+            OutletSummary(
+                named.outlet,
+                sum(each.articles for each in group),
+                sum(each.undated for each in group),
+                min(earliest, default=None),
+                max(latest, default=None),
+            )
+        )
+    return sorted(merged, key=lambda each: (-each.articles, each.outlet is None, outlet_key(each.outlet)))
+
+
+def _spelling_preference(summary: OutletSummary) -> tuple[int, bool, str]:
+    """The spelling of an outlet to show: the most used; on a tie not all capitals (a feed's "FORBES"), then by name."""
+    name = summary.outlet or ""
+    return (-summary.articles, name.isupper(), name)
+
+
+def prefix_end(prefix: str) -> str:
+    """The least string above every string starting with `prefix` (for a range scan: prefix <= id < end)."""
+    return prefix + "\U0010ffff"

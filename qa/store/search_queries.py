@@ -11,7 +11,14 @@ import numpy as np
 from qa.models import Article, Passage, Syndication
 from qa.store.connection import Connection
 from qa.store.outlets import outlet_key
-from qa.store.records import IndexCounts, SentenceVectors
+from qa.store.records import (
+    ArticleSummary,
+    IndexCounts,
+    OutletSummary,
+    SentenceVectors,
+    merged_outlets,
+    prefix_end,
+)
 
 TITLE_WEIGHT = 0.5
 """BM25 weight of an article title against 1.0 for the passage text: every passage repeats it."""
@@ -170,8 +177,32 @@ class SearchQueries:
             articles_without_date=count("SELECT COUNT(*) FROM articles WHERE published IS NULL"),
         )
 
+    def outlets(self) -> list[OutletSummary]:
+        rows = self.conn.execute(
+            """SELECT outlet, COUNT(*), SUM(published IS NULL), MIN(published), MAX(published)
+               FROM articles GROUP BY outlet"""
+        ).fetchall()
+        return merged_outlets(
+            [
+                OutletSummary(outlet, int(articles), int(undated), _date(earliest), _date(latest))
+                for outlet, articles, undated, earliest, latest in rows
+            ]
+        )
+
+    def articles_with_prefix(self, prefix: str, limit: int) -> list[ArticleSummary]:
+        rows = self.conn.execute(
+            """SELECT doc_id, outlet, json_extract(metadata, '$.title'), published FROM articles
+               WHERE doc_id >= ? AND doc_id < ? ORDER BY doc_id LIMIT ?""",
+            (prefix, prefix_end(prefix), limit),
+        ).fetchall()
+        return [ArticleSummary(doc_id, outlet, title, _date(published)) for doc_id, outlet, title, published in rows]
+
     def passage_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
+
+
+def _date(iso: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(iso) if iso else None
 
 
 def _json_ids(ids: list[int] | np.ndarray) -> str:

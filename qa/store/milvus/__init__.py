@@ -38,7 +38,15 @@ from qa.store.milvus.words import lexical_form
 from qa.store.outlets import outlet_key
 from qa.store.ranking import DEFAULT_DEPTH, RRF_K, ScoredPassage
 from qa.store.reading import refuse_newer_format
-from qa.store.records import IndexCounts, MetaKey, RefusedFile, SearchKind, SentenceVectors
+from qa.store.records import (
+    ArticleSummary,
+    IndexCounts,
+    MetaKey,
+    OutletSummary,
+    RefusedFile,
+    SearchKind,
+    SentenceVectors,
+)
 from qa.store.writing import IndexWriter, WritableIndex, record_built
 
 __all__ = ["MilvusIndex", "MilvusStorageError", "MilvusTarget"]
@@ -287,6 +295,12 @@ class MilvusIndex(WritableIndex):
             articles_without_outlet=count(ARTICLES, 'outlet == ""'),
             articles_without_date=count(ARTICLES, "published == 0"),
         )
+
+    def outlets(self) -> list[OutletSummary]:
+        return self._records.outlets()
+
+    def articles_with_prefix(self, prefix: str, limit: int) -> list[ArticleSummary]:
+        return self._records.articles_with_prefix(prefix, limit)
 
     def search_kind(self) -> SearchKind:
         return SearchKind(f"Milvus HNSW (M={HNSW_BUILD['M']}, ef={HNSW_SEARCH_EF}) and BM25", approximate=True)

@@ -11,6 +11,7 @@ an uncommitted generation, so nothing is lost or duplicated.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
@@ -32,12 +33,16 @@ from qa.store.milvus.schema import (
 )
 from qa.store.milvus.words import fit
 from qa.store.records import (
+    ArticleSummary,
     ArticleText,
     FoldedCopy,
     MetaKey,
+    OutletSummary,
     PublishedText,
     RefusedFile,
     SentenceVectors,
+    merged_outlets,
+    prefix_end,
 )
 
 MAX_CLEANUP_JSON = 30_000
@@ -245,6 +250,34 @@ class CommittedRecords:
         for doc_id, listed in self.listings(list(found)).items():
             found[doc_id].also_published_by = listed
         return found
+
+    def outlets(self) -> list[OutletSummary]:
+        """Counted here from every article's row: Milvus groups no query (its `outlet` column is folded, too)."""
+        found: dict[str | None, list[dt.date | None]] = {}
+        for row in self.visible(ARTICLES, "", ["metadata", "published"]):
+            found.setdefault(row["metadata"].get("outlet"), []).append(date_of(row["published"]))
+        summaries = []
+        for outlet, dates in found.items():
+            dated = [date for date in dates if date is not None]
+            summaries.append(
+                OutletSummary(
+                    outlet, len(dates), len(dates) - len(dated), min(dated, default=None), max(dated, default=None)
+                )
+            )
+        return merged_outlets(summaries)
+
+    def articles_with_prefix(self, prefix: str, limit: int) -> list[ArticleSummary]:
+        rows = self.visible(
+            ARTICLES,
+            f"doc_id >= {quoted(prefix)} and doc_id < {quoted(prefix_end(prefix))}",
+            ["doc_id", "metadata", "published"],
+        )
+        return [
+            ArticleSummary(
+                row["doc_id"], row["metadata"].get("outlet"), row["metadata"].get("title"), date_of(row["published"])
+            )
+            for row in sorted(rows, key=lambda row: str(row["doc_id"]))[:limit]
+        ]
 
     def _texts(self, doc_ids: list[str]) -> dict[str, str]:
         parts: dict[str, list[tuple[int, str]]] = {}
