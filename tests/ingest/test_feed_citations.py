@@ -39,8 +39,9 @@ def test_feed_items_and_archived_pages_are_cited_with_outlet_date_and_url(tmp_pa
             dt.date(2024, 3, 2),
             HARBOUR_URL,
         )
-        [(kept, _)] = engine.index.db.exported_articles("cut.xml.gz")  # the whole item only, never the cut one
-        assert kept.title == "Council votes to rebuild the quay wall"
+        [cut] = [file for file in engine.index.exported_files("", 10) if file.path == "cut.xml.gz"]
+        [kept] = cut.articles  # the whole item only, never the cut one
+        assert kept.article.title == "Council votes to rebuild the quay wall"
     finally:
         engine.close()
     try:
