@@ -39,7 +39,7 @@ from qa.store.outlets import outlet_key
 from qa.store.ranking import DEFAULT_DEPTH, RRF_K, ScoredPassage
 from qa.store.reading import refuse_newer_format
 from qa.store.records import IndexCounts, MetaKey, RefusedFile, SearchKind, SentenceVectors
-from qa.store.writing import IndexWriter, WritableIndex, record_built
+from qa.store.writing import IndexWriter, WritableIndex, built_manifest, record_built
 
 __all__ = ["MilvusIndex", "MilvusStorageError", "MilvusTarget"]
 
@@ -160,13 +160,13 @@ class MilvusIndex(WritableIndex):
             record_built(db, model=None, dimension=None, encoder=encoder)
             return
         dimension = db.dimension or (db.stored_dimension() if rebuilding else None)
-        record_built(db, model=model, dimension=dimension, encoder=encoder)
         floor = db.pending if rebuilding else db.state.floor
         cleanup = [] if rebuilding else sorted((set(replaced) | staged) & set(db.file_fingerprints()))
         if len(json.dumps(cleanup)) > MAX_CLEANUP_JSON:  # too long for every reader's filter
             db.delete_older(cleanup, than=db.pending)  # readers miss these files until the commit below
             cleanup = []
-        db.write_state(State(db.pending, floor, cleanup))  # the commit
+        manifest = built_manifest(model=model, dimension=dimension, encoder=encoder)
+        db.write_state(State(db.pending, floor, cleanup), manifest)  # the commit, with the manifest it goes with
         db.delete_meta(MetaKey.REBUILD_PENDING)
         db.finish_cleanup()
         db.flush()
