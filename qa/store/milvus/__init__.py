@@ -293,9 +293,13 @@ class MilvusIndex(WritableIndex):
 
 
 def _outlet_keys(outlets: list[str]) -> str:
-    """The outlets as stored rows hold them: folded as `outlet_key` folds them, or only case-folded, as an
-    index written before accents were folded holds them (so its accented outlets still match)."""
-    return expression_list(sorted({key for outlet in outlets for key in (outlet_key(outlet), outlet.casefold())}))
+    """The outlets as stored rows hold them: folded as `outlet_key` folds them, or as an index written before
+    accents and a leading "The" were folded holds them: only case-folded, with or without the "the "."""
+    keys: set[str] = set()
+    for outlet in outlets:
+        older = outlet.casefold().removeprefix("the ")
+        keys |= {outlet_key(outlet), older, f"the {older}"}
+    return expression_list(sorted(keys))
 
 
 def _dense_params(limit: int) -> dict[str, Any]:
