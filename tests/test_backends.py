@@ -232,3 +232,37 @@ def test_outlets_and_id_prefixes_agree_with_the_embedded_index(tmp_path):
     assert [each.doc_id for each in every] == sorted(each.doc_id for each in every) and len(every) == 6
     assert {each.title for each in every if each.outlet == "Forbes"} != {None}
     assert first_two == every[:2] and none == []
+
+
+def test_outlet_filters_match_an_index_written_before_accents_and_the_were_folded(tmp_path, embedder):
+    """An older qa's Milvus index holds outlets only case-folded ("the kyiv independent"): filters find them."""
+    from pymilvus import MilvusClient
+
+    from qa.store.milvus.schema import ARTICLES, PASSAGES
+
+    with backend_settings("milvus-lite", tmp_path, copy_seed_corpus(tmp_path / "corpus")) as settings:
+        engine = Engine(settings, embedder=embedder)
+        engine.build_index()
+        engine.close()
+        client = MilvusClient(uri=settings.milvus_uri)
+        for collection, fields in ((ARTICLES, ["*"]), (PASSAGES, ["*"])):
+            rows = client.query(collection, filter='outlet != ""', output_fields=fields)
+            for row in rows:
+                row.pop("sparse", None)  # computed by Milvus from the text
+                row["outlet"] = {"kyiv independent": "the kyiv independent"}.get(row["outlet"], row["outlet"])
+            client.upsert(collection, rows)
+        assert {row["outlet"] for row in client.query(PASSAGES, filter='outlet != ""', output_fields=["outlet"])} == {
+            "forbes",
+            "the kyiv independent",
+        }
+        client.close()
+        engine = Engine(settings, embedder=embedder)
+        try:
+            for typed in ("The Kyiv Independent", "kyiv independent", "THE KYIV INDEPENDENT"):
+                answer = engine.ask("Who denied sales to Russia?", filters=SearchFilters(outlets=[typed]))
+                assert answer.passages and {hit.citation.outlet for hit in answer.passages} == {
+                    "The Kyiv Independent"
+                }, typed
+            assert engine.index.matching_passages(SearchFilters(outlets=["Kyiv"])) == 0
+        finally:
+            engine.close()

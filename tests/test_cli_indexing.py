@@ -226,6 +226,44 @@ def test_a_truncated_database_is_a_clear_error_and_rebuild_repairs_it(seed_copy,
     assert counts(seed_copy)["articles"] == 2
 
 
+def refuse_inserts(database: Path, table: str) -> None:
+    """A trigger that aborts every insert into `table`: SQLite's constraint error, on a file that is not damaged."""
+    connection = sqlite3.connect(database)
+    connection.execute(
+        f"CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+    )
+    connection.commit()
+    connection.close()
+
+
+def test_a_constraint_failure_is_not_reported_as_a_damaged_index(seed_copy, capsys):
+    refuse_inserts(seed_copy.index_dir / DB_NAME, "articles")
+    (seed_copy.corpus_dir / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    code, _, err = qa("index", *paths(seed_copy), capsys=capsys)
+    assert code == 1
+    [line] = [line for line in err.splitlines() if line.startswith("Error: ")]
+    assert "refused by the test" in line and str(seed_copy.index_dir / DB_NAME) in line
+    assert "cannot be read" not in line and "--rebuild" not in line and "Traceback" not in err
+    assert counts(seed_copy)["articles"] == 2
+
+
+def test_rebuild_keeps_a_readable_database_whose_upgrade_fails(seed_copy, capsys):
+    database = seed_copy.index_dir / DB_NAME
+    connection = sqlite3.connect(database)
+    [(last,)] = connection.execute("SELECT max(name) FROM migrations")
+    connection.execute("DELETE FROM migrations WHERE name = ?", (last,))  # the upgrade runs again on open...
+    connection.commit()
+    connection.close()
+    refuse_inserts(database, "migrations")  # ...and fails: an error of SQLite, not a damaged file
+    code, _, err = qa("index", "--rebuild", *paths(seed_copy), capsys=capsys)
+    assert code == 1
+    [line] = [line for line in err.splitlines() if line.startswith("Error: ")]
+    assert "cannot be read" not in line and "Traceback" not in err
+    connection = sqlite3.connect(database)
+    assert connection.execute("SELECT count(*) FROM articles").fetchone() == (2,)
+    connection.close()
+
+
 def _snapshot(directory: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(directory.iterdir()) if path.is_file()}
 

@@ -7,6 +7,9 @@ QA_INDEX); tests here that need the lower levels remove those variables first.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -205,6 +208,39 @@ def test_a_config_file_that_is_not_text_is_one_warning(no_path_variables, capsys
     code, _, err = qa("config", capsys=capsys)
     assert code == 0
     assert err == f"Warning: {path}, line 1: is not UTF-8 text; the file is ignored\n"
+
+
+@pytest.mark.parametrize("command", [("set", "corpus", "/srv/news"), ("unset", "corpus")])
+def test_qa_config_set_and_unset_on_a_file_that_is_not_text_is_one_line(no_path_variables, capsys, command):
+    path = config_file()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'corpus = "\xff"\n')
+    code, out, err = qa("config", *command, capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err == f"Error: Cannot change {path}: it is not UTF-8 text. Fix or remove the file, then try again.\n"
+    assert path.read_bytes() == b'corpus = "\xff"\n'
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare for a read-only bind mount")
+@pytest.mark.parametrize("command", [("set", "corpus", "/srv/news"), ("unset", "corpus")])
+def test_qa_config_set_and_unset_in_a_read_only_folder_is_one_line(no_path_variables, command):
+    path = write_config('corpus = "/srv/old"\n')
+    folder = path.parent
+    script = (
+        f'mount --bind "{folder}" "{folder}" && mount -o remount,bind,ro "{folder}" && '
+        f'exec "{Path(sys.executable).parent / "qa"}" config "$@"'
+    )
+    result = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script, "sh", *command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"Error: Cannot write {path}") and "Traceback" not in result.stderr
+    assert result.stderr.endswith("Check that the file and its folder are writable, then try again.\n")
+    assert path.read_text(encoding="utf-8") == 'corpus = "/srv/old"\n'
 
 
 def test_a_bad_value_from_a_flag_or_the_environment_is_a_usage_error(monkeypatch, capsys):

@@ -147,6 +147,45 @@ def test_a_build_replacing_many_files_removes_their_old_rows_before_it_commits(t
     assert milvus_state(tmp_path / "m.db", tmp_path / "index")[1] == counts.passages
 
 
+def test_a_build_failing_at_its_commit_leaves_the_old_manifest(tmp_path, embedder, monkeypatch):
+    """The model, dimension and build time go in the commit's own write: none of them can run ahead of it."""
+    from pymilvus import MilvusClient
+
+    uri = tmp_path / "m.db"
+    corpus = copy_seed_corpus(tmp_path / "corpus")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", backend="milvus", milvus_uri=str(uri))
+    engine = Engine(settings, embedder=embedder)
+    engine.build_index()
+    engine.close()
+
+    def meta() -> dict[str, str]:
+        client = MilvusClient(uri=str(uri))
+        rows = client.query(META, filter='key != ""', output_fields=["key", "value"])
+        client.close()
+        return {row["key"]: row["value"] for row in rows}
+
+    client = MilvusClient(uri=str(uri))
+    client.upsert(META, [{"key": "built_at", "value": "2000-01-01T00:00:00+00:00", "unused": [0.0, 0.0]}])
+    client.close()
+    before = meta()
+    real_upsert = MilvusClient.upsert
+
+    def commit_fails(self, collection, rows, *args, **kwargs):
+        if collection == META and any(row["key"] == "state" for row in rows):
+            raise ConnectionError("the server went away at the commit")
+        return real_upsert(self, collection, rows, *args, **kwargs)
+
+    monkeypatch.setattr(MilvusClient, "upsert", commit_fails)
+    (corpus / "extra.txt").write_text((corpus / FORBES).read_text(encoding="utf-8"), encoding="utf-8")
+    engine = Engine(settings, embedder=embedder)
+    with pytest.raises(Exception, match="went away"):
+        engine.build_index()
+    engine.close()
+    monkeypatch.undo()
+    assert meta() == before  # the old generation, and the manifest that goes with it
+    server_manager_instance.release_server(str(uri))
+
+
 def test_reads_larger_than_one_query_are_read_page_by_page(tmp_path, embedder, monkeypatch):
     from qa.store.milvus import records
 

@@ -110,8 +110,8 @@ def set_command(
     path = config_file()
     try:
         set_config_value(path, setting.name, shown)
-    except OSError as error:
-        raise QAError(f"Cannot write {user_path(path)}: {error.strerror or error}.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise _cannot_change(path, error) from None
     echo_line(f"{setting.name} = {shown} in {user_path(path)}")
     _note_overrides(setting)
 
@@ -124,11 +124,29 @@ def unset_command(key: KeyArgument) -> None:
 
     setting = _key(key)
     path = config_file()
-    if unset_config_value(path, setting.name):
+    try:
+        removed = unset_config_value(path, setting.name)
+    except (OSError, UnicodeDecodeError) as error:
+        raise _cannot_change(path, error) from None
+    if removed:
         echo_line(f"{setting.name} removed from {user_path(path)}")
     else:
         echo_line(f"{user_path(path)} does not set {setting.name}; nothing changed")
     _note_overrides(setting)
+
+
+def _cannot_change(path: Path, error: OSError | UnicodeDecodeError) -> QAError:
+    """Why the config file could not be edited, and what to do about it."""
+    from qa.locations import user_path
+
+    if isinstance(error, UnicodeDecodeError):
+        return QAError(
+            f"Cannot change {user_path(path)}: it is not UTF-8 text. Fix or remove the file, then try again."
+        )
+    return QAError(
+        f"Cannot write {user_path(path)}: {error.strerror or error}. "
+        "Check that the file and its folder are writable, then try again."
+    )
 
 
 def _key(name: str) -> SettingKey:

@@ -314,7 +314,7 @@ class Build:
         except Exception as error:  # noqa: BLE001 - any reader failure is one file's problem, never the build's
             log.debug("reading %s failed", rel, exc_info=True)
             reason = f"could not be read ({type(error).__name__}); qa skipped it: please report this with the file"
-            self._refuse(RefusedFile(rel, file_fingerprint, reason), report)
+            report.skipped.append(SkippedFile(rel, reason))  # a bug of qa, not the file: never remembered as refused
             return None
         if not unchanged:
             self.changed_while_reading.add(rel)

@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import CorruptIndexError, QAError
-from qa.store.errors import IndexReadOnlyError, StorageError
+from qa.store.errors import IndexDatabaseError, IndexReadOnlyError, StorageError
+
+SQLITE_CORRUPT = 11
+SQLITE_NOTADB = 26
+CORRUPTION_MESSAGES = ("database disk image is malformed", "file is not a database")
 
 
 class Rows:
@@ -90,6 +94,21 @@ def storage_error(error: sqlite3.Error, path: Path) -> QAError:
         )
     if "locked" in message or "busy" in message:
         return StorageError(f"The index database {path} is busy ({message}). Try again in a moment.")
-    return CorruptIndexError(
-        f"The index database {path} cannot be read ({message}). Run `qa index --rebuild` to rebuild it from the corpus."
+    if _is_corruption(error):
+        return CorruptIndexError(
+            f"The index database {path} cannot be read ({message}). "
+            "Run `qa index --rebuild` to rebuild it from the corpus."
+        )
+    return IndexDatabaseError(
+        f"SQLite refused an operation on the index database {path} ({message}). The index is kept as it is; "
+        "this is probably a bug in qa: please report it with this message."
     )
+
+
+def _is_corruption(error: sqlite3.Error) -> bool:
+    """Only a damaged or foreign file is corruption; a rebuild deletes the database on it, so nothing else may be."""
+    primary_code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    if primary_code in (SQLITE_CORRUPT, SQLITE_NOTADB):
+        return True
+    message = str(error)
+    return any(text in message for text in CORRUPTION_MESSAGES)

@@ -13,6 +13,13 @@ class StorageError(QAError):
     """The index cannot be written: disk full, read-only directory, or a file held by someone else."""
 
 
+class IndexDatabaseError(QAError):
+    """SQLite refused an operation on a readable index (a constraint, a missing column, out of memory).
+
+    Not corruption: the file is kept, and `qa index --rebuild` never deletes it for this.
+    """
+
+
 class IndexReadOnlyError(StorageError):
     """The index database or its directory cannot be written (a read-only mount, no permission)."""
 

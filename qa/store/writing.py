@@ -106,13 +106,21 @@ class WritableIndex(IndexReader):
 
 
 def record_built(writer: IndexWriter, *, model: str | None, dimension: int | None, encoder: str) -> None:
+    """Record the manifest of a published build (see `built_manifest`) in the writer's meta."""
+    for key, value in built_manifest(model=model, dimension=dimension, encoder=encoder).items():
+        writer.set_meta(key, value)
+
+
+def built_manifest(*, model: str | None, dimension: int | None, encoder: str) -> dict[MetaKey, str]:
     """The manifest of a published build: its model, and when new vectors came, their dimension and encoder.
 
     `model` None: nothing changed, only the time of the build is recorded.
     """
+    manifest: dict[MetaKey, str] = {}
     if model is not None:
-        writer.set_meta(MetaKey.MODEL, model)
+        manifest[MetaKey.MODEL] = model
         if dimension is not None:
-            writer.set_meta(MetaKey.DIMENSION, str(dimension))
-            writer.set_meta(MetaKey.DOCUMENT_ENCODER, encoder)
-    writer.set_meta(MetaKey.BUILT_AT, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+            manifest[MetaKey.DIMENSION] = str(dimension)
+            manifest[MetaKey.DOCUMENT_ENCODER] = encoder
+    manifest[MetaKey.BUILT_AT] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return manifest

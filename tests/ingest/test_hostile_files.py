@@ -268,6 +268,34 @@ def test_a_reader_failing_in_an_unforeseen_way_skips_only_its_file(fake_seed_cop
     assert any(record.exc_info and "page.html" in record.getMessage() for record in caplog.records)
 
 
+def test_a_file_failing_in_an_unforeseen_way_is_tried_again_every_run(fake_seed_copy, fake_encoder, monkeypatch):
+    """A refusal is remembered until the file changes; a failure of qa itself is not, so a fixed qa reads the file."""
+    import trafilatura
+
+    from qa.engine import Engine
+
+    working_extract = trafilatura.extract
+
+    def failing_extract(*args, **kwargs):
+        raise RuntimeError("extractor bug")
+
+    monkeypatch.setattr(trafilatura, "extract", failing_extract)
+    (fake_seed_copy.corpus_dir / "page.html").write_text(_page(THIRD), encoding="utf-8")
+    (fake_seed_copy.corpus_dir / "empty.txt").write_text("", encoding="utf-8")  # refused by the reader: remembered
+    engine = Engine(fake_seed_copy, embedder=fake_encoder)
+    try:
+        first = engine.build_index()
+        assert sorted(each.path for each in first.skipped) == ["empty.txt", "page.html"]
+        again = engine.build_index()
+        assert [each.path for each in again.skipped] == ["page.html"] and again.still_refused == 1
+        assert [each.path for each in engine.status().refused] == ["empty.txt"]
+        monkeypatch.setattr(trafilatura, "extract", working_extract)  # the bug fixed, the file unchanged
+        fixed = engine.build_index()
+        assert fixed.added == ["page.html"] and fixed.skipped == []
+    finally:
+        engine.close()
+
+
 HUGE_NUMBER = "1" * 5_000
 """Python refuses to build an integer of over 4,300 digits (a plain ValueError), in json and PyYAML alike."""
 UNREADABLE = (

@@ -47,7 +47,7 @@ from qa.store.records import (
     SearchKind,
     SentenceVectors,
 )
-from qa.store.writing import IndexWriter, WritableIndex, record_built
+from qa.store.writing import IndexWriter, WritableIndex, built_manifest, record_built
 
 __all__ = ["MilvusIndex", "MilvusStorageError", "MilvusTarget"]
 
@@ -168,13 +168,13 @@ class MilvusIndex(WritableIndex):
             record_built(db, model=None, dimension=None, encoder=encoder)
             return
         dimension = db.dimension or (db.stored_dimension() if rebuilding else None)
-        record_built(db, model=model, dimension=dimension, encoder=encoder)
         floor = db.pending if rebuilding else db.state.floor
         cleanup = [] if rebuilding else sorted((set(replaced) | staged) & set(db.file_fingerprints()))
         if len(json.dumps(cleanup)) > MAX_CLEANUP_JSON:  # too long for every reader's filter
             db.delete_older(cleanup, than=db.pending)  # readers miss these files until the commit below
             cleanup = []
-        db.write_state(State(db.pending, floor, cleanup))  # the commit
+        manifest = built_manifest(model=model, dimension=dimension, encoder=encoder)
+        db.write_state(State(db.pending, floor, cleanup), manifest)  # the commit, with the manifest it goes with
         db.delete_meta(MetaKey.REBUILD_PENDING)
         db.finish_cleanup()
         db.flush()
@@ -307,9 +307,13 @@ class MilvusIndex(WritableIndex):
 
 
 def _outlet_keys(outlets: list[str]) -> str:
-    """The outlets as stored rows hold them: folded as `outlet_key` folds them, or only case-folded, as an
-    index written before accents were folded holds them (so its accented outlets still match)."""
-    return expression_list(sorted({key for outlet in outlets for key in (outlet_key(outlet), outlet.casefold())}))
+    """The outlets as stored rows hold them: folded as `outlet_key` folds them, or as an index written before
+    accents and a leading "The" were folded holds them: only case-folded, with or without the "the "."""
+    keys: set[str] = set()
+    for outlet in outlets:
+        older = outlet.casefold().removeprefix("the ")
+        keys |= {outlet_key(outlet), older, f"the {older}"}
+    return expression_list(sorted(keys))
 
 
 def _dense_params(limit: int) -> dict[str, Any]:

@@ -68,8 +68,12 @@ class CommittedRecords:
         self.state = State(**json.loads(raw)) if raw else State()
         return self.state
 
-    def write_state(self, state: State) -> None:
-        self.set_meta(MetaKey.STATE, json.dumps(state.__dict__))
+    def write_state(self, state: State, manifest: dict[MetaKey, str] | None = None) -> None:
+        """Write the state row, with the build's `manifest` (model, dimension...) in the same single upsert:
+        a writer killed before it leaves the old generation and its manifest, one killed after the new ones."""
+        entries = {**(manifest or {}), MetaKey.STATE: json.dumps(state.__dict__)}
+        rows = [{"key": key.value, "value": value, "unused": UNUSED} for key, value in entries.items()]
+        self.client.upsert(META, rows)
         self.state = state
 
     @property
