@@ -183,3 +183,11 @@ def test_extras_and_update_time_survive_the_index_and_show(tmp_path, capsys, emb
     code, out, _ = qa("show", article.doc_id, "--json", "--index", str(tmp_path / "index"), capsys=capsys)
     data = json.loads(out)
     assert data["updated"] == "2024-03-05" and data["extra"] == {"tags": "port, strikes"}
+
+
+def test_published_at_alone_gives_the_day_from_the_same_field(tmp_path):
+    """`publishedAt` without `date` used to crash attribution (KeyError 'published')."""
+    [article] = read_note(tmp_path, "publishedAt: 2024-02-11T10:00:00Z\nsite: Harbour Times").articles
+    assert article.published == dt.date(2024, 2, 11)
+    assert article.published_at == dt.datetime(2024, 2, 11, 10, 0, tzinfo=dt.UTC)
+    assert "publishedAt" in article.provenance["published"].detail
