@@ -227,6 +227,16 @@ def test_an_update_label_is_never_the_publication_day(tmp_path):
     assert article.published == dt.date(2022, 1, 12)
 
 
+@pytest.mark.parametrize(
+    "label", ["Last update:", "Update:", "Modified date:", "Date modified:", "Last updated on", "mis à jour le"]
+)
+def test_every_update_label_marks_an_update_not_a_dateline(label):
+    votes = DateVotes()
+    visible_dates(f"Flood gates hold {label} 5 March 2024", ["Flood gates hold"], votes)
+    assert votes.decide() is None  # an update time alone dates nothing
+    assert all(kind != "labelled dateline" for kind, _, _ in votes.readings)
+
+
 def test_a_story_only_the_fallback_reads_is_indexed(tmp_path):
     """trafilatura's default (and favor_recall) drop a block it takes for comments; its baseline reads it."""
     body = f'<div class="comments"><p>{STORY}</p></div>'
