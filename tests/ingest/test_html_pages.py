@@ -83,6 +83,31 @@ def test_legal_forms_handles_addresses_and_titles_are_not_names():
     assert clean_outlet_name("خبرآنلاین - سایت خبرگزاری خبرآنلاین | Khabaronline News Agency") is None
 
 
+@pytest.mark.parametrize("name", ["Global Broadcasting Corporation", "News Corp", "Times Newspapers Limited"])
+def test_corporation_corp_and_limited_are_kept_as_part_of_the_name(name):
+    assert clean_outlet_name(name) == name
+
+
+def test_a_known_outlet_named_by_its_corporate_name_is_looked_up_whole():
+    assert clean_outlet_name("Canadian Broadcasting Corporation") == "CBC News"
+
+
+def test_a_cut_publisher_name_gives_way_to_the_known_outlet_at_the_url(tmp_path):
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "Flood gates hold",
+        "publisher": {"@type": "Organization", "name": "The New York Times Company Inc."},
+    }
+    head = (
+        f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+        '<link rel="canonical" href="https://www.nytimes.com/2024/03/05/us/flood-gates.html">'
+    )
+    [article] = read(tmp_path, page(head)).articles
+    assert article.outlet == "The New York Times"
+    assert article.provenance["outlet"].source == MetadataSource.URL
+
+
 def test_a_legal_publisher_name_in_json_ld_is_cited_without_its_legal_form(tmp_path):
     ld = {
         "@context": "https://schema.org",
