@@ -153,6 +153,32 @@ def test_a_utc_timestamp_gives_way_to_the_local_day_the_page_shows(tmp_path):
     assert "agree" in article.provenance["published"].detail
 
 
+def test_an_afternoon_utc_timestamp_is_not_moved_to_the_day_before_by_a_bare_time_element():
+    """14:00 UTC on the 9th is the 9th everywhere from UTC-12 on; a related story's <time> says nothing of it."""
+    votes = DateVotes()
+    votes.add("JSON-LD datePublished", "2024-03-09T14:00:00Z", "JSON-LD")
+    votes.add("<time>", "2024-03-08", "<time datetime> (first)")
+    decided = votes.decide()
+    assert decided is not None and decided.day == dt.date(2024, 3, 9)
+
+
+@pytest.mark.parametrize(
+    "moment,local,decided",
+    [
+        ("2024-03-09T14:00:00Z", "2024-03-08", None),  # too late in UTC to be the 8th anywhere: two days, undated
+        ("2024-03-09T02:00:00Z", "2024-03-08", dt.date(2024, 3, 8)),  # the evening of the 8th in the Americas
+        ("2024-03-09T08:00:00Z", "2024-03-10", None),  # too early to be the 10th anywhere: two days, undated
+        ("2024-03-09T20:00:00Z", "2024-03-10", dt.date(2024, 3, 10)),  # the morning of the 10th in Asia
+    ],
+)
+def test_a_utc_timestamp_moves_to_a_labelled_local_day_only_when_the_hour_allows(moment, local, decided):
+    votes = DateVotes()
+    votes.add("JSON-LD datePublished", moment, "JSON-LD")
+    votes.add("labelled dateline", local, "a labelled date shown on the page")
+    result = votes.decide()
+    assert (result.day if result else None) == decided
+
+
 def test_dates_that_disagree_without_a_clear_winner_leave_the_page_undated():
     votes = DateVotes()
     votes.add("JSON-LD datePublished", "2020-03-01", "JSON-LD NewsArticle datePublished")
