@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from qa.ingest.wire import SENTENCE_END, is_credit_line_shape, wire_in_credit_line, wire_named
+
 _WHITESPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 _CHROME = [

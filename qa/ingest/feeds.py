@@ -239,9 +239,7 @@ def _dc_dated_items(data: bytes, namespaces: dict[str, str]) -> list[bool]:
     return [dc_date.search(text, start, end) is not None for start, end in zip(starts, ends, strict=True)]
 
 
-def _feed(
-    parsed: Any, origin: str, problems: Problems, date_order: DateOrder | None, dc_dated: list[bool]
-) -> _Feed:
+def _feed(parsed: Any, origin: str, problems: Problems, date_order: DateOrder | None, dc_dated: list[bool]) -> _Feed:
     channel = parsed.feed
     link = _web_link(channel.get("link"), None)
     outlet: list[Candidate] = []

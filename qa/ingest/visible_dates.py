@@ -55,7 +55,8 @@ _WEEKDAY = (
 """A weekday between a label and its date: "Veröffentlicht am Samstag, 3. Dezember 2011"."""
 _UPDATE_LABEL = re.compile(
     r"\b(updated|update|last update|last updated|last modified|modified|modified date|date modified|aktualisiert|"
-    r"stand|letzte änderung|geändert|mis à jour|actualizado|aggiornato|bijgewerkt)\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}" + _WEEKDAY + "$",
+    r"stand|letzte änderung|geändert|mis à jour|actualizado|aggiornato|bijgewerkt)"
+    r"\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}" + _WEEKDAY + "$",
     re.I,
 )
 _PUBLISHED_LABEL = re.compile(
