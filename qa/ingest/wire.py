@@ -97,6 +97,8 @@ def wire_in_byline(value: str) -> str | None:
     text = " ".join(value.split())
     if not text or "/" in text or re.search(r"\b(via|for|contributed|with)\b", text, re.I):
         return None  # two sources, or an agency that only helped
+    if _LABEL.match(text) or _IMAGE_WORDS.search(text):
+        return None  # `Photo: Jane Doe, AFP`, `Getty Images, AFP`: a picture's credit, not the story's
     text = re.sub(r"^by\s+", "", text, flags=re.I)
     found = wire_named(text)
     if found is not None:
@@ -116,7 +118,7 @@ def wire_in_credit_line(line: str) -> str | None:
     a `By` byline ending in it (`By Carla K. Johnson, AP`). A bare `Name, AGENCY` in text is usually a photo
     credit, and a labelled line (`Photo: ...`, `Tags: ...`) or one naming pictures is never a byline."""
     text = " ".join(line.lstrip("—–- ").split())
-    if not is_credit_line_shape(text) or _LABEL.match(text) or _IMAGE_WORDS.search(text):
+    if not is_credit_line_shape(text):
         return None
     found = wire_in_byline(text)
     if found is None or wire_named(re.sub(r"^by\s+", "", text, flags=re.I)) is not None:

@@ -168,6 +168,7 @@ def test_a_by_line_or_the_agency_alone_in_the_text_credits_the_wire(line, wire):
 def test_a_byline_field_may_name_the_writer_and_the_wire_but_not_share_it():
     assert wire_in_byline("Carla K. Johnson, AP") == "Associated Press"
     assert wire_in_byline("Jane Smith and The Associated Press") is None
+    assert wire_in_byline("Photo: Jane Doe, AFP") is None and wire_in_byline("Getty Images, AFP") is None
 
 
 def test_a_credited_line_is_the_one_removed_from_the_text(tmp_path):
