@@ -16,9 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from qa.ingest.wire import wire_in_byline, wire_named
+from qa.ingest.wire import SENTENCE_END, is_credit_line_shape, wire_in_credit_line, wire_named
 
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _WHITESPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 _CHROME = [
@@ -66,7 +65,7 @@ def is_chrome(line: str) -> bool:
     if any(pattern.search(line) for pattern in _CHROME):
         return True
     words = len(line.split())
-    if _SENTENCE_END.search(line):
+    if SENTENCE_END.search(line):
         return words < MIN_SENTENCE_WORDS
     return words < MIN_UNPUNCTUATED_WORDS
 
@@ -105,7 +104,7 @@ def _unwrap(lines: Iterable[str]) -> Iterator[str]:
     """Join hard-wrapped lines back into paragraphs; blank lines and sentence ends break them."""
     pending = ""
     for line in lines:
-        if pending and line and len(pending.split()) >= WRAPPED_LINE_WORDS and not _SENTENCE_END.search(pending):
+        if pending and line and len(pending.split()) >= WRAPPED_LINE_WORDS and not SENTENCE_END.search(pending):
             pending = f"{pending} {line}"
             continue
         if pending:
@@ -146,10 +145,6 @@ _CARRIED_CHROME = [
     )
 ]
 _BYLINE_LINE = re.compile(r"^By\s+[A-Z][\w.'’-]*(\s+[\w.'’-]+){0,5}(\s*(,|and|&)\s*[A-Z][\w.'’ -]*){0,3}$")
-CREDIT_LINE_WORDS = 8
-"""A byline or credit line alone is short; a longer line is prose."""
-MAX_CREDIT_CHARS = 200
-"""Also in characters: a one-word line of a megabyte is no byline (and never costs the byline pattern its time)."""
 _CREDIT_LIKE = re.compile(r"^[A-Z][^\s\d]*(?: [A-Z&][^\s\d]*){0,5}$")
 """Up to six capitalised words without figures: how a credit or outlet name looks."""
 
@@ -162,8 +157,7 @@ def is_carried_chrome(line: str) -> bool:
         return wire_named(line) is not None
     if any(pattern.search(line) for pattern in _CARRIED_CHROME):
         return True
-    short = len(line) <= MAX_CREDIT_CHARS and len(line.split()) <= CREDIT_LINE_WORDS and not _SENTENCE_END.search(line)
-    return short and (bool(_BYLINE_LINE.match(line)) or wire_in_byline(line) is not None)
+    return is_credit_line_shape(line) and (bool(_BYLINE_LINE.match(line)) or wire_in_credit_line(line) is not None)
 
 
 def clean_carried_text(text: str) -> str:

@@ -26,7 +26,8 @@ from qa.ingest.document import Document, Reading
 from qa.ingest.files import bounded_bytes
 from qa.ingest.heuristics import text_candidates
 from qa.ingest.metadata import Candidate, shorten
-from qa.ingest.outlets import outlet_for_url
+from qa.ingest.outlets import outlet_for_url, registered_domain
+from qa.ingest.page_outlets import clean_outlet_name
 from qa.ingest.records import html_paragraphs  # the one HTML-to-text path for record fields
 from qa.models import FieldProvenance, MetadataSource
 
@@ -98,10 +99,14 @@ class _Feed:
 
     origin: str
     outlet: list[Candidate]
+    """The channel's outlet: offered for an item linking to the channel's own site (or nowhere)."""
     link: str | None
     atom: bool
     dc_date_is_published: bool
-    """An RSS item's `updated` is its `<dc:date>` (a publication date) unless the feed also uses dcterms."""
+    """An RSS item's `<dc:date>` is a publication date unless the feed also uses dcterms."""
+    dc_dated: list[bool]
+    """Per item, whether its raw XML has a `<dc:date>`: feedparser calls it `updated`, as it does an Atom
+    `<a10:updated>` inside RSS 2.0, which is an update time."""
     problems: Problems
     date_order: DateOrder | None
 
@@ -131,7 +136,7 @@ def read_feed(
     if not entries and not parsed.get("bozo"):
         raise IngestError(f"{origin}: the feed has no items; add some or remove the file")
     damaged = _damage(parsed.get("bozo_exception"), data, len(entries), problems)
-    feed = _feed(parsed, origin, problems, date_order)
+    feed = _feed(parsed, origin, problems, date_order, _dc_dated_items(data, parsed.get("namespaces") or {}))
 
     def documents():
         for number, entry in enumerate(entries, 1):
@@ -222,7 +227,19 @@ def _position(error: Any) -> tuple[int | None, int]:
         return None, 0
 
 
-def _feed(parsed: Any, origin: str, problems: Problems, date_order: DateOrder | None) -> _Feed:
+def _dc_dated_items(data: bytes, namespaces: dict[str, str]) -> list[bool]:
+    """For each item in the raw feed, in order, whether it holds a Dublin Core `<dc:date>` element."""
+    prefixes = [re.escape(prefix) for prefix, uri in namespaces.items() if "purl.org/dc/elements/1.1" in str(uri)]
+    if not prefixes:
+        return []
+    dc_date = re.compile(rf"<(?:{'|'.join(prefixes)}):date[\s>]")
+    text = _ascii_view(data).decode("latin-1")
+    starts = [match.end() for match in _ITEM_START.finditer(text)]
+    ends = [*starts[1:], len(text)]
+    return [dc_date.search(text, start, end) is not None for start, end in zip(starts, ends, strict=True)]
+
+
+def _feed(parsed: Any, origin: str, problems: Problems, date_order: DateOrder | None, dc_dated: list[bool]) -> _Feed:
     channel = parsed.feed
     link = _web_link(channel.get("link"), None)
     outlet: list[Candidate] = []
@@ -232,11 +249,12 @@ def _feed(parsed: Any, origin: str, problems: Problems, date_order: DateOrder | 
         if known is not None:
             outlet += _text("outlet", known.name, f"{origin}: channel link {link} is {known.name}'s domain",
                             KNOWN_CHANNEL_CONFIDENCE)  # fmt: skip
-        outlet += _text("outlet", channel.get("title"), f"{origin}: channel title", CHANNEL_CONFIDENCE)
+        title = clean_outlet_name(channel.get("title"))
+        outlet += _text("outlet", title, f"{origin}: channel title", CHANNEL_CONFIDENCE)
     version = str(parsed.get("version") or "")
     dcterms = any("purl.org/dc/terms" in str(uri) for uri in (parsed.get("namespaces") or {}).values())
     return _Feed(origin, outlet, link, version.startswith("atom"), version.startswith("rss") and not dcterms,
-                 problems, date_order)  # fmt: skip
+                 dc_dated, problems, date_order)  # fmt: skip
 
 
 def _item(entry: Any, number: int, feed: _Feed) -> Document | None:
@@ -256,23 +274,42 @@ def _item(entry: Any, number: int, feed: _Feed) -> Document | None:
     if note is not None:
         feed.problems.add(where, f"{note.replace(' of this item', '')} (see `qa show`)")
     candidates = _text("title", title, f"{detail}, title", 1.0)
-    candidates += _text("url", _web_link(entry.get("link"), feed.link), f"{detail}, link", 1.0)
+    link = _web_link(entry.get("link"), feed.link)
+    candidates += _text("url", link, f"{detail}, link", 1.0)
     source = entry.get("source") or {}
-    candidates += _text("outlet", source.get("title"), f"{detail}, <source>", 1.0) + feed.outlet
+    candidates += _text("outlet", source.get("title"), f"{detail}, <source>", 1.0) + _channel_outlet(link, feed)
     author = (entry.get("author_detail") or {}).get("name") or entry.get("author")
     candidates += _text("author", None if "@" in str(author or "").split("(")[0] else author, f"{detail}, author", 1.0)
-    candidates += _dates(entry, where, detail, feed)
+    candidates += _dates(entry, number, detail, feed)
     if note is not None:
         candidates = _noted(candidates, note)
     candidates += text_candidates(text, origin=detail, page_dump=False)
     return Document(text=text, candidates=candidates, where=where)
 
 
-def _dates(entry: Any, where: str, detail: str, feed: _Feed) -> list[Candidate]:
-    """The item's publication date; an update time only as the RSS 1.0 `<dc:date>` it stands for there."""
+def _channel_outlet(link: str | None, feed: _Feed) -> list[Candidate]:
+    """The channel's outlet for an item on the channel's own site; an item linking elsewhere (a "Hacker News" item
+    on nytimes.com) is left to its link's outlet, known or only its domain."""
+    if link is None:
+        return feed.outlet
+    channel_site = _site(feed.link) if feed.link else None
+    return feed.outlet if channel_site is not None and _site(link) == channel_site else []
+
+
+def _site(url: str) -> str | None:
+    """The registered domain of `url`, or its host when the suffix is no public one (`harbour.example`)."""
+    host = (urllib.parse.urlsplit(url).hostname or "").removeprefix("www.")
+    return registered_domain(url) or host or None
+
+
+def _dates(entry: Any, number: int, detail: str, feed: _Feed) -> list[Candidate]:
+    """The item's publication date; feedparser's `updated` only when the item really has the `<dc:date>` it
+    stands for in RSS (an Atom `<updated>` mixed into RSS 2.0 is an update time)."""
+    where = f"item {number}"
     value, name = entry.get("published"), "published"
     if not value and entry.get("updated"):
-        if feed.atom or not feed.dc_date_is_published:
+        has_dc_date = feed.dc_dated[number - 1] if number <= len(feed.dc_dated) else any(feed.dc_dated)
+        if feed.atom or not feed.dc_date_is_published or not has_dc_date:
             problem = "gives only when it was updated, never taken as the publication date; left undated"
             feed.problems.add(where, problem)
             return []

@@ -79,9 +79,15 @@ class _Page:
 
 
 def read_html(
-    raw: str, *, origin: str, field_map: dict[str, str] | None = None, date_order: DateOrder | None = None
+    raw: str,
+    *,
+    origin: str,
+    field_map: dict[str, str] | None = None,
+    date_order: DateOrder | None = None,
+    url: str | None = None,
 ) -> Reading:
-    """One article from a saved page; IngestError only when the page has no text of its own at all."""
+    """One article from a saved page; IngestError only when the page has no text of its own at all. `url` is where
+    the page was fetched (a WARC record's target): its date and known outlet count when the page names no URL."""
     raw = _XML_DECLARATION.sub("", raw, count=1)
     try:
         tree = lxml_html.fromstring(raw)
@@ -92,7 +98,9 @@ def read_html(
     votes = DateVotes(date_order=date_order)
     candidates = _json_ld(tree, page, votes) + _meta_tags(tree, page, votes) + _title_tag(tree, page)
     visible = _visible_text(raw)
-    candidates += _page_date(raw, tree, page, votes, candidates, visible) + _outlet(tree, page, candidates, visible)
+    page_url = next((c.value for c in candidates if c.field == "url"), None) or url
+    candidates += _page_date(raw, tree, page, votes, candidates, visible, page_url)
+    candidates += _outlet(tree, page, candidates, visible, page_url)
     candidates += text_candidates(text, origin=origin, page_dump=False, date_order=date_order)
     return Reading([Document(text=text, candidates=candidates)], problems=page.problems)
 
@@ -134,10 +142,12 @@ def _has_own_text(tree) -> bool:
     return False
 
 
-def _page_date(raw: str, tree, page: _Page, votes: DateVotes, found: list[Candidate], visible: str) -> list[Candidate]:
+def _page_date(
+    raw: str, tree, page: _Page, votes: DateVotes, found: list[Candidate], visible: str, url: str | None
+) -> list[Candidate]:
     """Add the URL, `<time>`, visible-dateline and htmldate votes, then one candidate for the agreed day."""
     time_element_dates(tree, votes)
-    url_date(next((c.value for c in found if c.field == "url"), None), votes)
+    url_date(url, votes)
     headline = next((c.value for c in found if c.field == "title"), None)
     visible_dates(visible, [_headline(tree), headline], votes)
     htmldate_day(raw, votes)
@@ -154,7 +164,7 @@ def _page_date(raw: str, tree, page: _Page, votes: DateVotes, found: list[Candid
     return [Candidate("published", decided.day, provenance), Candidate("published_at", decided.moment, provenance)]
 
 
-def _outlet(tree, page: _Page, found: list[Candidate], visible: str) -> list[Candidate]:
+def _outlet(tree, page: _Page, found: list[Candidate], visible: str, url: str | None) -> list[Candidate]:
     titles = tree.xpath("//title/text()")
     outlet = page_outlet(
         json_ld_publisher=page.publisher,
@@ -165,7 +175,7 @@ def _outlet(tree, page: _Page, found: list[Candidate], visible: str) -> list[Can
         )
         or _headline(tree),
         page_text=visible,
-        url=next((c.value for c in found if c.field == "url"), None),
+        url=url,
         feed_titles=tuple(tree.xpath(f"//link[@rel='alternate'][{_FEED_TYPE}]/@title")),
         logo_texts=tuple(tree.xpath(_LOGO_ALT)),
     )

@@ -70,6 +70,8 @@ def attribute(candidates: list[Candidate]) -> tuple[dict[str, Any], dict[str, Fi
         values["extra"] = {key: text for c in extras for key, text in c.value.items()}
     _credit_wire(values, provenance)
     published_at = values.get("published_at")
+    if published_at is not None and "published" not in values:  # `publishedAt` alone: its day, from the same source
+        values["published"], provenance["published"] = published_at.date(), provenance["published_at"]
     if published_at is not None:
         agrees = values.get("published") == published_at.date()
         as_strong = SOURCE_RANK[provenance["published_at"].source] <= SOURCE_RANK[provenance["published"].source]

@@ -40,6 +40,12 @@ HTMLDATE_ECHO_SHARE = 0.5
 """htmldate's weight when it names the day JSON-LD or a meta tag names: it read the same tag, so it adds little."""
 _GENERIC_DATE_META = {"date", "dc.date", "dcterms.date", "dc:date"}
 _STRUCTURED = {"JSON-LD datePublished", "meta tag", "generic date meta tag"}
+_LOCAL_DAY = {"labelled dateline", "dateline under the headline", "URL"}
+"""Sources that give the story's local day: what a reader sees under the headline or labelled, and the slug's day."""
+LATEST_HOUR_OF_DAY_BEFORE = 12
+"""A UTC time can be the previous local day only before this hour (UTC-12 is the farthest west)."""
+EARLIEST_HOUR_OF_DAY_AFTER = 10
+"""A UTC time can be the next local day only from this hour (UTC+14 is the farthest east)."""
 CLEAR_WIN = 1.2
 """The winning day's weight must be this many times the runner-up's, or the page stays undated."""
 
@@ -100,8 +106,8 @@ class DateVotes:
         # htmldate is left out when the page has a numeric date in an unknown order: it would guess the order
         if [kind for kind, _, _ in readings] == ["htmldate"] and _bare_year(readings[0][1]):
             return None
-        local_days = {date.day for kind, date, _ in readings if kind != "htmldate" and not _in_utc(date.moment)}
-        # htmldate gives no time and reads the same UTC tags: it says nothing about the local day
+        local_days = {date.day for kind, date, _ in readings if kind in _LOCAL_DAY and not _in_utc(date.moment)}
+        # only a source a reader sees or the slug's day says the local day: a bare <time> may be a related story's
         structured_days = {date.day for kind, date, _ in readings if kind in _STRUCTURED}
         scores: dict[dt.date, float] = defaultdict(float)
         voters: dict[dt.date, list[str]] = defaultdict(list)
@@ -112,9 +118,11 @@ class DateVotes:
             if kind in _STRUCTURED and date.moment is not None:
                 structured_moments.add(date.moment)
             day = date.day
-            if _in_utc(date.moment) and day not in local_days:
+            if date.moment is not None and _in_utc(date.moment) and day not in local_days:
                 beside = [
-                    day + dt.timedelta(days=step) for step in (-1, 1) if day + dt.timedelta(days=step) in local_days
+                    day + dt.timedelta(days=step)
+                    for step in _possible_local_shifts(date.moment)
+                    if day + dt.timedelta(days=step) in local_days
                 ]
                 day = beside[0] if len(beside) == 1 else day
             echo = kind == "htmldate" and date.day in structured_days
@@ -133,6 +141,19 @@ class DateVotes:
 def _bare_year(date: NewsDate) -> bool:
     """htmldate fills a bare year ("© 2004", "Jahresbericht 2022") to January 1st; alone, that is no day."""
     return date.day.month == 1 and date.day.day == 1
+
+
+def _possible_local_shifts(moment: dt.datetime) -> tuple[int, ...]:
+    """The days a UTC time can be somewhere local: the day before only before noon UTC (UTC-12 is the farthest
+    west), the day after only from 10:00 UTC (UTC+14 the farthest east)."""
+    return tuple(
+        step
+        for step, possible in (
+            (-1, moment.hour < LATEST_HOUR_OF_DAY_BEFORE),
+            (1, moment.hour >= EARLIEST_HOUR_OF_DAY_AFTER),
+        )
+        if possible
+    )
 
 
 def _in_utc(moment: dt.datetime | None) -> bool:

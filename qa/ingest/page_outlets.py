@@ -26,11 +26,12 @@ _DOMAIN_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
 _ADDRESS = re.compile(r"://|^www\.|^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?:/\S*)?$", re.I)
 _LEGAL_SUFFIX = re.compile(
     r"(?:,?\s+(?:GmbH\s*&\s*Co\.?\s*KG(?:aA)?|gGmbH|GmbH|mbH|AG|KGaA|KG|e\.\s?V\.|SE|Inc\.?|Incorporated|Ltd\.?|"
-    r"Limited|LLC|L\.L\.C\.|LLP|plc|PLC|Corp\.?|Corporation|Co\.|S\.A\.?|SA|S\.p\.A\.|SpA|S\.r\.l\.|Srl|S\.L\.|SL|"
+    r"LLC|L\.L\.C\.|LLP|plc|PLC|Co\.|S\.A\.?|SA|S\.p\.A\.|SpA|S\.r\.l\.|Srl|S\.L\.|SL|"
     r"SAS|SARL|S\.A\.S\.|B\.V\.|BV|N\.V\.|NV|Pty\.?(?:\s+Ltd\.?)?|AB|A/S|AS|ASA|Oy|Oyj|a\.s\.|s\.r\.o\.))+"
     r"\s*$"
 )
-"""A company's legal form at the end of its name: what a citation leaves out ("Tamedia AG" is cited as Tamedia)."""
+"""A company's legal form at the end of its name: what a citation leaves out ("Tamedia AG" is cited as Tamedia).
+Not Corporation, Corp or Limited: they end real names ("Canadian Broadcasting Corporation", "News Corp")."""
 _TRAILING_PLACE = re.compile(r",\s*[^\W\d_][\w .-]{1,30}$")
 """`, Schweiz` after a legal form: the seat of the company, not part of the outlet's name."""
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
@@ -82,6 +83,12 @@ def clean_outlet_name(value: str | None, *, allow_domain: bool = False) -> str |
     A legal form is cut off (`Tamedia AG` -> `Tamedia`); a domain that the known-outlets table names
     (`tagesschau.de`) becomes that outlet's name; another domain-shaped name (`Aerobuzz.de`) is kept, as the site
     writes it, only with `allow_domain` (when the page has no other name for itself)."""
+    cleaned = _cleaned(value, allow_domain=allow_domain)
+    return cleaned[0] if cleaned else None
+
+
+def _cleaned(value: str | None, *, allow_domain: bool) -> tuple[str, bool] | None:
+    """The clean name and whether a legal form was cut from it to get there."""
     if not value:
         return None
     name = " ".join(str(value).split()).strip(" |-–—·,")
@@ -91,8 +98,12 @@ def clean_outlet_name(value: str | None, *, allow_domain: bool = False) -> str |
     if _ADDRESS.search(name):
         found = outlet_for_url(name if "://" in name else f"https://{name.split('/')[0]}")
         if found and found[1]:
-            return found[1].name
-        return name if allow_domain and _DOMAIN_NAME.fullmatch(name) else None
+            return found[1].name, False
+        return (name, False) if allow_domain and _DOMAIN_NAME.fullmatch(name) else None
+    known = outlet_named(name)  # the whole name first: a known outlet's name may end as a legal form does
+    if known is not None:
+        return known.name, False
+    uncut = name
     without_place = _TRAILING_PLACE.sub("", name)
     if without_place != name and _LEGAL_SUFFIX.search(without_place):
         name = without_place
@@ -102,7 +113,7 @@ def clean_outlet_name(value: str | None, *, allow_domain: bool = False) -> str |
     if len(name) > MAX_NAME_CHARS or len(name.split()) > MAX_NAME_WORDS:
         return None
     known = outlet_named(name)
-    return known.name if known else name
+    return (known.name, False) if known else (name, name != uncut)
 
 
 def page_outlet(
@@ -129,11 +140,16 @@ def page_outlet(
         ("the feed's title (<link rel=alternate>)", feed_site_name(feed_titles)),
     ]
     labels = _domain_labels(url)
+    found = outlet_for_url(url) if url else None
+    known_at_url = found is not None and found[1] is not None and not found[1].aggregator
     for allow_domain in (False, True):
         for where, value in namings:
-            name = clean_outlet_name(value, allow_domain=allow_domain)
-            if name is not None and not _is_headline(name, title, headline):
-                return OutletName(name, where)
+            cleaned = _cleaned(value, allow_domain=allow_domain)
+            if cleaned is None or _is_headline(cleaned[0], title, headline):
+                continue
+            if cleaned[1] and known_at_url:
+                return None  # a name cut to fit may be cut wrong; the known outlet at the URL is sure
+            return OutletName(cleaned[0], where)
         for label in labels if not allow_domain else ():  # "HearYa - Indie Music Blog" at hearya.com
             for where, value in [*namings, ("<title> part", title)]:
                 name = _part_naming_the_domain(value, label)
@@ -142,8 +158,7 @@ def page_outlet(
             name = _copyright_naming_the_domain(page_text, label)
             if name is not None and not _is_headline(name, title, headline):
                 return OutletName(name, "the copyright line, the words matching the domain")
-        found = outlet_for_url(url) if url else None
-        if found and found[1] and not found[1].aggregator:
+        if known_at_url:
             return None  # the known outlet at the URL: `qa.ingest.metadata` cites it, with the URL as its source
         part = title_outlet(title, headline, page_text, allow_domain=allow_domain)
         if part is not None:

@@ -54,14 +54,15 @@ _WEEKDAY = (
 )
 """A weekday between a label and its date: "Veröffentlicht am Samstag, 3. Dezember 2011"."""
 _UPDATE_LABEL = re.compile(
-    r"(updated|last modified|modified|aktualisiert|stand|letzte änderung|geändert|mis à jour|actualizado|"
-    r"aggiornato|bijgewerkt)\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}" + _WEEKDAY + "$",
+    r"\b(updated|update|last update|last updated|last modified|modified|modified date|date modified|aktualisiert|"
+    r"stand|letzte änderung|geändert|mis à jour|actualizado|aggiornato|bijgewerkt)"
+    r"\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}" + _WEEKDAY + "$",
     re.I,
 )
 _PUBLISHED_LABEL = re.compile(
     r"\b(published|posted|veröffentlicht|publiziert|erschienen|erstellt|(?:veröffentlichungs|publikations)?datum|"
     r"date|written|publié|"
-    r"publicado|pubblicato|gepubliceerd|geplaatst)\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}" + _WEEKDAY + "$",
+    r"publicado|pubblicato|gepubliceerd|geplaatst)\b\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}" + _WEEKDAY + "$",
     re.I,
 )
 """A label is a whole word: "Erscheinungsdatum" in a review is the book's, "Update" is no "date"."""
@@ -96,7 +97,8 @@ def shown_dates(text: str, *, updates: bool = False) -> Iterator[ShownDate]:
             updated = bool(_UPDATE_LABEL.search(before))
             if (updated and not updates) or _RANGE_END.search(before):
                 continue
-            found[match.start()] = ShownDate(day, match.start(), bool(_PUBLISHED_LABEL.search(before)), updated)
+            labelled = not updated and bool(_PUBLISHED_LABEL.search(before))  # "Modified date:" is an update
+            found[match.start()] = ShownDate(day, match.start(), labelled, updated)
     yield from (found[start] for start in sorted(found))
 
 

@@ -225,7 +225,8 @@ def _document(
 ) -> Document | None:
     """The page read by the HTML reader, with the record's address; None (with a problem) when it has no body."""
     try:
-        reading = read_html(page.html, origin=f"{origin}, {where}", date_order=date_order)
+        target = page.uri if page.uri.startswith(("http://", "https://")) else None
+        reading = read_html(page.html, origin=f"{origin}, {where}", date_order=date_order, url=target)
     except IngestError as error:
         problems.add(where, str(error).removeprefix(f"{origin}, {where}: "))
         return None

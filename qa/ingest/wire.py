@@ -66,7 +66,13 @@ _DATELINE = re.compile(
 )
 _SPLITS = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 _PARTICLES = frozenset({"de", "da", "del", "der", "den", "van", "von", "la", "le", "al", "el", "bin", "ibn", "dos"})
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_SHARED = re.compile(r"(?:\band\b|&)\s*(?:the\s+)?[^,;&]+$", re.I)
+"""`X and AGENCY`: the last name joined by "and", a shared credit."""
+_LABEL = re.compile(r"^\w+\s*:")
+"""`Photo: Jane Doe, AFP`, `Tags: Politics, Reuters`: a labelled line is no byline."""
+_IMAGE_WORDS = re.compile(r"\b(?:photos?|getty|images?|file|pictures?|picture-alliance|illustration)\b", re.I)
+"""A line naming pictures credits a photographer ("Getty Images, AFP", "AP Photo/...")."""
 
 
 @dataclass(frozen=True)
@@ -86,10 +92,13 @@ def wire_named(name: str, *, in_dateline: bool = False) -> str | None:
 
 
 def wire_in_byline(value: str) -> str | None:
-    """The agency a byline credits: all of it (`Associated Press`) or its last part (`Carla K. Johnson, AP`)."""
+    """The agency a byline field credits: all of it (`Associated Press`) or its last part (`Carla K. Johnson, AP`);
+    None for a shared credit (`Jane Smith and The Associated Press`)."""
     text = " ".join(value.split())
     if not text or "/" in text or re.search(r"\b(via|for|contributed|with)\b", text, re.I):
         return None  # two sources, or an agency that only helped
+    if _LABEL.match(text) or _IMAGE_WORDS.search(text):
+        return None  # `Photo: Jane Doe, AFP`, `Getty Images, AFP`: a picture's credit, not the story's
     text = re.sub(r"^by\s+", "", text, flags=re.I)
     found = wire_named(text)
     if found is not None:
@@ -99,7 +108,28 @@ def wire_in_byline(value: str) -> str | None:
     parts = [part for part in _SPLITS.split(text) if part]
     if len(parts) < 2 or not all(_is_name(part) for part in parts[:-1]):
         return None
+    if _SHARED.search(text):
+        return None  # the agency is one of two authors: the story is not the agency's alone
     return wire_named(parts[-1])
+
+
+def wire_in_credit_line(line: str) -> str | None:
+    """The agency a line of free text credits: the agency alone (`Associated Press`, `By The Associated Press`) or
+    a `By` byline ending in it (`By Carla K. Johnson, AP`). A bare `Name, AGENCY` in text is usually a photo
+    credit, and a labelled line (`Photo: ...`, `Tags: ...`) or one naming pictures is never a byline."""
+    text = " ".join(line.lstrip("—–- ").split())
+    if not is_credit_line_shape(text):
+        return None
+    found = wire_in_byline(text)
+    if found is None or wire_named(re.sub(r"^by\s+", "", text, flags=re.I)) is not None:
+        return found
+    return found if re.match(r"by\s", text, re.I) else None
+
+
+def is_credit_line_shape(line: str) -> bool:
+    """Short enough for a byline or credit line, and not ending as a sentence does; shared with the boilerplate
+    cleaning, so a line credited to an agency is the line removed from the text."""
+    return len(line) <= MAX_CREDIT_CHARS and len(line.split()) <= CREDIT_LINE_WORDS and not SENTENCE_END.search(line)
 
 
 def _is_name(part: str) -> bool:
@@ -114,9 +144,7 @@ def wire_credits(text: str) -> list[WireCredit]:
     lines = [" ".join(line[:MAX_CREDIT_CHARS].split()) for line in edges]
     credits = []
     for line, full in zip(lines, edges, strict=True) if len(lines) > 1 else []:  # a credit is a line of its own
-        if len(full) > MAX_CREDIT_CHARS or len(line.split()) > CREDIT_LINE_WORDS or _SENTENCE_END.search(line):
-            continue
-        found = wire_in_byline(line.lstrip("—–- "))
+        found = wire_in_credit_line(line) if len(full) <= MAX_CREDIT_CHARS else None
         if found is not None:
             credits.append(WireCredit(found, f"credit line {line!r}"))
     for line in lines[:_HEAD_LINES]:

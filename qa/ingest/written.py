@@ -14,7 +14,8 @@ from typing import Any
 
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "title": ("title", "headline"),
-    "published": ("published", "date", "pubdate", "publishdate", "publisheddate", "datepublished", "created"),
+    # not `created`: Obsidian's clipper writes the clip time there, a note's creation, not the article's publication
+    "published": ("published", "date", "pubdate", "publishdate", "publisheddate", "datepublished"),
     "published_at": ("publishedat",),
     "updated": ("updated", "lastmod", "modified", "lastmodified", "datemodified", "updatedat"),
     "author": ("author", "authors", "byline"),
@@ -23,7 +24,9 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "republished_by": ("republishedby",),
     "notes": ("notes",),
 }
-"""For each field, the keys that mean it (lower case, letters and digits only), the first present winning."""
+"""For each field, the keys that mean it (lower case, letters and digits only), the first usable one winning."""
+DATE_FIELDS = frozenset({"published", "published_at", "updated"})
+"""Fields whose value must look like a date: Jekyll's `published: true` is a switch, not the day."""
 MAX_EXTRA_FIELDS = 40
 """Extra keys kept per file: a tag cloud is shown, a file of thousands of keys is not."""
 MAX_EXTRA_CHARS = 300
@@ -49,18 +52,18 @@ def sort_written(data: dict[Any, Any]) -> Written:
         by_name.setdefault(normalize_key(key), key)
     taken = set()
     for name, aliases in FIELD_NAMES.items():
-        key = next((by_name[a] for a in aliases if a in by_name and data[by_name[a]] not in (None, "")), None)
+        present = [by_name[a] for a in aliases if a in by_name and data[by_name[a]] not in (None, "")]
+        key = next((key for key in present if _usable(name, data[key])), None)
+        if key is None and name in DATE_FIELDS:  # no date-like value: the first written one, for its warning
+            key = next((key for key in present if not isinstance(data[key], bool)), None)
         if key is not None:
             written.fields[name] = (str(key), data[key])
             taken.add(key)
-    source = written.fields.get("outlet")
-    if source is not None and isinstance(source[1], str) and _URL.match(source[1].strip()):
-        del written.fields["outlet"]  # Obsidian's `source: https://...` is where the note came from
-        if "url" not in written.fields:
-            written.fields["url"] = source
-            taken.add(source[0])
-        else:
-            taken.discard(source[0])
+    if "url" not in written.fields:  # Obsidian's `source: https://...` is where the note came from, not an outlet
+        key = next((by_name[a] for a in FIELD_NAMES["outlet"] if a in by_name and _is_url(data[by_name[a]])), None)
+        if key is not None:
+            written.fields["url"] = (str(key), data[key])
+            taken.add(key)
     published = written.fields.get("published")
     if published is not None and isinstance(published[1], dt.datetime):
         key, moment = published
@@ -74,6 +77,28 @@ def sort_written(data: dict[Any, Any]) -> Written:
     if len(rest) > MAX_EXTRA_FIELDS:
         written.problems.append(("(file)", f"{len(rest) - MAX_EXTRA_FIELDS} more unknown fields not kept"))
     return written
+
+
+def _usable(name: str, value: Any) -> bool:
+    """A value that can fill the field: a date field's looks like a date; an outlet is not a URL."""
+    if name in DATE_FIELDS:
+        return _date_like(value)
+    if name == "outlet":
+        return not _is_url(value)
+    return True
+
+
+def _date_like(value: Any) -> bool:
+    """A date, a timestamp, or text with a digit in it; not a switch (`true`) or a word (`draft`)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, dt.date | int | float):
+        return True
+    return isinstance(value, str) and any(char.isdigit() for char in value)
+
+
+def _is_url(value: Any) -> bool:
+    return isinstance(value, str) and _URL.match(value.strip()) is not None
 
 
 def join_names(value: Any) -> str | None:

@@ -248,3 +248,52 @@ def test_any_feed_text_gives_articles_or_one_problem_line(tmp_path_factory, text
     assert reading.articles and all(article.text.strip() for article in reading.articles)
     assert all("\n" not in problem for problem in reading.problems)
     assert all(article.url is None or article.url.startswith("http") for article in reading.articles)
+
+
+LINK_FEED = """<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Hacker News</title><link>https://news.ycombinator.com/</link>
+<item><title>Ferry strike ends</title><link>https://www.nytimes.com/2024/03/06/ferry.html</link>
+<description>The ferry workers' union ended its strike on Saturday after a new pay deal.</description>
+<pubDate>Wed, 06 Mar 2024 10:00:00 GMT</pubDate></item>
+<item><title>Harbour wall</title><link>https://harbourwatch.org/wall</link>
+<description>The council voted to rebuild the harbour wall after the winter storms.</description></item>
+<item><title>Ask: ferries</title><link>https://news.ycombinator.com/item?id=1</link>
+<description>Which ferry lines still run in winter along the northern coast?</description></item>
+</channel></rss>"""
+
+
+def test_a_channel_is_the_outlet_only_of_items_on_its_own_site(tmp_path):
+    """A link aggregator's channel title is no outlet of the stories it links to: the link's outlet is."""
+    times, elsewhere, own = read(write(tmp_path, "hn.rss", LINK_FEED)).articles
+    assert times.outlet == "The New York Times"
+    assert times.provenance["outlet"].source == MetadataSource.URL
+    assert elsewhere.outlet == "harbourwatch.org" and elsewhere.provenance["outlet"].source == MetadataSource.URL
+    assert own.outlet == "Hacker News" and own.provenance["outlet"].source == MetadataSource.RECORD
+
+
+def test_a_channel_title_is_cleaned_like_a_page_outlet(tmp_path):
+    feed = LINK_FEED.replace("<title>Hacker News</title>", "<title>Harbour Gazette Ltd</title>")
+    *_, own = read(write(tmp_path, "hn.rss", feed)).articles
+    assert own.outlet == "Harbour Gazette"
+
+
+ATOM_IN_RSS = """<?xml version="1.0"?>
+<rss version="2.0" xmlns:a10="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Harbour Gazette</title><link>https://harbourgazette.example/</link>
+<item><title>Ferry</title><link>https://harbourgazette.example/ferry</link>
+<description>The ferry workers' union ended its strike on Saturday after a new pay deal.</description>
+<a10:updated>2024-03-09T08:00:00Z</a10:updated></item>
+<item><title>Wall</title><link>https://harbourgazette.example/wall</link>
+<description>The council voted to rebuild the harbour wall after the winter storms.</description>
+<dc:date>2024-03-05T08:00:00Z</dc:date></item>
+</channel></rss>"""
+
+
+def test_an_atom_updated_inside_rss_is_no_publication_date_but_a_dc_date_is(tmp_path):
+    reading = read(write(tmp_path, "gazette.rss", ATOM_IN_RSS))
+    ferry, wall = reading.articles
+    assert ferry.published is None and ferry.published_at is None
+    assert wall.published == dt.date(2024, 3, 5)
+    assert "item 1: gives only when it was updated, never taken as the publication date; left undated" in (
+        reading.problems
+    )

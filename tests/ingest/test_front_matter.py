@@ -43,7 +43,7 @@ def test_a_yaml_datetime_keeps_its_time_in_published_at(tmp_path):
     assert article.published_at == dt.datetime(2024, 3, 2, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 
 
-@pytest.mark.parametrize("key", ["date", "published", "pubDate", "publish_date", "created"])
+@pytest.mark.parametrize("key", ["date", "published", "pubDate", "publish_date"])
 def test_every_date_name_is_the_publication_date(tmp_path, key):
     [article] = read_note(tmp_path, f"{key}: '2024-03-02'").articles
     assert article.published == dt.date(2024, 3, 2)
@@ -118,7 +118,7 @@ params: {featured: true, weight: 3}
 
 
 def test_an_obsidian_source_link_is_the_url_not_the_outlet(tmp_path):
-    [article] = read_note(tmp_path, "source: https://harbour.example/ferry\ncreated: 2024-03-02").articles
+    [article] = read_note(tmp_path, "source: https://harbour.example/ferry\ndate: 2024-03-02").articles
     assert article.url == "https://harbour.example/ferry"
     assert article.outlet != "https://harbour.example/ferry"
 
@@ -150,10 +150,10 @@ def test_a_sidecar_takes_the_same_names_and_keeps_extras(tmp_path):
     reading = read_corpus_file(corpus / "story.txt", corpus_dir=corpus)
     [article] = reading.articles
     assert (article.outlet, article.author) == ("Harbour Times", "Ann Lee and Bo Chan")
-    assert (article.published, article.updated) == (None, dt.date(2024, 3, 4))  # `date` wins over `pubDate`
-    assert article.extra == {"pubDate": "2024-03-02", "tags": "port"}
-    [line] = reading.problems
-    assert line.startswith("story.meta.json: date: ") and "not a date" in line
+    # `date` comes first but is no date: `pubDate` fills the field, `date` is kept as an extra
+    assert (article.published, article.updated) == (dt.date(2024, 3, 2), dt.date(2024, 3, 4))
+    assert article.extra == {"date": "not a date", "tags": "port"}
+    assert reading.problems == []
 
 
 def test_yaml_aliases_are_still_refused(tmp_path):
@@ -183,3 +183,38 @@ def test_extras_and_update_time_survive_the_index_and_show(tmp_path, capsys, emb
     code, out, _ = qa("show", article.doc_id, "--json", "--index", str(tmp_path / "index"), capsys=capsys)
     data = json.loads(out)
     assert data["updated"] == "2024-03-05" and data["extra"] == {"tags": "port, strikes"}
+
+
+def test_published_at_alone_gives_the_day_from_the_same_field(tmp_path):
+    """`publishedAt` without `date` used to crash attribution (KeyError 'published')."""
+    [article] = read_note(tmp_path, "publishedAt: 2024-02-11T10:00:00Z\nsite: Harbour Times").articles
+    assert article.published == dt.date(2024, 2, 11)
+    assert article.published_at == dt.datetime(2024, 2, 11, 10, 0, tzinfo=dt.UTC)
+    assert "publishedAt" in article.provenance["published"].detail
+
+
+def test_an_obsidian_clip_time_is_not_the_publication_date(tmp_path):
+    """The clipper writes `created` (the clip day) and an empty `published:` when the page gave none."""
+    reading = read_note(tmp_path, "source: https://www.nytimes.com/2019/ferry.html\ncreated: 2024-03-02\npublished:")
+    [article] = reading.articles
+    assert article.published is None and article.published_at is None
+    assert article.extra["created"] == "2024-03-02"
+
+
+def test_jekylls_published_switch_does_not_hide_the_date(tmp_path):
+    [article] = read_note(tmp_path, "published: true\ndate: 2024-02-11").articles
+    assert article.published == dt.date(2024, 2, 11)
+    assert article.extra["published"] == "true"
+
+
+def test_a_word_in_a_date_field_gives_way_to_a_real_date(tmp_path):
+    [article] = read_note(tmp_path, "published: yes please\npubDate: 2024-02-11").articles
+    assert article.published == dt.date(2024, 2, 11)
+
+
+@pytest.mark.parametrize("key", ["publisher", "site"])
+def test_a_source_link_does_not_hide_the_outlet(tmp_path, key):
+    [article] = read_note(tmp_path, f"source: https://harbour.example/ferry\n{key}: Harbour Times").articles
+    assert article.url == "https://harbour.example/ferry"
+    assert article.outlet == "Harbour Times"
+    assert article.provenance["outlet"].source == MetadataSource.FRONT_MATTER

@@ -83,6 +83,31 @@ def test_legal_forms_handles_addresses_and_titles_are_not_names():
     assert clean_outlet_name("خبرآنلاین - سایت خبرگزاری خبرآنلاین | Khabaronline News Agency") is None
 
 
+@pytest.mark.parametrize("name", ["Global Broadcasting Corporation", "News Corp", "Times Newspapers Limited"])
+def test_corporation_corp_and_limited_are_kept_as_part_of_the_name(name):
+    assert clean_outlet_name(name) == name
+
+
+def test_a_known_outlet_named_by_its_corporate_name_is_looked_up_whole():
+    assert clean_outlet_name("Canadian Broadcasting Corporation") == "CBC News"
+
+
+def test_a_cut_publisher_name_gives_way_to_the_known_outlet_at_the_url(tmp_path):
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "Flood gates hold",
+        "publisher": {"@type": "Organization", "name": "The New York Times Company Inc."},
+    }
+    head = (
+        f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+        '<link rel="canonical" href="https://www.nytimes.com/2024/03/05/us/flood-gates.html">'
+    )
+    [article] = read(tmp_path, page(head)).articles
+    assert article.outlet == "The New York Times"
+    assert article.provenance["outlet"].source == MetadataSource.URL
+
+
 def test_a_legal_publisher_name_in_json_ld_is_cited_without_its_legal_form(tmp_path):
     ld = {
         "@context": "https://schema.org",
@@ -126,6 +151,32 @@ def test_a_utc_timestamp_gives_way_to_the_local_day_the_page_shows(tmp_path):
     [article] = read(tmp_path, page(head, body=body)).articles
     assert article.published == dt.date(2023, 11, 8)
     assert "agree" in article.provenance["published"].detail
+
+
+def test_an_afternoon_utc_timestamp_is_not_moved_to_the_day_before_by_a_bare_time_element():
+    """14:00 UTC on the 9th is the 9th everywhere from UTC-12 on; a related story's <time> says nothing of it."""
+    votes = DateVotes()
+    votes.add("JSON-LD datePublished", "2024-03-09T14:00:00Z", "JSON-LD")
+    votes.add("<time>", "2024-03-08", "<time datetime> (first)")
+    decided = votes.decide()
+    assert decided is not None and decided.day == dt.date(2024, 3, 9)
+
+
+@pytest.mark.parametrize(
+    "moment,local,decided",
+    [
+        ("2024-03-09T14:00:00Z", "2024-03-08", None),  # too late in UTC to be the 8th anywhere: two days, undated
+        ("2024-03-09T02:00:00Z", "2024-03-08", dt.date(2024, 3, 8)),  # the evening of the 8th in the Americas
+        ("2024-03-09T08:00:00Z", "2024-03-10", None),  # too early to be the 10th anywhere: two days, undated
+        ("2024-03-09T20:00:00Z", "2024-03-10", dt.date(2024, 3, 10)),  # the morning of the 10th in Asia
+    ],
+)
+def test_a_utc_timestamp_moves_to_a_labelled_local_day_only_when_the_hour_allows(moment, local, decided):
+    votes = DateVotes()
+    votes.add("JSON-LD datePublished", moment, "JSON-LD")
+    votes.add("labelled dateline", local, "a labelled date shown on the page")
+    result = votes.decide()
+    assert (result.day if result else None) == decided
 
 
 def test_dates_that_disagree_without_a_clear_winner_leave_the_page_undated():
@@ -225,6 +276,16 @@ def test_an_update_label_is_never_the_publication_day(tmp_path):
     )
     [article] = read(tmp_path, page(body=body)).articles
     assert article.published == dt.date(2022, 1, 12)
+
+
+@pytest.mark.parametrize(
+    "label", ["Last update:", "Update:", "Modified date:", "Date modified:", "Last updated on", "mis à jour le"]
+)
+def test_every_update_label_marks_an_update_not_a_dateline(label):
+    votes = DateVotes()
+    visible_dates(f"Flood gates hold {label} 5 March 2024", ["Flood gates hold"], votes)
+    assert votes.decide() is None  # an update time alone dates nothing
+    assert all(kind != "labelled dateline" for kind, _, _ in votes.readings)
 
 
 def test_a_story_only_the_fallback_reads_is_indexed(tmp_path):

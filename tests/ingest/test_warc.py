@@ -194,3 +194,15 @@ def test_any_cut_or_damage_gives_articles_or_one_problem_line(tmp_path_factory, 
         return
     assert reading.articles and all(article.text.strip() for article in reading.articles)
     assert all("\n" not in problem for problem in reading.problems)
+
+
+def test_the_records_address_gives_its_date_and_known_outlet_to_a_page_naming_neither(tmp_path):
+    """A page without canonical link or og:url is read with the WARC-Target-URI: the URL's day votes, and the
+    known outlet there beats a `<title>` part the page repeats."""
+    url = "https://www.nytimes.com/2024/03/05/nyregion/ferry-strike.html"
+    body = f"{FERRY}</p><p>Ferry strike - Harbour Blog. Published March 5, 2024"
+    html = page("Ferry strike - Harbour Blog", body)
+    [ferry] = read(write(tmp_path, "a.warc", archive([(url, html, "text/html")]))).articles
+    assert ferry.published == dt.date(2024, 3, 5)
+    assert f"the date in {url}" in ferry.provenance["published"].detail
+    assert ferry.outlet == "The New York Times"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa.ingest import read_corpus_file
-from qa.ingest.wire import wire_credits, wire_in_byline
+from qa.ingest.wire import wire_credits, wire_in_byline, wire_in_credit_line
 from qa.models import MetadataSource, Republication
 from tests.support.seeds import FORBES, KYIV
 
@@ -136,6 +136,47 @@ def test_the_seed_pages_credit_no_wire(name):
 @pytest.mark.parametrize("value", ["Reuters/Variety", "Variety via Reuters", "AP Source: GM recall", "Smith, PA"])
 def test_bylines_naming_two_sources_or_none_credit_no_wire(value):
     assert wire_in_byline(value) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Photo: Jane Doe, AFP",
+        "Getty Images, AFP",
+        "Jacquelyn Martin, AP",  # a photo credit under a picture in USA Today
+        "AP Photo/Jacquelyn Martin",
+        "File, Reuters",
+        "Jane Smith and The Associated Press",
+        "By Jane Smith and The Associated Press",
+        "Tags: Politics, Reuters",
+    ],
+)
+def test_photo_credits_labels_and_shared_credits_in_the_text_credit_no_wire(tmp_path, line):
+    assert wire_in_credit_line(line) is None
+    article = read_record(tmp_path, publisher="Daily Courier", text=f"{line}\n\n{STORY}\n\n{ENDING}")
+    assert (article.outlet, article.republished_by) == ("Daily Courier", None)
+
+
+@pytest.mark.parametrize(
+    "line,wire",
+    [("By Carla K. Johnson, AP", "Associated Press"), ("Associated Press", "Associated Press"), ("REUTERS", "Reuters")],
+)
+def test_a_by_line_or_the_agency_alone_in_the_text_credits_the_wire(line, wire):
+    assert wire_in_credit_line(line) == wire
+
+
+def test_a_byline_field_may_name_the_writer_and_the_wire_but_not_share_it():
+    assert wire_in_byline("Carla K. Johnson, AP") == "Associated Press"
+    assert wire_in_byline("Jane Smith and The Associated Press") is None
+    assert wire_in_byline("Photo: Jane Doe, AFP") is None and wire_in_byline("Getty Images, AFP") is None
+
+
+def test_a_credited_line_is_the_one_removed_from_the_text(tmp_path):
+    """Credit and cleaning share one shape of credit line: a photo credit credits nothing and is kept."""
+    article = read_record(tmp_path, publisher="Daily Courier", text=f"Jacquelyn Martin, AP\n\n{STORY}\n\n{ENDING}")
+    assert article.text.startswith("Jacquelyn Martin, AP")
+    credited = read_record(tmp_path, publisher="Daily Courier", text=f"By Carla K. Johnson, AP\n\n{STORY}")
+    assert credited.outlet == "Associated Press" and credited.text == STORY
 
 
 def _bench(*args: str) -> subprocess.CompletedProcess:
