@@ -28,7 +28,7 @@ from qa.ingest.heuristics import text_candidates
 from qa.ingest.metadata import Candidate, shorten
 from qa.ingest.outlets import outlet_for_url, registered_domain
 from qa.ingest.page_outlets import clean_outlet_name
-from qa.ingest.records import html_paragraphs  # the one HTML-to-text path for record fields
+from qa.ingest.records import HTML_TAG, html_paragraphs  # the one HTML-to-text path for record fields
 from qa.models import FieldProvenance, MetadataSource
 
 MAX_FEED_BYTES = 64 * 1024 * 1024
@@ -56,7 +56,6 @@ _HARMLESS_ENTITY = re.compile(
 _ITEM_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(item|entry)[\s>/]")
 _ITEM_END = re.compile(r"</(?:[A-Za-z_][\w.-]*:)?(item|entry)\s*>")
 _SNIFF_BYTES = 4096
-_TAG = re.compile(r"<[^>]+>")
 _HIDDEN_ELEMENT = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
 """Elements whose content is not text a reader sees."""
 _UNICODE_WIDE = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
@@ -356,7 +355,7 @@ def _html_text(detail: Any) -> str:
         return ""
     if "html" in str(detail.get("type") or "text/html"):
         value = _HIDDEN_ELEMENT.sub(" ", value)
-        if not _TAG.search(value):
+        if not HTML_TAG.search(value):
             value = html.unescape(value)
     return html_paragraphs(value)
 

@@ -48,7 +48,18 @@ _LONG = f"{MAX_LINE_CHARS // (1024 * 1024)} MB"
 _SNIFF_CHARS = 8192
 """Text the CSV sniffer sees to find the delimiter."""
 _END = object()
-_TAG = re.compile(r"<[^>]+>")
+_HTML_ELEMENTS = (
+    "a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption cite code col "
+    "colgroup data dd del details dfn dialog div dl dt em embed fieldset figcaption figure font footer form h1 h2 h3 "
+    "h4 h5 h6 head header hr html i iframe img input ins kbd label legend li link main map mark meta nav noscript "
+    "object ol optgroup option output p param picture pre q s samp script section select small source span strike "
+    "strong style sub summary sup table tbody td template textarea tfoot th thead time title tr track tt u ul var "
+    "video wbr"
+).split()
+_ELEMENT_NAMES = "|".join(_HTML_ELEMENTS)
+HTML_TAG = re.compile(rf"<!--.*?-->|</?(?:{_ELEMENT_NAMES})(?=[\s/>])[^<>]*>", re.I | re.S)
+"""Markup in a record field: the tags of HTML elements and comments, nothing else. Text in angle brackets
+that is no element stays: Reuters writes unlisted companies as `<DataBank Systems Ltd>`."""
 _PARAGRAPH_TAG = re.compile(r"<\s*(br|/p|/div|/h\d|/li)\s*/?\s*>", re.I)
 
 
@@ -351,8 +362,8 @@ def _record_text(value: Any) -> str:
         value = "\n\n".join(str(item) for item in value if isinstance(item, str))
     if not isinstance(value, str):
         return ""
-    if _TAG.search(value):
-        value = html.unescape(_TAG.sub("", _PARAGRAPH_TAG.sub("\n\n", value)))
+    if HTML_TAG.search(value):
+        value = html.unescape(HTML_TAG.sub("", _PARAGRAPH_TAG.sub("\n\n", value)))
     return re.sub(r"\r\n?", "\n", value)
 
 

@@ -175,3 +175,18 @@ def test_wrapped_prose_and_repeated_table_rows_are_kept():
         "Pay April 15",
         "The offer closes in May.",
     ]
+
+
+def test_text_in_angle_brackets_that_is_no_html_element_is_kept(tmp_path):
+    """Reuters writes unlisted companies as `<DataBank Systems Ltd>`; only real tags are markup."""
+    body = (
+        "Shares of <DataBank Systems Ltd> rose after <Wrought Copper Ltd> said it would buy them, "
+        "and 3 < 4 while 5 > 2 in the filing."
+    )
+    html_body = "<p>The <b>board</b> met on Monday.</p><!-- tracking --><p>It agreed the sale.</p>"
+    path = tmp_path / "wire.jsonl"
+    records = [{"title": "Takeover", "text": body}, {"title": "Board", "text": html_body}]
+    path.write_text("\n".join(json.dumps(record) for record in records), encoding="utf-8")
+    texts = [article.text for article in read_corpus_file(path, corpus_dir=tmp_path).articles]
+    assert texts[0] == body
+    assert texts[1] == "The board met on Monday.\n\nIt agreed the sale."
