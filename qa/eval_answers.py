@@ -99,8 +99,10 @@ class AnswerEvalReport(BaseModel):
 
 def load_news_questions(path: Path) -> list[NewsQuestion]:
     """The questions of a JSONL file; a QAError names the file and line of the first malformed record."""
-    if not path.is_file():
+    if not path.exists():
         raise QAError(f"The questions file {path} does not exist.")
+    if not path.is_file():
+        raise QAError(f"{path} is not a file: give a JSONL file of questions, one per line, e.g. {_EXAMPLE}.")
     questions = []
     with path.open(encoding="utf-8") as handle:
         try:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from qa.cli.common import CorpusOption, IndexOption, app, settings_from
+from qa.cli.common import app, settings_from
 from qa.cli.output import echo, echo_line, write_json
 from qa.errors import QAError, UsageError
 from qa.locations import user_path
@@ -40,12 +40,29 @@ def eval_command(
         bool,
         typer.Option(
             "--answers",
-            help='Score news QA instead: DATASET is JSONL of {"question": ..., "answer": ...} (null: should '
-            "abstain), asked of the articles in --corpus, beside plain BM25 at equal reading cost.",
+            help="Score news QA instead: DATASET is JSONL with a question and an answer string per line (null: "
+            "should abstain), asked of the articles in --corpus, beside plain BM25 at equal reading cost.",
         ),
     ] = False,
-    corpus: CorpusOption = None,
-    index: IndexOption = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(
+            "--corpus",
+            metavar="FOLDER",
+            help="With --answers (required): the folder of articles the questions are asked of.",
+            show_default=False,
+        ),
+    ] = None,
+    index: Annotated[
+        Path | None,
+        typer.Option(
+            "--index",
+            metavar="FOLDER",
+            help="With --answers: where that corpus is indexed, kept so a later run only asks. "
+            "[default: a temporary folder, removed after]",
+            show_default=False,
+        ),
+    ] = None,
     work: Annotated[
         Path | None,
         typer.Option(
