@@ -162,6 +162,7 @@ def evaluate_answers(
     """Ask each question through the engine (as `qa ask` does), then the baseline at `qa`'s mean hit length.
 
     The engine's index must already be built from its corpus; the baseline reads the same corpus folder.
+    When `qa` shows no hit at all, the windows are `max_words` long (the longest a passage grows).
     """
     progress = on_progress or (lambda stage, done, total: None)
     started = time.perf_counter()
