@@ -37,6 +37,9 @@ class Stage(StrEnum):
     SEARCHING_DENSE = "searching dense", "searching by meaning (dense)", "questions"
     SEARCHING_LEXICAL = "searching lexical", "searching by words (lexical)", "questions"
     SEARCHING_HYBRID = "searching hybrid", "searching both ways (hybrid)", "questions"
+    ANSWERING = "answering", "answering questions", "questions"
+    CUTTING_WINDOWS = "cutting windows", "cutting articles into baseline windows", "files"
+    SEARCHING_WINDOWS = "searching windows", "searching the baseline windows", "questions"
 
     @property
     def counted(self) -> bool:

@@ -120,6 +120,18 @@ def test_qa_eval_prints_one_row_per_mode(tmp_path):
     assert set(rows) == {"dense", "lexical", "hybrid"}
     assert float(rows["lexical"][0]) == pytest.approx(2 / 3, abs=1e-4)
 
+    as_json = subprocess.run(  # the index is kept in --work: this run only searches
+        [sys.executable, "-m", "qa", "eval", str(beir), "--work", str(tmp_path / "work"), "--quiet", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert as_json.returncode == 0, as_json.stderr
+    report = json.loads(as_json.stdout)
+    assert (report["dataset"], report["documents"], report["queries"]) == ("beir", 4, 3)
+    scores = {row["mode"]: row for row in report["scores"]}
+    assert scores["lexical"]["ndcg_at_10"] == pytest.approx(float(rows["lexical"][0]), abs=1e-4)
+
 
 def test_qa_eval_on_a_missing_directory_says_so(tmp_path):
     result = subprocess.run(
