@@ -3,7 +3,7 @@
 Positives: headlines of one UCI News Aggregator story cluster from two different publishers.
 Negatives: headlines of two different stories in the same category (same topic area, other event),
 which is the confusion that matters. The printed threshold maximises balanced accuracy; the answer
-code uses CORROBORATION_MIN_SIMILARITY (qa/answer.py).
+code uses CORROBORATION_MIN_SIMILARITY (qa/corroboration.py).
 
     .venv/bin/python bench/calibrate_corroboration.py \
         ../shared/eval-data/uci-news-aggregator-first6366/uci-news-aggregator.first6366.csv.gz
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer import CORROBORATION_MIN_SIMILARITY
+from qa.corroboration import CORROBORATION_MIN_SIMILARITY
 from qa.embed import Embedder
 
 PAIRS = 2000
@@ -61,14 +61,16 @@ def main() -> None:
         q = statistics.quantiles(scores, n=20)
         print(f"{label:<28} n={len(scores)}  p5 {q[0]:.3f}  median {statistics.median(scores):.3f}  p95 {q[-1]:.3f}")
     best = max(
-        (((sum(s >= t for s in same) / len(same) + sum(s < t for s in other) / len(other)) / 2, t)
-         for t in np.arange(0.30, 0.90, 0.01)),
+        (
+            ((sum(s >= t for s in same) / len(same) + sum(s < t for s in other) / len(other)) / 2, t)
+            for t in np.arange(0.30, 0.90, 0.01)
+        ),
     )
     print(f"\nthreshold maximising balanced accuracy: {best[1]:.2f} (balanced accuracy {best[0]:.3f})")
     for t in sorted({0.45, 0.50, 0.55, 0.60, 0.65, CORROBORATION_MIN_SIMILARITY}):
         kept = sum(s >= t for s in same) / len(same)
         wrong = sum(s >= t for s in other) / len(other)
-        marker = "  <- qa/answer.py" if abs(t - CORROBORATION_MIN_SIMILARITY) < 1e-9 else ""
+        marker = "  <- qa/corroboration.py" if abs(t - CORROBORATION_MIN_SIMILARITY) < 1e-9 else ""
         print(f"  at {t:.2f}: {kept:.1%} of same-story pairs corroborate, {wrong:.1%} of other-story pairs do{marker}")
     print(f"\nreproduce: .venv/bin/python bench/calibrate_corroboration.py {args.csv_gz}")
 

@@ -8,34 +8,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.attribution import speaker_of
+from qa.corroboration import corroborating, corroboration_record
 from qa.embed import TextEncoder
 from qa.errors import UsageError
 from qa.filters import describe_filters, unknown_outlets_note
 from qa.models import (
-    UNKNOWN_OUTLET,
     Answer,
     Article,
     ArticleCard,
-    Corroboration,
     Hit,
     Passage,
     SearchFilters,
-    format_date,
 )
 from qa.passages import sentence_spans
 from qa.store.ranking import RRF_K
 from qa.store.reading import IndexReader
 from qa.store.records import SentenceVectors
+from qa.summary import QuotedReport, summary_line
 
 NOTHING_FOUND = "Nothing in the corpus answers this question."
 RERANK_POOL = 20
 """Fused candidates whose sentences are scored; the best-sentence ranking then joins the fusion."""
-CORROBORATION_MIN_SIMILARITY = 0.45
-"""Two outlets' answer sentences this similar (cosine) support the same answer. Measured with
-bench/calibrate_corroboration.py on UCI News Aggregator headlines: 65% of same-story pairs from two
-outlets reach it, 1.1% of same-category pairs about other stories do. Precision first: a wrong
-"also reported by" puts words in an outlet's mouth."""
 RECENCY_BAND = 0.15
 """For "latest" questions: passages this close to the best similarity count as equally relevant."""
 _RECENCY_WORDS = re.compile(
@@ -43,9 +36,6 @@ _RECENCY_WORDS = re.compile(
     r"still|anymore|any more|as of)\b",
     re.I,
 )
-
-
-_QUOTES = "“”\"' "
 
 
 @dataclass
@@ -116,15 +106,15 @@ def answer_question(
             nearest=[_hit(rank, c) for rank, c in enumerate(candidates[:k], start=1)] if include_nearest else [],
         )
     hits = [_hit(rank, c) for rank, c in enumerate(relevant, start=1)]
-    corroborating = _corroborating(relevant)
+    corroborated = corroborating(relevant)
     return Answer(
         question=question,
         abstained=False,
         message=excluded_note,
         passages=hits,
         cards=_cards(hits),
-        corroboration=[_corroboration(c, similarity) for c, similarity in corroborating],
-        summary=_summary(relevant[0], [c for c, _ in corroborating]),
+        corroboration=[corroboration_record(c, similarity) for c, similarity in corroborated],
+        summary=summary_line([_quoted(c) for c in [relevant[0], *(c for c, _ in corroborated)]]),
         filters=filters,
         excluded_undated=excluded_undated,
     )
@@ -204,52 +194,9 @@ def _without_repeated_text(candidates: list[_Candidate]) -> list[_Candidate]:
     return kept
 
 
-def _corroborating(relevant: list[_Candidate]) -> list[tuple[_Candidate, float]]:
-    """Passages from other outlets whose answer sentence says what the top one's does, one per outlet."""
-    top = relevant[0]
-    if top.sentence_vector is None:
-        return []
-    named = {(top.article.outlet or "").casefold()}
-    found = []
-    for candidate in relevant[1:]:
-        outlet = (candidate.article.outlet or "").casefold()
-        if not outlet or outlet in named or candidate.sentence_vector is None:
-            continue
-        similarity = float(candidate.sentence_vector @ top.sentence_vector)
-        if similarity >= CORROBORATION_MIN_SIMILARITY:
-            named.add(outlet)
-            found.append((candidate, similarity))
-    return found
-
-
-def _corroboration(candidate: _Candidate, similarity: float) -> Corroboration:
-    start, end = candidate.highlight  # set with the sentence vector that made it corroborate
-    return Corroboration(
-        doc_id=candidate.article.doc_id,
-        outlet=candidate.article.outlet,
-        published=candidate.article.published,
-        sentence=candidate.passage.text[start:end],
-        similarity=round(similarity, 4),
-    )
-
-
-def _summary(top: _Candidate, others: list[_Candidate]) -> str | None:
-    """`Musk (The Kyiv Independent, 11 Feb 2024): “…” · SpaceX (Forbes, 11 Feb 2024): “…”`.
-
-    Every quoted sentence is verbatim from the corpus; the speaker is named only when the
-    passage itself attributes the sentence.
-    """
-    parts = []
-    for candidate in [top, *others]:
-        if candidate.highlight is None:
-            continue
-        start, end = candidate.highlight
-        sentence = candidate.passage.text[start:end].strip(_QUOTES)
-        source = f"{candidate.article.outlet or UNKNOWN_OUTLET}, {format_date(candidate.article.published)}"
-        speaker = speaker_of(candidate.passage.text, candidate.highlight)
-        who = f"{speaker} ({source})" if speaker else source
-        parts.append(f"{who}: “{sentence}”")
-    return " · ".join(parts) or None
+def _quoted(candidate: _Candidate) -> QuotedReport:
+    article = candidate.article
+    return QuotedReport(candidate.passage.text, candidate.highlight, article.outlet, article.published)
 
 
 def _cards(hits: list[Hit]) -> list[ArticleCard]:

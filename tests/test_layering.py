@@ -29,6 +29,9 @@ LIBRARY_MODULES = [
     "qa.store.ranking",
     "qa.store.milvus",
     "qa.store.migrate",
+    "qa.attribution",
+    "qa.summary",
+    "qa.corroboration",
     "qa.answer",
     "qa.engine",
 ]

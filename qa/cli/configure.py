@@ -31,6 +31,7 @@ config_app = typer.Typer(
 )
 app.add_typer(config_app)
 
+
 def _complete_key(incomplete: str) -> list[str]:
     from qa.config import KEYS_BY_NAME
 
