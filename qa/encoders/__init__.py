@@ -6,11 +6,10 @@ imports torch, transformers or sentence-transformers.
 """
 
 from qa.encoders.export import export_query_encoder
-from qa.encoders.manifest import INDEX_SUBDIRECTORY, EncoderManifest, EncoderUnavailableError
+from qa.encoders.manifest import EncoderManifest, EncoderUnavailableError
 from qa.encoders.runtime import QueryEncoder, load_query_encoder, load_query_encoder_in_background, verify_recorded
 
 __all__ = [
-    "INDEX_SUBDIRECTORY",
     "EncoderManifest",
     "EncoderUnavailableError",
     "QueryEncoder",
