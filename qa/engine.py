@@ -276,9 +276,12 @@ class Engine:
 
         recorded = index.meta(MetaKey.MODEL_SHA256)
         if not (isinstance(encoder, DocumentEncoder) and encoder.settled):
-            progress(Stage.EXPORTING_ENCODER, 0, 0)
             try:
-                load_cached_encoder(encoder.name, expected=recorded is not None)
+                load_cached_encoder(
+                    encoder.name,
+                    expected=recorded is not None,
+                    on_export=lambda: progress(Stage.EXPORTING_ENCODER, 0, 0),
+                )
             except EncoderUnavailableError as error:
                 log.warning("%s Questions will use sentence-transformers (slower start).", error)
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -38,11 +39,14 @@ def export_directory(model: str, *, precision: Precision = PRECISION) -> Path:
     return cache_dir() / EXPORTS_FOLDER / f"{model_checksum(model)[:32]}-{precision}-{name}"
 
 
-def load_cached_encoder(model: str, *, threads: int = 1, expected: bool = False) -> QueryEncoder:
+def load_cached_encoder(
+    model: str, *, threads: int = 1, expected: bool = False, on_export: Callable[[], None] | None = None
+) -> QueryEncoder:
     """The machine's export of `model`, made (or made again, when damaged) first if needed.
 
     Making it imports sentence-transformers: once per model and machine. `expected`: an index
     recorded this model, so a missing export is news (a warning) rather than a first use (info).
+    `on_export` is told just before an export starts (seconds: a progress display says so).
     One process exports at a time (a file lock); the others wait and load its export, and an export
     is written beside its folder and renamed into place, so a reader never sees half of one.
     Raises EncoderUnavailableError when the model cannot be found or exported (a pipeline the light
@@ -63,6 +67,8 @@ def load_cached_encoder(model: str, *, threads: int = 1, expected: bool = False)
                     log.warning("%s Exporting it again.", error)
                 else:
                     log.info("exporting %s to ONNX for this machine (once): %s", model, directory)
+            if on_export is not None:
+                on_export()
             export_query_encoder(model, directory, precision=PRECISION)
     except OSError as error:
         reason = error.strerror or error
