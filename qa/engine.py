@@ -83,7 +83,7 @@ class Engine:
             from qa.encoders import EncoderUnavailableError
             from qa.encoders.cache import load_cached_encoder
 
-            recorded = self._check_model_files(self.index)
+            expected = self._check_model_files(self.index)
             if self._query_encoder_loading is not None:
                 try:
                     self._query_encoder = self._query_encoder_loading.result()
@@ -91,35 +91,40 @@ class Engine:
                     pass  # missing or damaged: made again just below, with a warning
             if self._query_encoder is None:
                 try:
-                    self._query_encoder = load_cached_encoder(self.settings.model, expected=recorded is not None)
+                    self._query_encoder = load_cached_encoder(self.settings.model, expected=expected)
                 except EncoderUnavailableError as error:
                     log.warning("%s Falling back to sentence-transformers (slower start).", error)
                     self._query_encoder = self.embedder
         return self._query_encoder
 
-    def _check_model_files(self, index: IndexReader) -> str | None:
+    def _check_model_files(self, index: IndexReader) -> bool:
         """Refuse an index whose vectors were made by other files of the configured model (the model
         changed under its name): questions or new passages would not be comparable with them.
 
-        Returns the checksum the index recorded (None: an index made before checksums were recorded,
-        or by a model that cannot be found here, so nothing to compare).
+        True when the index recorded the model files as they are (so the machine had their export);
+        False when there is nothing to compare (an index made before checksums were recorded,
+        another model's, or a model that cannot be found here).
         """
+        matches = self._recorded_model_matches(index)
+        if matches is False:
+            raise IndexMismatchError(
+                f"The index in {index.location} was embedded with other files of the model {self.settings.model} "
+                "(they have changed since). Run `qa index --rebuild` to re-embed the corpus with the model as it is."
+            )
+        return bool(matches)
+
+    def _recorded_model_matches(self, index: IndexReader) -> bool | None:
+        """Whether the model files the index recorded are the configured model's files now (None: unknown)."""
         from qa.encoders import EncoderUnavailableError
         from qa.encoders.checksum import model_checksum
 
         recorded = index.meta(MetaKey.MODEL_SHA256)
         if recorded is None or index.model != self.settings.model:
-            return recorded  # a change of model name is check_model's to refuse
+            return None  # a change of model name is check_model's to refuse
         try:
-            current = model_checksum(self.settings.model)
+            return model_checksum(self.settings.model) == recorded
         except EncoderUnavailableError:
-            return recorded
-        if current != recorded:
-            raise IndexMismatchError(
-                f"The index in {index.location} was embedded with other files of the model {self.settings.model} "
-                "(they have changed since). Run `qa index --rebuild` to re-embed the corpus with the model as it is."
-            )
-        return recorded
+            return None
 
     def load_model(self) -> None:
         """Load the question encoder now rather than on the first question (a UI does this in the background)."""
@@ -258,10 +263,10 @@ class Engine:
         from qa.encoders.documents import DocumentEncoder
 
         if rebuild or index.meta(MetaKey.REBUILD_PENDING) is not None:
-            recorded = index.meta(MetaKey.MODEL_SHA256)
+            expected = bool(self._recorded_model_matches(index))
         else:
-            recorded = self._check_model_files(index)
-        return DocumentEncoder(self.settings.model, expected=recorded is not None)
+            expected = self._check_model_files(index)
+        return DocumentEncoder(self.settings.model, expected=expected)
 
     def _record_model(
         self, index: WritableIndex, encoder: TextEncoder | DocumentEncoder, progress: ProgressCallback
@@ -279,7 +284,7 @@ class Engine:
             try:
                 load_cached_encoder(
                     encoder.name,
-                    expected=recorded is not None,
+                    expected=bool(self._recorded_model_matches(index)),
                     on_export=lambda: progress(Stage.EXPORTING_ENCODER, 0, 0),
                 )
             except EncoderUnavailableError as error:

@@ -19,8 +19,10 @@ import pytest
 
 from qa.config import BUNDLED_MODEL, Settings
 from qa.encoders.cache import LEGACY_INDEX_SUBDIRECTORY, export_directory
+from qa.encoders.checksum import model_checksum
 from qa.engine import Engine
 from qa.store.index import Index
+from qa.store.records import MetaKey
 from tests.support.backends import backend_settings
 from tests.support.seeds import FORBES, KYIV, SEED_QUESTIONS, assert_cited_as, copy_seed_corpus, hit_with
 
@@ -238,6 +240,7 @@ def test_milvus_adds_through_the_export_too(tmp_path, embedder):
             report = engine.build_index()
             assert report.added == ["harbour.txt"]
             assert engine.status().document_encoder == f"{REFERENCE} + {ONNX}"
+            assert engine.index.meta(MetaKey.MODEL_SHA256) == model_checksum(BUNDLED_MODEL)  # recorded in Milvus
             answer = engine.ask("When will the second pier open to ferries?", k=3)
             assert "harbour master" in answer.passages[0].text
         finally:
