@@ -160,6 +160,8 @@ def test_a_truncated_export_is_made_again_with_a_warning(seed_copy, tmp_path, ex
     cache, export = private_cache(tmp_path, exported_encoder)
     model = export / "model.onnx"
     model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
+    killed = export.parent / f".{export.name}-scratch"  # what an export killed part way leaves beside it
+    (killed / "saved").mkdir(parents=True)
     harbour = tmp_path / "harbour.txt"
     harbour.write_text(HARBOUR, encoding="utf-8")
 
@@ -167,6 +169,7 @@ def test_a_truncated_export_is_made_again_with_a_warning(seed_copy, tmp_path, ex
     assert added.returncode == 0, added.stderr
     assert "sentence_transformers" in modules  # the probe sees it when it is used: to export
     assert "model.onnx is damaged" in added.stderr and "Exporting it again." in added.stderr
+    assert not killed.exists()
     status, _ = run_qa(seed_copy, "status", cache=cache)
     assert f"embedded by {REFERENCE} + {ONNX}" in status.stdout.splitlines()  # the harbour went through the export
 

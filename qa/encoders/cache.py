@@ -54,26 +54,36 @@ def load_cached_encoder(
     """
     directory = export_directory(model)
     try:
-        return load_query_encoder(directory, model, threads=threads)
+        return _load(directory, model, threads)
     except EncoderUnavailableError:
         pass
     try:
         directory.parent.mkdir(parents=True, exist_ok=True)
         with FileLock(directory.parent / f"{directory.name}.lock"):
             try:  # another process may have exported it while this one waited
-                return load_query_encoder(directory, model, threads=threads)
+                return _load(directory, model, threads)
             except EncoderUnavailableError as error:
                 if directory.exists() or expected:
                     log.warning("%s Exporting it again.", error)
                 else:
                     log.info("exporting %s to ONNX for this machine (once): %s", model, directory)
+            for stale in directory.parent.glob(f".{directory.name}-*"):  # an export killed part way
+                shutil.rmtree(stale, ignore_errors=True)
             if on_export is not None:
                 on_export()
             export_query_encoder(model, directory, precision=PRECISION)
     except OSError as error:
         reason = error.strerror or error
         raise EncoderUnavailableError(f"Cannot write the encoder cache {directory}: {reason}.") from error
-    return load_query_encoder(directory, model, threads=threads)
+    return _load(directory, model, threads)
+
+
+def _load(directory: Path, model: str, threads: int) -> QueryEncoder:
+    """The export in `directory`, whole, of `model` and of the precision its folder is named for."""
+    encoder = load_query_encoder(directory, model, threads=threads)
+    if encoder.manifest.precision != PRECISION:
+        raise EncoderUnavailableError(f"The encoder in {directory} is {encoder.manifest.precision}, not {PRECISION}.")
+    return encoder
 
 
 def start_loading(model: str) -> Future[QueryEncoder] | None:

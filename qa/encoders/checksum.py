@@ -102,8 +102,13 @@ def _write_checksums(known: dict) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, scratch = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    except OSError as error:  # a read-only cache costs a hash per run, nothing else
+        log.info("cannot keep the model checksum in %s: %s", path, error.strerror or error)
+        return
+    try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(known, out, indent=1, sort_keys=True)
         os.replace(scratch, path)
-    except OSError as error:  # a read-only cache costs a hash per run, nothing else
+    except OSError as error:
+        Path(scratch).unlink(missing_ok=True)
         log.info("cannot keep the model checksum in %s: %s", path, error.strerror or error)
