@@ -32,11 +32,11 @@ LEGACY_INDEX_SUBDIRECTORY = "encoder"
 """Where qa up to issue 19 kept a copy of the export inside each index; removed by the next build."""
 
 
-def export_directory(model: str, *, precision: Precision = PRECISION) -> Path:
+def export_directory(model: str) -> Path:
     """Where the export of `model` is kept: named by the model's checksum, its precision, and its
     configured name (an export records the name it answers to, so two names of one model get one each)."""
     name = hashlib.sha256(model.encode()).hexdigest()[:8]
-    return cache_dir() / EXPORTS_FOLDER / f"{model_checksum(model)[:32]}-{precision}-{name}"
+    return cache_dir() / EXPORTS_FOLDER / f"{model_checksum(model)[:32]}-{PRECISION}-{name}"
 
 
 def load_cached_encoder(
