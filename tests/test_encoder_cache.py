@@ -138,6 +138,9 @@ print(encoder.encode_query("Who denied sales to Russia?")[:4].tolist())
 def test_two_processes_making_the_export_at_once_leave_one_whole_export(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    legacy = cache_dir() / EXPORTS_FOLDER / "3f23e6375bcaf83d"  # the older qa's cache, copied into each index
+    legacy.mkdir(parents=True)
+    (legacy / "model.onnx").write_bytes(b"an older export")
     runs = [
         subprocess.Popen(
             [sys.executable, "-c", EXPORT_ONCE, BUNDLED_MODEL],
@@ -151,6 +154,6 @@ def test_two_processes_making_the_export_at_once_leave_one_whole_export(tmp_path
     results = [run.communicate(timeout=600) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], [err for _, err in results]
     assert results[0][0] == results[1][0]  # the same vectors
-    [export] = [path for path in (cache_dir() / EXPORTS_FOLDER).iterdir() if path.is_dir()]  # no scratch left
+    [export] = [path for path in (cache_dir() / EXPORTS_FOLDER).iterdir() if path.is_dir()]  # no scratch, no legacy
     assert export == export_directory(BUNDLED_MODEL)
     load_query_encoder(export, BUNDLED_MODEL)  # whole: every file matches its manifest

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import shutil
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -69,6 +70,7 @@ def load_cached_encoder(
                     log.info("exporting %s to ONNX for this machine (once): %s", model, directory)
             for stale in directory.parent.glob(f".{directory.name}-*"):  # an export killed part way
                 shutil.rmtree(stale, ignore_errors=True)
+            _remove_legacy_exports(directory.parent)
             if on_export is not None:
                 on_export()
             export_query_encoder(model, directory, precision=PRECISION)
@@ -84,6 +86,14 @@ def _load(directory: Path, model: str, threads: int) -> QueryEncoder:
     if encoder.manifest.precision != PRECISION:
         raise EncoderUnavailableError(f"The encoder in {directory} is {encoder.manifest.precision}, not {PRECISION}.")
     return encoder
+
+
+def _remove_legacy_exports(folder: Path) -> None:
+    """The exports an older qa cached (folders named by 16 hex digits, copied into each index): unused now."""
+    for legacy in folder.iterdir():
+        if legacy.is_dir() and re.fullmatch(r"[0-9a-f]{16}", legacy.name):
+            log.info("removing %s, an export cached by an older qa", legacy)
+            shutil.rmtree(legacy, ignore_errors=True)
 
 
 def start_loading(model: str) -> Future[QueryEncoder] | None:
