@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING
 from qa.answer import answer_question
 from qa.config import Settings
 from qa.embed import Embedder, TextEncoder
-from qa.encoders.manifest import INDEX_SUBDIRECTORY
-from qa.errors import QAError, UsageError
+from qa.errors import IndexMismatchError, QAError, UsageError
 from qa.models import Answer, Article, SearchFilters
 from qa.progress import ProgressCallback, Stage
 from qa.store.backends import open_index, writing_index
 from qa.store.reading import IndexReader
-from qa.store.records import ArticleSummary, IndexStatus, OutletSummary
+from qa.store.records import ArticleSummary, IndexStatus, MetaKey, OutletSummary
 from qa.store.writing import WritableIndex
 
 if TYPE_CHECKING:
@@ -74,41 +73,58 @@ class Engine:
 
     @property
     def query_encoder(self) -> TextEncoder:
-        """What embeds questions: the index's ONNX export (no torch, well under a second to load).
+        """What embeds questions: the machine's ONNX export of the model (no torch, well under a second to load).
 
-        An engine given an explicit embedder uses it. Without a usable export (an older index, a
-        damaged file) questions go through sentence-transformers after a one-line warning. A shared
-        Milvus index leaves each machine its own export: the first question on a machine makes it.
+        An engine given an explicit embedder uses it. A missing or damaged export is made again
+        with a warning (once per machine: it imports sentence-transformers); a model that cannot be
+        exported embeds questions through sentence-transformers.
         """
         if self._query_encoder is None:
-            from qa.encoders import EncoderUnavailableError, load_query_encoder, verify_recorded
+            from qa.encoders import EncoderUnavailableError
+            from qa.encoders.cache import load_cached_encoder
 
-            directory = self.settings.index_dir / INDEX_SUBDIRECTORY
-            recorded = self.index.recorded_encoder_checksum
-            try:
-                if self._query_encoder_loading is not None:
-                    encoder = self._query_encoder_loading.result()
-                    verify_recorded(encoder.manifest, recorded, directory)
-                else:
-                    encoder = load_query_encoder(directory, self.settings.model, checksum=recorded)
-                self._query_encoder = encoder
-            except EncoderUnavailableError as error:
-                self._query_encoder = self._encoder_after(error, directory)
+            expected = self._check_model_files(self.index)
+            if self._query_encoder_loading is not None:
+                try:
+                    self._query_encoder = self._query_encoder_loading.result()
+                except EncoderUnavailableError:
+                    pass  # missing or damaged: made again just below, with a warning
+            if self._query_encoder is None:
+                try:
+                    self._query_encoder = load_cached_encoder(self.settings.model, expected=expected)
+                except EncoderUnavailableError as error:
+                    log.warning("%s Falling back to sentence-transformers (slower start).", error)
+                    self._query_encoder = self.embedder
         return self._query_encoder
 
-    def _encoder_after(self, error: Exception, directory: Path) -> TextEncoder:
-        from qa.encoders import EncoderUnavailableError, load_query_encoder
-        from qa.encoders.cache import install_query_encoder
+    def _check_model_files(self, index: IndexReader) -> bool:
+        """Refuse an index whose vectors were made by other files of the configured model (the model
+        changed under its name): questions or new passages would not be comparable with them.
 
-        if self.settings.backend == "milvus" and not directory.exists():
-            log.info("exporting the question encoder for this machine (once): %s", directory)
-            try:
-                install_query_encoder(self.settings.model, directory)
-                return load_query_encoder(directory, self.settings.model)
-            except EncoderUnavailableError as failed:
-                error = failed
-        log.warning("%s Falling back to sentence-transformers (slower start); run `qa index` to repair.", error)
-        return self.embedder
+        True when the index recorded the model files as they are (so the machine had their export);
+        False when there is nothing to compare (an index made before checksums were recorded,
+        another model's, or a model that cannot be found here).
+        """
+        matches = self._recorded_model_matches(index)
+        if matches is False:
+            raise IndexMismatchError(
+                f"The index in {index.location} was embedded with other files of the model {self.settings.model} "
+                "(they have changed since). Run `qa index --rebuild` to re-embed the corpus with the model as it is."
+            )
+        return bool(matches)
+
+    def _recorded_model_matches(self, index: IndexReader) -> bool | None:
+        """Whether the model files the index recorded are the configured model's files now (None: unknown)."""
+        from qa.encoders import EncoderUnavailableError
+        from qa.encoders.checksum import model_checksum
+
+        recorded = index.meta(MetaKey.MODEL_SHA256)
+        if recorded is None or index.model != self.settings.model:
+            return None  # a change of model name is check_model's to refuse
+        try:
+            return model_checksum(self.settings.model) == recorded
+        except EncoderUnavailableError:
+            return None
 
     def load_model(self) -> None:
         """Load the question encoder now rather than on the first question (a UI does this in the background)."""
@@ -215,8 +231,10 @@ class Engine:
         follow_symlinks: bool,
         allow_empty: bool,
     ) -> SyncReport:
+        from qa.encoders.cache import retire_index_export
         from qa.store.build import sync  # with the readers it needs: a tenth of a second `qa ask` never pays
 
+        retire_index_export(self.settings.index_dir)
         encoder = self._document_encoder(index, rebuild=rebuild)
         report = sync(
             index,
@@ -229,47 +247,55 @@ class Engine:
             follow_symlinks=follow_symlinks,
             allow_empty=allow_empty,
         )
-        if isinstance(encoder, Embedder) or _unused_export(encoder):  # unused, so unchecked: check or make it
-            self._refresh_query_encoder(index, on_progress or (lambda stage, done, total: None))
+        if self._embedder is None or isinstance(self._embedder, Embedder):  # the model itself, not a test's fake
+            self._record_model(index, encoder, on_progress or (lambda stage, done, total: None))
         return report
 
     def _document_encoder(self, index: IndexReader, *, rebuild: bool) -> TextEncoder | DocumentEncoder:
-        """What embeds this build's passages: the index's ONNX export when it is intact and of the index's
-        model, so adding an article never imports torch (seconds, and most of a build's memory).
+        """What embeds this build's passages: the machine's ONNX export of the model (made first if needed),
+        so no build imports torch once the export exists; sentence-transformers only when the model
+        cannot be exported. An engine given an embedder uses it.
 
-        sentence-transformers, the reference, embeds a first build, a rebuild, a change of model and
-        an index without a usable export (the build then makes one); so does an engine given an embedder.
+        An index whose model changed under its name is refused unless this build re-embeds it all.
         """
-        if self._embedder is not None or rebuild or index.model != self.settings.model:
-            return self.embedder
+        if self._embedder is not None:
+            return self._embedder
         from qa.encoders.documents import DocumentEncoder
 
-        directory = self.settings.index_dir / INDEX_SUBDIRECTORY
-        reference = self._embedder = Embedder(self.settings.model)
-        return DocumentEncoder(directory, reference, checksum=index.recorded_encoder_checksum)
+        if rebuild or index.meta(MetaKey.REBUILD_PENDING) is not None:
+            expected = bool(self._recorded_model_matches(index))
+        else:
+            expected = self._check_model_files(index)
+        return DocumentEncoder(self.settings.model, expected=expected)
 
-    def _refresh_query_encoder(self, index: IndexReader, progress: ProgressCallback) -> None:
-        """Make sure the index holds a working ONNX export of its model, recorded by checksum."""
-        from qa.encoders import EncoderUnavailableError, load_query_encoder
-        from qa.encoders.cache import install_query_encoder
+    def _record_model(
+        self, index: WritableIndex, encoder: TextEncoder | DocumentEncoder, progress: ProgressCallback
+    ) -> None:
+        """Once a build has published, record which model files the index's vectors come from (after, not
+        before: a rebuild cut short leaves the old vectors and their record), and make sure the machine
+        has the export questions will load (a build that embedded nothing did not look for it)."""
+        from qa.encoders import EncoderUnavailableError
+        from qa.encoders.cache import load_cached_encoder
+        from qa.encoders.checksum import model_checksum
+        from qa.encoders.documents import DocumentEncoder
 
-        directory = self.settings.index_dir / INDEX_SUBDIRECTORY
-        recorded = index.recorded_encoder_checksum
+        recorded = index.meta(MetaKey.MODEL_SHA256)
+        if not (isinstance(encoder, DocumentEncoder) and encoder.settled):
+            try:
+                load_cached_encoder(
+                    encoder.name,
+                    expected=bool(self._recorded_model_matches(index)),
+                    on_export=lambda: progress(Stage.EXPORTING_ENCODER, 0, 0),
+                )
+            except EncoderUnavailableError as error:
+                log.warning("%s Questions will use sentence-transformers (slower start).", error)
         try:
-            load_query_encoder(directory, self.settings.model, checksum=recorded)
+            checksum = model_checksum(encoder.name)
+        except EncoderUnavailableError:
             return
-        except EncoderUnavailableError as error:
-            if recorded is None or _exported_model(directory) not in (None, self.settings.model):
-                log.info("exporting the query encoder: %s", error)  # a new index, or a deliberate model change
-            else:
-                log.warning("%s Exporting it again.", error)
-        progress(Stage.EXPORTING_ENCODER, 0, 0)
-        try:
-            manifest = install_query_encoder(self.settings.model, directory)
-        except EncoderUnavailableError as error:
-            log.warning("%s Questions will use sentence-transformers (slower start).", error)
-            return
-        index.record_encoder_checksum(manifest.checksum)
+        if checksum != recorded and index.model == encoder.name:
+            with index.writer.atomic():
+                index.writer.set_meta(MetaKey.MODEL_SHA256, checksum)
 
     def add(
         self,
@@ -331,22 +357,3 @@ class Engine:
         if self._index is not None:
             self._index.close()
             self._index = None
-
-
-def _exported_model(directory: Path) -> str | None:
-    """The model an export in `directory` was made for, or None when its manifest cannot be read."""
-    from qa.encoders import EncoderUnavailableError
-    from qa.encoders.manifest import read_manifest
-
-    try:
-        return read_manifest(directory).model
-    except EncoderUnavailableError:
-        return None
-
-
-def _unused_export(encoder: TextEncoder | DocumentEncoder) -> bool:
-    """True when a build's encoder is the index's export but did not use it (nothing to embed, or a
-    fallback); False for an encoder given to the engine (a test's fake), which has no export."""
-    from qa.encoders.documents import DocumentEncoder
-
-    return isinstance(encoder, DocumentEncoder) and not encoder.used_export

@@ -36,6 +36,14 @@ def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME)
 
 
+def cache_dir() -> Path:
+    """The folder of what qa can make again (the ONNX export of each model): the platform's user cache
+    folder (`$XDG_CACHE_HOME/qa`, by default `~/.cache/qa`, on Linux)."""
+    import platformdirs
+
+    return platformdirs.user_cache_path(APP_NAME)
+
+
 def config_file() -> Path:
     return config_dir() / CONFIG_FILE_NAME
 

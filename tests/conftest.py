@@ -12,13 +12,15 @@ or through a seed index) is marked `model` here; modules that load it another wa
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from qa.config import BUNDLED_MODEL, Settings
 from qa.embed import Embedder
-from qa.encoders import INDEX_SUBDIRECTORY, load_query_encoder
+from qa.encoders import load_query_encoder
+from qa.encoders.cache import export_directory
 from qa.engine import Engine
 from qa.ingest import read_file
 from qa.models import Article, Passage
@@ -33,6 +35,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.model)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(tmp_path_factory) -> Iterator[Path]:
+    """The user cache folder (XDG_CACHE_HOME) for the whole session, before any other fixture: the model's
+    ONNX export is made there once (as on a user's machine), never in the developer's own cache."""
+    cache = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(cache))
+        yield cache
 
 
 @pytest.fixture(autouse=True)
@@ -107,9 +119,9 @@ def seed_copy(tmp_path, seed_settings) -> Settings:
 
 @pytest.fixture(scope="session")
 def exported_encoder(seed_settings) -> Path:
-    """The bundled model's ONNX export (qa.encoders), as the seed build left it in the seed index: no
-    second export. Treat as read-only, copy to change it."""
-    directory = seed_settings.index_dir / INDEX_SUBDIRECTORY
+    """The bundled model's ONNX export (qa.encoders), as the seed build left it in the session's user
+    cache: no second export. Treat as read-only, copy to change it."""
+    directory = export_directory(BUNDLED_MODEL)
     load_query_encoder(directory, BUNDLED_MODEL)  # raises unless the export is whole and of this model
     return directory
 

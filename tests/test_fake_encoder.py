@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from qa.encoders.manifest import INDEX_SUBDIRECTORY
+from qa.encoders.cache import LEGACY_INDEX_SUBDIRECTORY
 from qa.engine import Engine
 from tests.support.fake_encoder import HashingEncoder
 from tests.support.seeds import REPO
@@ -50,12 +50,18 @@ def test_shared_words_are_closer_than_none():
     assert float(question @ near) > float(question @ far)
 
 
-def test_an_engine_given_the_fake_builds_and_answers_without_the_model(fake_seed_copy, fake_encoder):
+def test_an_engine_given_the_fake_builds_and_answers_without_the_model(
+    fake_seed_copy, fake_encoder, tmp_path, monkeypatch
+):
+    cache = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     engine = Engine(fake_seed_copy, embedder=fake_encoder)
     try:
+        engine.build_index(rebuild=True)
         status = engine.status()
         assert (status.model, status.dimension) == (fake_encoder.name, fake_encoder.dimension)
-        assert not (fake_seed_copy.index_dir / INDEX_SUBDIRECTORY).exists()  # no export of a model made
+        assert not (fake_seed_copy.index_dir / LEGACY_INDEX_SUBDIRECTORY).exists()
+        assert not cache.exists()  # no model looked for, no export made
         answer = engine.ask(QUOTE, k=3)
         assert QUOTE in answer.passages[0].text and answer.passages[0].outlet == "The Kyiv Independent"
     finally:

@@ -1,7 +1,8 @@
-"""No torch on the add path (issue 19): `qa add` and an incremental `qa index` embed through the index's ONNX export.
+"""No torch on the add path (issue 19): every build embeds through the machine's ONNX export of the model.
 
-sentence-transformers stays the reference: it builds a new index and makes the export, and the
-vectors the export stores agree with it. A damaged export falls back to it and is repaired.
+sentence-transformers stays the reference: it makes the export (once per model and machine, in the
+user cache), and the vectors the export stores agree with it. A damaged or missing export is made
+again with a warning.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ import numpy as np
 import pytest
 
 from qa.config import BUNDLED_MODEL, Settings
+from qa.encoders.cache import LEGACY_INDEX_SUBDIRECTORY, export_directory
+from qa.encoders.checksum import model_checksum
 from qa.engine import Engine
 from qa.store.index import Index
+from qa.store.records import MetaKey
 from tests.support.backends import backend_settings
 from tests.support.seeds import FORBES, KYIV, SEED_QUESTIONS, assert_cited_as, copy_seed_corpus, hit_with
 
@@ -48,16 +52,24 @@ RUN_TIMEOUT = 600
 """Seconds before a run counts as hung (a guard, not a speed claim: the fallback loads torch)."""
 
 
-def run_qa(settings: Settings, *args: str | Path) -> tuple[subprocess.CompletedProcess, list[str]]:
-    """A real `qa ARGS` in a fresh process: the result, and which heavy modules it had imported at exit."""
+def run_qa(
+    settings: Settings, *args: str | Path, cache: Path | None = None
+) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """A real `qa ARGS` in a fresh process: the result, and which heavy modules it had imported at exit.
+
+    `cache`: the user cache folder (XDG_CACHE_HOME) to run with; the session's, holding the export, by default.
+    """
     where = ["--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    if cache is not None:
+        env["XDG_CACHE_HOME"] = str(cache)
     result = subprocess.run(
         [sys.executable, "-c", PROBE.format(heavy=HEAVY_MODULES), *map(str, args), *where],
         capture_output=True,
         text=True,
         check=False,
         timeout=RUN_TIMEOUT,
-        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+        env=env,
     )
     *_, modules = result.stderr.strip().splitlines() or ["null"]
     return result, json.loads(modules)
@@ -90,8 +102,9 @@ def assert_agree(vectors: np.ndarray, reference: np.ndarray, *, at_least: float)
     assert cosines.min() >= at_least, cosines
 
 
-def test_qa_add_and_an_incremental_qa_index_never_import_torch(seed_copy, tmp_path, embedder):
-    assert (seed_copy.index_dir / "encoder" / "model.onnx").is_file()  # the seed build exported it
+def test_qa_add_and_an_incremental_qa_index_never_import_torch(seed_copy, tmp_path, embedder, exported_encoder):
+    assert (exported_encoder / "model.onnx").is_file()  # the seed build exported it, into the user cache
+    assert not (seed_copy.index_dir / LEGACY_INDEX_SUBDIRECTORY).exists()  # and made no copy in the index
     harbour = tmp_path / "harbour.txt"
     harbour.write_text(HARBOUR, encoding="utf-8")
 
@@ -123,24 +136,60 @@ def test_qa_add_and_an_incremental_qa_index_never_import_torch(seed_copy, tmp_pa
     assert answer.passages[0].outlet == "Harbour News"
 
 
-def test_a_damaged_export_falls_back_to_sentence_transformers_and_is_repaired(seed_copy, tmp_path):
-    model = seed_copy.index_dir / "encoder" / "model.onnx"
-    data = bytearray(model.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    model.write_bytes(bytes(data))
+def test_a_first_build_and_a_rebuild_never_import_torch_either(tmp_path, exported_encoder):
+    settings = Settings(corpus_dir=copy_seed_corpus(tmp_path / "corpus"), index_dir=tmp_path / "index")
+    built, modules = run_qa(settings, "index")
+    assert built.returncode == 0, built.stderr
+    assert modules == [] and "WARNING" not in built.stderr
+    rebuilt, modules = run_qa(settings, "index", "--rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert modules == []
+    status, _ = run_qa(settings, "status")
+    assert f"embedded by {ONNX}" in status.stdout.splitlines()
+
+
+def private_cache(tmp_path: Path, exported_encoder: Path) -> tuple[Path, Path]:
+    """A user cache folder of its own holding a copy of the session's export: (the folder, the export)."""
+    cache = tmp_path / "cache"
+    export = cache / exported_encoder.relative_to(exported_encoder.parents[2])
+    shutil.copytree(exported_encoder, export)
+    return cache, export
+
+
+def test_a_truncated_export_is_made_again_with_a_warning(seed_copy, tmp_path, exported_encoder):
+    cache, export = private_cache(tmp_path, exported_encoder)
+    model = export / "model.onnx"
+    model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
+    killed = export.parent / f".{export.name}-scratch"  # what an export killed part way leaves beside it
+    (killed / "saved").mkdir(parents=True)
     harbour = tmp_path / "harbour.txt"
     harbour.write_text(HARBOUR, encoding="utf-8")
 
-    added, modules = run_qa(seed_copy, "add", harbour)
+    added, modules = run_qa(seed_copy, "add", harbour, cache=cache)
     assert added.returncode == 0, added.stderr
-    assert "torch" in modules and "sentence_transformers" in modules  # the probe sees them when they are used
+    assert "sentence_transformers" in modules  # the probe sees it when it is used: to export
     assert "model.onnx is damaged" in added.stderr and "Exporting it again." in added.stderr
+    assert not killed.exists()
+    status, _ = run_qa(seed_copy, "status", cache=cache)
+    assert f"embedded by {REFERENCE} + {ONNX}" in status.stdout.splitlines()  # the harbour went through the export
 
     (seed_copy.corpus_dir / "tram.txt").write_text(TRAM, encoding="utf-8")
-    indexed, modules = run_qa(seed_copy, "index")
+    indexed, modules = run_qa(seed_copy, "index", cache=cache)
     assert indexed.returncode == 0, indexed.stderr
-    assert modules == []  # repaired: the next build embeds through the export again
+    assert modules == []  # repaired: the next build loads it as it is
     assert "WARNING" not in indexed.stderr
+
+
+def test_a_deleted_cache_is_made_again_with_a_warning(seed_copy, tmp_path):
+    cache = tmp_path / "emptied-cache"  # the user removed ~/.cache/qa: the index still records its model
+    (seed_copy.corpus_dir / "tram.txt").write_text(TRAM, encoding="utf-8")
+    indexed, modules = run_qa(seed_copy, "index", cache=cache)
+    assert indexed.returncode == 0, indexed.stderr
+    assert "No exported encoder in" in indexed.stderr and "Exporting it again." in indexed.stderr
+    asked, modules = run_qa(seed_copy, "ask", "Where will the tram line go?", cache=cache)
+    assert asked.returncode == 0, asked.stderr
+    assert modules == [] and "WARNING" not in asked.stderr
+    assert "airport" in asked.stdout
 
 
 @pytest.fixture(scope="module")
@@ -179,20 +228,22 @@ def test_seed_questions_hold_on_passages_embedded_through_the_export(onnx_seed_e
 
 
 def test_milvus_adds_through_the_export_too(tmp_path, embedder):
-    # The build is one code path for both backends; Milvus keeps the export on each machine.
+    # The build is one code path for both backends; each machine keeps its export in its user cache.
     with backend_settings("milvus-lite", tmp_path, copy_seed_corpus(tmp_path / "corpus")) as settings:
         first = Engine(settings, embedder=embedder)  # the reference builds the index and exports
         try:
             first.build_index()
         finally:
             first.close()
-        assert (settings.index_dir / "encoder" / "model.onnx").is_file()
+        assert (export_directory(BUNDLED_MODEL) / "model.onnx").is_file()  # the machine's, for every backend
+        assert not (settings.index_dir / LEGACY_INDEX_SUBDIRECTORY).exists()
         (settings.corpus_dir / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
         engine = Engine(settings)
         try:
             report = engine.build_index()
             assert report.added == ["harbour.txt"]
             assert engine.status().document_encoder == f"{REFERENCE} + {ONNX}"
+            assert engine.index.meta(MetaKey.MODEL_SHA256) == model_checksum(BUNDLED_MODEL)  # recorded in Milvus
             answer = engine.ask("When will the second pier open to ferries?", k=3)
             assert "harbour master" in answer.passages[0].text
         finally:

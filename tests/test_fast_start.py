@@ -1,13 +1,13 @@
 """Fast start (issue 8): questions are answered through the ONNX encoder without loading torch.
 
-`qa index` installs the export in index/encoder; `qa ask` loads it, or warns once and falls back.
+`qa index` makes the export once per model and machine, in the user cache; `qa ask` loads it, or
+warns once and makes it again.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,11 +24,12 @@ import json, sys
 from qa.answer import answer_question
 from qa.config import Settings
 from qa.encoders import load_query_encoder
+from qa.encoders.cache import export_directory
 from qa.store.index import Index
 
 settings = Settings()
 index = Index.open(settings.index_dir)
-encoder = load_query_encoder(settings.index_dir / "encoder", settings.model)
+encoder = load_query_encoder(export_directory(settings.model), settings.model)
 answer = answer_question(index, encoder, sys.argv[1], k=5, min_similarity=settings.min_similarity)
 print(answer.model_dump_json())
 print(json.dumps([name for name in {heavy!r} if name in sys.modules]), file=sys.stderr)
@@ -43,13 +44,15 @@ main(["ask", sys.argv[1], "--json"])
 
 @pytest.fixture
 def exported_index(seed_copy: Settings, exported_encoder: Path) -> Settings:
-    """A private seed index with the ONNX encoder in index/encoder, as `qa index` will leave it."""
-    shutil.copytree(exported_encoder, seed_copy.index_dir / "encoder", dirs_exist_ok=True)
+    """A private seed index, with the model's ONNX export in the user cache, as `qa index` leaves them."""
     return seed_copy
 
 
-def run(code: str, settings: Settings) -> subprocess.CompletedProcess:
+def run(code: str, settings: Settings, *, cache: Path | None = None) -> subprocess.CompletedProcess:
+    """`code` in a fresh process over `settings`'s index; `cache`: its user cache (the session's by default)."""
     env = {"QA_INDEX": str(settings.index_dir), "QA_CORPUS": str(settings.corpus_dir), "HF_HUB_OFFLINE": "1"}
+    if cache is not None:
+        env["XDG_CACHE_HOME"] = str(cache)
     return subprocess.run(
         [sys.executable, "-c", code.format(heavy=HEAVY_MODULES), QUESTION],
         capture_output=True,
@@ -81,24 +84,17 @@ def test_qa_ask_on_an_exported_index_never_imports_torch(exported_index, embedde
     assert comparable(json.loads(result.stdout)) == comparable(reference)
 
 
-def test_qa_ask_without_the_encoder_warns_once_and_falls_back(seed_copy, embedder):
-    shutil.rmtree(seed_copy.index_dir / "encoder", ignore_errors=True)
-    result = run(REAL_ASK, seed_copy)
+def test_qa_ask_without_the_export_warns_once_and_makes_it_again(seed_copy, embedder, tmp_path):
+    cache = tmp_path / "cache"  # this machine's cache was emptied (or the index came from another machine)
+    result = run(REAL_ASK, seed_copy, cache=cache)
     assert result.returncode == 0, result.stderr
     *warnings, modules = result.stderr.strip().splitlines()
-    assert len(warnings) == 1 and "qa index" in warnings[0]
+    assert len(warnings) == 1 and "No exported encoder in" in warnings[0] and "Exporting it again." in warnings[0]
     reference = json.loads(Engine(seed_copy, embedder=embedder).ask(QUESTION).model_dump_json())
     assert comparable(json.loads(result.stdout)) == comparable(reference)
 
-    # the next `qa index` repairs it, saying so, and questions run without torch again
-    env = {"QA_INDEX": str(seed_copy.index_dir), "QA_CORPUS": str(seed_copy.corpus_dir), "HF_HUB_OFFLINE": "1"}
-    repair = subprocess.run(
-        [sys.executable, "-m", "qa", "index"], capture_output=True, text=True, check=False, env={**os.environ, **env}
-    )
-    assert repair.returncode == 0, repair.stderr
-    assert f"WARNING: No exported encoder in {seed_copy.index_dir / 'encoder'}" in repair.stderr
-    assert "Exporting it again." in repair.stderr
-    after = run(REAL_ASK, seed_copy)
+    # made once: the next question loads it without torch, and without a word
+    after = run(REAL_ASK, seed_copy, cache=cache)
     assert after.returncode == 0, after.stderr
     *warnings, modules = after.stderr.strip().splitlines()
     assert warnings == [] and json.loads(modules) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -115,11 +116,15 @@ def test_index_and_ask_on_the_command_line(tmp_path):
         "--milvus-uri",
         str(tmp_path / "index" / "milvus.db"),
     )
+    other_cache = tmp_path / "other-machine-cache"
     asked = subprocess.run(
-        [str(QA_SCRIPT), "ask", "--json", "Who denied sales to Russia?", *elsewhere], capture_output=True, text=True
+        [str(QA_SCRIPT), "ask", "--json", "Who denied sales to Russia?", *elsewhere],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_CACHE_HOME": str(other_cache)},
     )
     assert asked.returncode == 0 and "Falling back" not in asked.stderr, asked.stderr
-    assert json.loads(asked.stdout)["passages"] and (tmp_path / "other-machine" / "encoder").is_dir()
+    assert json.loads(asked.stdout)["passages"] and list((other_cache / "qa" / "encoders").glob("*/model.onnx"))
     status = subprocess.run([str(QA_SCRIPT), "status", *env_args], capture_output=True, text=True)
     assert status.returncode == 0 and "Milvus HNSW" in status.stdout
 

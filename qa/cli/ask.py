@@ -106,10 +106,10 @@ def ask(
 
     with open_batch(batch) if batch is not None else nullcontext() as handle:
         lines = [BatchQuestion(line=1, question=question)] if handle is None else read_batch(handle)
-        from qa.encoders import INDEX_SUBDIRECTORY, load_query_encoder_in_background
+        from qa.encoders.cache import start_loading
 
         # Started before importing the engine: the two overlap, a fifth of a second off every cold `qa ask`.
-        loading = load_query_encoder_in_background(settings.index_dir / INDEX_SUBDIRECTORY, settings.model)
+        loading = start_loading(settings.model)
         from qa.engine import Engine
 
         engine = Engine(settings, query_encoder_loading=loading)

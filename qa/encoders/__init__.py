@@ -1,16 +1,16 @@
 """The embedding model exported to ONNX, so questions are embedded without loading torch.
 
-`export_query_encoder` runs at index time (it uses sentence-transformers); `load_query_encoder`
-runs at question time with onnxruntime and `tokenizers` only. Importing this package never
+`export_query_encoder` runs once per model and machine (it uses sentence-transformers; `cache.py`
+keeps the export in the user cache); `load_query_encoder` runs for every question and build with
+onnxruntime and `tokenizers` only. Importing this package never
 imports torch, transformers or sentence-transformers.
 """
 
 from qa.encoders.export import export_query_encoder
-from qa.encoders.manifest import INDEX_SUBDIRECTORY, EncoderManifest, EncoderUnavailableError
+from qa.encoders.manifest import EncoderManifest, EncoderUnavailableError
 from qa.encoders.runtime import QueryEncoder, load_query_encoder, load_query_encoder_in_background, verify_recorded
 
 __all__ = [
-    "INDEX_SUBDIRECTORY",
     "EncoderManifest",
     "EncoderUnavailableError",
     "QueryEncoder",

@@ -1,32 +1,35 @@
-"""What embeds a build's passages: the index's ONNX export when it is intact, else the reference model.
+"""What embeds a build's passages: the machine's ONNX export of the model, else the reference model.
 
-The choice is made on first use, so a build with nothing to embed loads neither, and progress says
-"loading model" at the same moment whichever loads. Through the export, adding an article imports no
-torch: seconds of start-up and most of a build's memory saved.
+Every build goes through the export when it exists or can be made (making it imports
+sentence-transformers once per model and machine), so adding an article imports no torch: seconds of
+start-up and most of a build's memory saved. sentence-transformers embeds documents only when the
+model cannot be exported (a pipeline the light encoder does not reproduce). The choice is made on
+first use, so a build with nothing to embed loads neither, and progress says "loading model" at the
+same moment whichever loads.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 
 from qa.embed import Embedder, TextEncoder
+from qa.encoders.cache import load_cached_encoder
 from qa.encoders.manifest import EncoderUnavailableError
-from qa.encoders.runtime import QueryEncoder, available_cores, load_query_encoder
+from qa.encoders.runtime import available_cores
 
 log = logging.getLogger(__name__)
 
 
 class DocumentEncoder:
-    """The export in `directory` (checked against the index's `checksum`), or `reference` when it is unusable."""
+    """The machine's export of `model` (made first if needed), or sentence-transformers when it cannot be made."""
 
-    def __init__(self, directory: Path, reference: Embedder, *, checksum: str | None) -> None:
-        self._directory = directory
-        self._reference = reference
-        self._checksum = checksum
+    def __init__(self, model: str, *, expected: bool) -> None:
+        """`expected`: the index recorded this model, so a missing export is worth a warning."""
+        self._model = model
+        self._expected = expected
         self._chosen: TextEncoder | None = None
 
     @property
@@ -34,22 +37,20 @@ class DocumentEncoder:
         """The export with one intra-op thread per core (passages come in batches), loaded on first use."""
         if self._chosen is None:
             try:
-                self._chosen = load_query_encoder(
-                    self._directory, self._reference.name, checksum=self._checksum, threads=available_cores()
-                )
+                self._chosen = load_cached_encoder(self._model, threads=available_cores(), expected=self._expected)
             except EncoderUnavailableError as error:
-                log.info("%s Embedding documents with sentence-transformers.", error)  # the build repairs it
-                self._chosen = self._reference
+                log.warning("%s Embedding documents with sentence-transformers.", error)
+                self._chosen = Embedder(self._model)
         return self._chosen
 
     @property
-    def used_export(self) -> bool:
-        """True once the export was loaded, so it is known to be intact and the index's."""
-        return isinstance(self._chosen, QueryEncoder)
+    def settled(self) -> bool:
+        """True once the export was loaded or found impossible to make: nothing left to try for questions."""
+        return self._chosen is not None
 
     @property
     def name(self) -> str:
-        return self._reference.name
+        return self._model
 
     @property
     def loaded(self) -> bool:

@@ -10,8 +10,6 @@ from pydantic import BaseModel, ValidationError
 
 from qa.errors import QAError
 
-INDEX_SUBDIRECTORY = "encoder"
-"""Where an index keeps its export: `INDEX/encoder/`."""
 MANIFEST_NAME = "encoder.json"
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"

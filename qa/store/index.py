@@ -145,13 +145,6 @@ class Index(WritableIndex):
         self._filtered = None
         return True
 
-    @property
-    def recorded_encoder_checksum(self) -> str | None:
-        return self._db.get_meta(MetaKey.QUERY_ENCODER_SHA256)
-
-    def record_encoder_checksum(self, checksum: str) -> None:
-        self._db.set_meta(MetaKey.QUERY_ENCODER_SHA256, checksum)
-
     # -- searching ---------------------------------------------------------------------------
 
     def vectors(self) -> VectorIndex:

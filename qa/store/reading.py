@@ -63,14 +63,6 @@ class IndexReader(ABC):
                 "with the current model, or set QA_MODEL back."
             )
 
-    @property
-    def recorded_encoder_checksum(self) -> str | None:
-        """The checksum of the ONNX question encoder this index was last used with (None: not recorded)."""
-        return None
-
-    def record_encoder_checksum(self, checksum: str) -> None:  # noqa: B027 - recording is optional
-        """Remember the question encoder's checksum, where the backend keeps per-machine state."""
-
     # -- what it holds -------------------------------------------------------------------------
 
     @abstractmethod

@@ -25,7 +25,9 @@ class MetaKey(StrEnum):
     """The model a rebuild embeds with, until it publishes: a build cut short resumes the rebuild."""
     SYNDICATION_BANDS = "syndication_bands"
     """The recipe version of the stored LSH band keys."""
-    QUERY_ENCODER_SHA256 = "query_encoder_sha256"
+    MODEL_SHA256 = "model_sha256"
+    """The checksum of the model files the vectors were made with (`qa.encoders.checksum`): a model that
+    changed under its name is refused until `qa index --rebuild`. Also names the machine's ONNX export."""
     GENERATION = "generation"
     VECTORS = "vectors"
     """The embedded backend's FAISS file stamp of the published generation."""
