@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.embed import Embedder, TextEncoder
+from qa.embed import Embedder, PassageEncoding, Span, TextEncoder
 from qa.encoders.manifest import EncoderUnavailableError
 from qa.encoders.runtime import QueryEncoder, available_cores, load_query_encoder
 
@@ -68,3 +68,12 @@ class DocumentEncoder:
 
     def encode_documents(self, texts: Sequence[str], *, on_progress: Callable[[int], None] | None = None) -> np.ndarray:
         return self.encoder.encode_documents(texts, on_progress=on_progress)
+
+    def encode_passages(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[Span]],
+        *,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> PassageEncoding:
+        return self.encoder.encode_passages(texts, spans, on_progress=on_progress)

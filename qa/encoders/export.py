@@ -17,7 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
 
-from qa.embed import resolve_model_path
+from qa.embed import document_prompt, resolve_model_path
 from qa.encoders.manifest import (
     MANIFEST_NAME,
     MODEL_FILE,
@@ -28,8 +28,6 @@ from qa.encoders.manifest import (
 )
 
 Precision = Literal["fp32", "int8"]
-_DOCUMENT_PROMPTS = ("document", "passage", "corpus")
-"""The prompt names sentence-transformers' encode_document looks for, in its order."""
 
 
 def export_query_encoder(model: str, directory: Path, *, precision: Precision = "fp32") -> EncoderManifest:
@@ -113,7 +111,6 @@ def _describe(reference, model: str) -> dict:
         )
     prompts = reference.prompts
     default = prompts.get(reference.default_prompt_name or "", "")
-    document_prompt = next((prompts[name] for name in _DOCUMENT_PROMPTS if name in prompts), default)
     return {
         "model": model,
         "dimension": int(reference.get_embedding_dimension()),
@@ -121,7 +118,7 @@ def _describe(reference, model: str) -> dict:
         "pooling": pooling.pooling_mode,
         "normalize": kinds[-1] == "Normalize",
         "query_prompt": prompts.get("query", default),
-        "document_prompt": document_prompt,
+        "document_prompt": document_prompt(reference),
         "pad_token_id": int(reference.tokenizer.pad_token_id or 0),
     }
 
