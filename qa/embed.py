@@ -258,13 +258,15 @@ class Embedder:
     ) -> PassageEncoding:
         """Passage vectors and pooled sentence vectors from one forward pass (see `pool_sentences`).
 
-        sentence-transformers gives the passage vector and the token embeddings of the same pass;
-        the tokenizer's offsets (with the document prompt in front, as the model saw it) place each
-        sentence's tokens. Texts are batched by token count, longest first.
+        sentence-transformers gives the token embeddings of one pass; the passage vector is their
+        mean (the model's own Pooling and Normalize), and the tokenizer's offsets (with the document
+        prompt in front, as the model saw it) place each sentence's tokens. Texts are batched by
+        token count, longest first. Models with another pooling encode their sentences alone.
         """
+        if not self._mean_pooled():
+            return encode_sentences_separately(self, texts, spans, on_progress=on_progress)
         prompt = document_prompt(self.model)
-        tokenizer = self.model.tokenizer
-        offsets = tokenizer(
+        offsets = self.model.tokenizer(
             [prompt + text for text in texts],
             return_offsets_mapping=True,
             truncation=True,
@@ -278,26 +280,32 @@ class Embedder:
             outputs = self.model.encode_document(
                 [texts[i] for i in batch],
                 batch_size=len(batch),
-                output_value=None,  # every output: the pooled vector and the token embeddings it came from
+                output_value="token_embeddings",  # each text's real tokens, padding cut off
                 show_progress_bar=False,
             )
             for number, output in zip(batch, outputs, strict=True):
-                passages[number] = output["sentence_embedding"].float().cpu().numpy()
-                length = int(output["attention_mask"].sum())
-                tokens = output["token_embeddings"][:length].float().cpu().numpy()
-                if length != len(offsets[number]):
+                tokens = output.float().cpu().numpy()
+                if len(tokens) != len(offsets[number]):
                     raise ModelLoadError(
                         f"The tokenizer of {self.name!r} gives {len(offsets[number])} tokens where the model "
-                        f"saw {length}: sentence vectors cannot be placed."
+                        f"saw {len(tokens)}: sentence vectors cannot be placed."
                     )
+                passages[number] = tokens.mean(axis=0)  # the model's Pooling: mean over every real token
                 pooled[number] = pool_sentences(
                     TokenizedText(tokens=tokens, offsets=list(offsets[number]), shift=len(prompt)), spans[number]
                 )
             if on_progress is not None:
                 on_progress(len(batch))
-        if "Normalize" not in [type(module).__name__ for module in self.model]:
-            passages /= np.maximum(np.linalg.norm(passages, axis=1, keepdims=True), 1e-12)
+        passages /= np.maximum(np.linalg.norm(passages, axis=1, keepdims=True), 1e-12)
         return assemble_passages(self, texts, spans, passages, pooled)
+
+    def _mean_pooled(self) -> bool:
+        """True for Transformer -> mean Pooling (prompt included) -> Normalize, whose pooling is reproduced here."""
+        kinds = [type(module).__name__ for module in self.model]
+        if kinds != ["Transformer", "Pooling", "Normalize"]:
+            return False
+        pooling = self.model[1]
+        return pooling.pooling_mode == "mean" and pooling.include_prompt
 
 
 DOCUMENT_PROMPT_NAMES = ("document", "passage", "corpus")
