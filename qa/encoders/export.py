@@ -27,9 +27,12 @@ from qa.encoders.manifest import (
 )
 
 Precision = Literal["fp32", "int8"]
+DEFAULT_PRECISION: Precision = "fp32"
+"""The precision exports are made at unless asked otherwise; chosen by measurement (issue 19):
+see bench/document_encoding.py (speed) and bench/precision_retrieval.py (SciFact nDCG@10)."""
 
 
-def export_query_encoder(model: str, directory: Path, *, precision: Precision = "fp32") -> EncoderManifest:
+def export_query_encoder(model: str, directory: Path, *, precision: Precision = DEFAULT_PRECISION) -> EncoderManifest:
     """Export `model` (a configured model name) into `directory`: model.onnx, tokenizer.json, manifest.
 
     The new export replaces the old one by renaming whole directories, so a reader sees the old
