@@ -30,7 +30,10 @@ from qa.encoders.manifest import (
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 32
+BATCH_SIZE = 16
+"""Texts per forward pass. bench/document_encoding.py (issue 19; a shared, heavily loaded 2-core
+machine, so only relative rates count): fp32 at 8, 16 and 32 within noise of each other, 64 slower;
+int8 fastest at 8-16. With batches made by token count, small batches pad little either way."""
 PRECISION_NAMES = {"fp32": "float32", "int8": "int8"}
 """How a manifest's precision is written where the index records how documents were embedded."""
 _ORT_LOAD_ERRORS = (
