@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.config import BUNDLED_MODEL, Settings
+from qa.embed import encode_sentences_separately
 from qa.encoders.cache import load_cached_encoder
 
 QUESTION = "Who denied sales to Russia?"
@@ -121,6 +122,9 @@ class SyntheticVectors:
         if on_progress is not None:
             on_progress(len(texts))
         return vectors
+
+    def encode_passages(self, texts: Sequence[str], spans, *, on_progress: Callable[[int], None] | None = None):
+        return encode_sentences_separately(self, texts, spans, on_progress=on_progress)
 
 
 def _unit_vector(text: str, dimension: int) -> np.ndarray:

@@ -143,16 +143,14 @@ def _highlight(
     """Mark each passage's sentence closest to the question.
 
     Sentence vectors come from the index; only passages indexed before it stored them (format < 4)
-    have their sentences embedded here, all in one batch.
+    have them made here, all in one batch, the way the build makes them (`encode_passages`).
     """
     missing = [c for c in candidates if c.passage_id not in stored]
     spans = [sentence_spans(c.passage.text) for c in missing]
-    texts = [c.passage.text[start:end] for c, own in zip(missing, spans, strict=True) for start, end in own]
-    encoded = embedder.encode_documents(texts) if texts else np.zeros((0, len(query)), np.float32)
-    offset = 0
-    for candidate, own in zip(missing, spans, strict=True):
-        stored[candidate.passage_id] = SentenceVectors(own, encoded[offset : offset + len(own)])
-        offset += len(own)
+    if missing:
+        encoded = embedder.encode_passages([c.passage.text for c in missing], spans)
+        for candidate, own, vectors in zip(missing, spans, encoded.sentences, strict=True):
+            stored[candidate.passage_id] = SentenceVectors(own, vectors)
     for candidate in candidates:
         sentences = stored[candidate.passage_id]
         if not sentences.spans:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 import subprocess
@@ -9,12 +10,15 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qa.config import BUNDLED_MODEL
 from qa.encoders import EncoderUnavailableError, QueryEncoder, export_query_encoder, load_query_encoder
 from qa.encoders.manifest import MANIFEST_NAME, MODEL_FILE, TOKENIZER_FILE
 from qa.encoders.runtime import available_cores
 from qa.ingest import read_file
+from qa.passages import sentence_spans
 from tests.support.seeds import FORBES, KYIV, SEED_CORPUS
 
 pytestmark = pytest.mark.model  # every test here exports or loads the real model
@@ -339,3 +343,125 @@ def test_an_export_other_than_the_one_the_index_recorded_is_refused(export_dir, 
     assert load_query_encoder(export_dir, BUNDLED_MODEL, checksum=onnx_encoder.manifest.checksum)
     with pytest.raises(EncoderUnavailableError, match="not the one the index recorded"):
         load_query_encoder(export_dir, BUNDLED_MODEL, checksum="0" * 64)
+
+
+# One forward pass: passage and sentence vectors (issue 19).
+
+
+def _cosines(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    return (left * right).sum(axis=1) / (np.linalg.norm(left, axis=1) * np.linalg.norm(right, axis=1))
+
+
+def test_onnx_pooled_sentence_vectors_agree_with_sentence_transformers_at_every_length(
+    document_encoder, embedder, seed_passages
+):
+    texts = [text for _, text in seed_passages]
+    spans = [sentence_spans(text) for text in texts]
+    onnx = document_encoder.encode_passages(texts, spans)
+    reference = embedder.encode_passages(texts, spans)
+    assert _cosines(onnx.passages, reference.passages).min() >= 0.9999
+    assert _cosines(reference.passages, embedder.encode_documents(texts)).min() >= 0.99999
+    for (tokens, text), own, ours, theirs in zip(
+        seed_passages, spans, onnx.sentences, reference.sentences, strict=True
+    ):
+        assert ours.shape == theirs.shape == (len(own), 384)
+        cosines = _cosines(ours, theirs)
+        worst = int(np.argmin(cosines))
+        assert cosines.min() >= 0.9999, f"{cosines[worst]:.6f} at {tokens} tokens: {text[slice(*own[worst])][:60]!r}"
+
+
+def test_sentence_vectors_are_read_in_context_not_alone(document_encoder, seed_passages):
+    # Pooled from the passage's tokens, a sentence's vector differs from the sentence encoded alone.
+    text = next(text for tokens, text in seed_passages if 150 <= tokens <= 200)
+    own = sentence_spans(text)
+    assert len(own) >= 3
+    pooled = document_encoder.encode_passages([text], [own]).sentences[0]
+    alone = document_encoder.encode_documents([text[start:end] for start, end in own])
+    assert _cosines(pooled, alone).min() < 0.99
+    assert _cosines(pooled, alone).mean() > 0.5  # but it is still about the same sentence
+
+
+def test_a_one_sentence_passage_keeps_its_passage_vector(document_encoder, embedder):
+    text = "SpaceX denied selling Starlink terminals to Russia."
+    for encoder in (document_encoder, embedder):
+        encoded = encoder.encode_passages([text], [sentence_spans(text)])
+        np.testing.assert_array_equal(encoded.sentences[0], encoded.passages[:1])
+
+
+def test_sentences_beyond_the_models_maximum_are_encoded_alone(document_encoder, embedder, seed_passages):
+    # A 600-token passage: the model sees its first 256 tokens; later sentences get their own pass.
+    text = next(text for tokens, text in seed_passages if tokens >= 600)
+    own = sentence_spans(text)
+    last = text[slice(*own[-1])]
+    for encoder in (document_encoder, embedder):
+        encoded = encoder.encode_passages([text], [own])
+        assert _cosines(encoded.sentences[0][-1:], encoder.encode_documents([last]))[0] >= 0.99999
+
+
+def test_a_document_prompt_shifts_offsets_but_not_sentences(export_dir, embedder):
+    # A model whose documents get a prompt ("passage: ") sees it before each passage; the sentence
+    # tokens are found after it in both paths, and they still agree.
+    exported = load_query_encoder(export_dir, BUNDLED_MODEL)
+    prompted = QueryEncoder(
+        exported._session, exported._tokenizer, exported.manifest.model_copy(update={"document_prompt": "passage: "})
+    )
+    reference = copy.deepcopy(embedder)
+    reference.model.prompts = {"document": "passage: "}
+    text = "Musk ordered Starlink off near Crimea. Ukraine's drones lost contact. The attack failed."
+    own = sentence_spans(text)
+    ours, theirs = prompted.encode_passages([text], [own]), reference.encode_passages([text], [own])
+    assert _cosines(ours.sentences[0], theirs.sentences[0]).min() >= 0.9999
+    unprompted = exported.encode_passages([text], [own])
+    assert _cosines(ours.sentences[0], unprompted.sentences[0]).min() > 0.9  # the same words, not the prompt
+
+
+ODD_CHARACTERS = st.sampled_from(
+    [
+        "\u200b",  # zero-width space
+        "\u200d",  # zero-width joiner
+        "\ufeff",
+        "\u0301",  # combining acute
+        "e\u0301",
+        "🚀",
+        "👩‍👩‍👧",
+        "🇺🇦",
+        "مرحبا",
+        "שלום",
+        "\u202e",  # right-to-left override
+        " ",
+        "\t",
+        "\n",
+        "\n\n",
+        ".",
+        "?!",
+        "word",
+        "Starlink",
+    ]
+)
+SENTENCE = st.one_of(
+    st.lists(ODD_CHARACTERS, max_size=12).map("".join),
+    st.text(max_size=40),
+)
+
+
+@given(sentences=st.lists(SENTENCE, min_size=1, max_size=8), separator=st.sampled_from([". ", "\n\n", " ", "! "]))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_every_sentence_of_arbitrary_text_gets_a_finite_unit_vector(document_encoder, sentences, separator):
+    text = separator.join(sentences)
+    own = sentence_spans(text)
+    encoded = document_encoder.encode_passages([text, "A plain sentence. And another."], [own, [(0, 17), (18, 30)]])
+    assert encoded.sentences[0].shape == (len(own), 384)
+    assert np.isfinite(encoded.sentences[0]).all() and np.isfinite(encoded.passages).all()
+    np.testing.assert_allclose(np.linalg.norm(encoded.sentences[0], axis=1), 1.0, atol=1e-4)
+    np.testing.assert_allclose(np.linalg.norm(encoded.passages, axis=1), 1.0, atol=1e-4)
+
+
+@given(sentences=st.lists(SENTENCE, min_size=1, max_size=5))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_reference_gives_every_sentence_a_finite_unit_vector(embedder, sentences):
+    text = ". ".join(sentences)
+    own = sentence_spans(text)
+    encoded = embedder.encode_passages([text], [own])
+    assert encoded.sentences[0].shape == (len(own), 384)
+    assert np.isfinite(encoded.sentences[0]).all()
+    np.testing.assert_allclose(np.linalg.norm(encoded.sentences[0], axis=1), 1.0, atol=1e-4)

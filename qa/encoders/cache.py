@@ -19,7 +19,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from qa.encoders.checksum import model_checksum
-from qa.encoders.export import Precision, export_query_encoder
+from qa.encoders.export import DEFAULT_PRECISION, Precision, export_query_encoder
 from qa.encoders.manifest import EncoderUnavailableError
 from qa.encoders.runtime import QueryEncoder, load_query_encoder, load_query_encoder_in_background
 from qa.locations import cache_dir
@@ -27,7 +27,7 @@ from qa.locations import cache_dir
 log = logging.getLogger(__name__)
 
 EXPORTS_FOLDER = "encoders"
-PRECISION: Precision = "fp32"
+PRECISION: Precision = DEFAULT_PRECISION
 """The precision of the export every index uses, part of the export's key."""
 LEGACY_INDEX_SUBDIRECTORY = "encoder"
 """Where qa up to issue 19 kept a copy of the export inside each index; removed by the next build."""

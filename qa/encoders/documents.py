@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from qa.embed import Embedder, TextEncoder
+from qa.embed import Embedder, PassageEncoding, Span, TextEncoder
 from qa.encoders.cache import load_cached_encoder
 from qa.encoders.manifest import EncoderUnavailableError
 from qa.encoders.runtime import available_cores
@@ -69,3 +69,12 @@ class DocumentEncoder:
 
     def encode_documents(self, texts: Sequence[str], *, on_progress: Callable[[int], None] | None = None) -> np.ndarray:
         return self.encoder.encode_documents(texts, on_progress=on_progress)
+
+    def encode_passages(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[Span]],
+        *,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> PassageEncoding:
+        return self.encoder.encode_passages(texts, spans, on_progress=on_progress)

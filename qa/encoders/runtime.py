@@ -10,15 +10,16 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
 import onnxruntime
 from onnxruntime.capi import onnxruntime_pybind11_state as ort_errors
-from tokenizers import Tokenizer
+from tokenizers import Encoding, Tokenizer
 
+from qa.embed import PassageEncoding, Span, TokenizedText, assemble_passages, pool_sentences
 from qa.encoders.manifest import (
     MODEL_FILE,
     TOKENIZER_FILE,
@@ -29,7 +30,10 @@ from qa.encoders.manifest import (
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 32
+BATCH_SIZE = 16
+"""Texts per forward pass. bench/document_encoding.py (issue 19; a shared, heavily loaded 2-core
+machine, so only relative rates count): fp32 at 8, 16 and 32 within noise of each other, 64 slower;
+int8 fastest at 8-16. With batches made by token count, small batches pad little either way."""
 PRECISION_NAMES = {"fp32": "float32", "int8": "int8"}
 """How a manifest's precision is written where the index records how documents were embedded."""
 _ORT_LOAD_ERRORS = (
@@ -87,23 +91,67 @@ class QueryEncoder:
         *,
         on_progress: Callable[[int], None] | None = None,
     ) -> np.ndarray:
-        """Float32 vectors, one row per text, in input order; longest first so batches pad little."""
+        """Float32 vectors, one row per text, in input order."""
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-        prompt = self.manifest.document_prompt
-        for start in range(0, len(order), BATCH_SIZE):
-            batch = order[start : start + BATCH_SIZE]
-            vectors[batch] = self._encode([prompt + texts[i] for i in batch])
+        for batch, _encodings, tokens, mask in self._document_batches(texts):
+            vectors[batch] = _pool(tokens, mask, pooling=self.manifest.pooling, normalize=self.manifest.normalize)
             if on_progress is not None:
                 on_progress(len(batch))
         return vectors
 
+    def encode_passages(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[Span]],
+        *,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> PassageEncoding:
+        """Passage vectors and pooled sentence vectors from one forward pass (see `qa.embed.pool_sentences`).
+
+        A model that pools its CLS token has no per-sentence equivalent in its token embeddings:
+        its sentences are encoded on their own, as the reference would.
+        """
+        passages = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pooled: list[list[np.ndarray | None]] = [[None] * len(own) for own in spans]
+        shift = len(self.manifest.document_prompt)
+        for batch, encodings, tokens, mask in self._document_batches(texts):
+            passages[batch] = _pool(tokens, mask, pooling=self.manifest.pooling, normalize=self.manifest.normalize)
+            if self.manifest.pooling == "mean":
+                for row, (number, encoding) in enumerate(zip(batch, encodings, strict=True)):
+                    size = len(encoding.ids)
+                    text = TokenizedText(tokens=tokens[row, :size], offsets=encoding.offsets, shift=shift)
+                    pooled[number] = pool_sentences(text, spans[number])
+            if on_progress is not None:
+                on_progress(len(batch))
+        return assemble_passages(self, texts, spans, passages, pooled)
+
+    def _document_batches(
+        self, texts: Sequence[str]
+    ) -> Iterator[tuple[list[int], list[Encoding], np.ndarray, np.ndarray]]:
+        """(input positions, their encodings, token embeddings, attention mask) per batch of BATCH_SIZE.
+
+        All texts are tokenized first (with the document prompt), then batched by token count,
+        longest first, so each batch pads only to a length its texts nearly share.
+        """
+        prompt = self.manifest.document_prompt
+        encodings = self._tokenizer.encode_batch([prompt + text for text in texts])
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids), reverse=True)
+        for start in range(0, len(order), BATCH_SIZE):
+            batch = order[start : start + BATCH_SIZE]
+            chosen = [encodings[i] for i in batch]
+            tokens, mask = self._forward(chosen)
+            yield batch, chosen, tokens, mask
+
     def _encode(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
+        tokens, mask = self._forward(self._tokenizer.encode_batch(texts))
+        return _pool(tokens, mask, pooling=self.manifest.pooling, normalize=self.manifest.normalize)
+
+    def _forward(self, encodings: list[Encoding]) -> tuple[np.ndarray, np.ndarray]:
+        """The model's token embeddings for a batch padded to its longest text, and the attention mask."""
         length = max(len(encoding.ids) for encoding in encodings)
-        ids = np.full((len(texts), length), self.manifest.pad_token_id, dtype=np.int64)
-        mask = np.zeros((len(texts), length), dtype=np.int64)
-        types = np.zeros((len(texts), length), dtype=np.int64)
+        ids = np.full((len(encodings), length), self.manifest.pad_token_id, dtype=np.int64)
+        mask = np.zeros((len(encodings), length), dtype=np.int64)
+        types = np.zeros((len(encodings), length), dtype=np.int64)
         for row, encoding in enumerate(encodings):
             size = len(encoding.ids)
             ids[row, :size] = encoding.ids
@@ -111,7 +159,7 @@ class QueryEncoder:
             types[row, :size] = encoding.type_ids
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         (tokens,) = self._session.run([self._output], {name: feed[name] for name in self._inputs})
-        return _pool(tokens, mask, pooling=self.manifest.pooling, normalize=self.manifest.normalize)
+        return tokens, mask
 
 
 def _pool(tokens: np.ndarray, mask: np.ndarray, *, pooling: str, normalize: bool) -> np.ndarray:

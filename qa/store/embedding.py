@@ -51,17 +51,12 @@ def embed_and_stage(
         passages = [p for member in chunk for p in member.passages]
         texts = [p.text for p in passages]
         spans = [sentence_spans(p.text) for p in passages]
-        sentences = [
-            p.text[start:end]
-            for p, own in zip(passages, spans, strict=True)
-            if not _whole(p, own)
-            for start, end in own
-        ]
-        advance = _embedding_progress(progress, before=done, passages=len(texts), sentences=len(sentences), total=total)
-        vectors = (
-            embedder.encode_documents(texts + sentences, on_progress=advance) if texts else np.zeros((0, 1), np.float32)
+        advance = _embedding_progress(progress, before=done, total=total)
+        encoded = embedder.encode_passages(texts, spans, on_progress=advance) if texts else None
+        vectors = encoded.passages if encoded is not None else np.zeros((0, 1), np.float32)
+        sentence_vectors = (
+            [SentenceVectors(own, rows) for own, rows in zip(spans, encoded.sentences, strict=True)] if encoded else []
         )
-        sentence_vectors = _split_sentences(passages, spans, vectors) if texts else []
         done += len(texts)
         row = 0
         with index.writer.atomic():
@@ -83,35 +78,13 @@ def embed_and_stage(
         chunk = []
 
 
-def _embedding_progress(
-    progress: ProgressCallback, *, before: int, passages: int, sentences: int, total: int
-) -> Callable[[int], None]:
-    """Report a chunk's encoding (passages and sentences together) as the share of its passages done."""
+def _embedding_progress(progress: ProgressCallback, *, before: int, total: int) -> Callable[[int], None]:
+    """Report a chunk's encoding as passages done (their sentences come from the same forward pass)."""
     embedded = 0
 
     def advance(count: int) -> None:
         nonlocal embedded
         embedded += count
-        progress(Stage.EMBEDDING, before + round(passages * embedded / (passages + sentences)), total)
+        progress(Stage.EMBEDDING, before + embedded, total)
 
     return advance
-
-
-def _whole(passage: Passage, spans: list[tuple[int, int]]) -> bool:
-    """A passage that is one sentence: its sentence vector is its own vector, no second encoding."""
-    return len(spans) == 1 and spans[0] == (0, len(passage.text))
-
-
-def _split_sentences(
-    passages: list[Passage], spans: list[list[tuple[int, int]]], vectors: np.ndarray
-) -> list[SentenceVectors]:
-    """Rows of `vectors` (the passages, then the sentences of every multi-sentence passage) per passage."""
-    row = len(passages)
-    result = []
-    for number, (passage, own) in enumerate(zip(passages, spans, strict=True)):
-        if _whole(passage, own):
-            result.append(SentenceVectors(own, vectors[number : number + 1]))
-        else:
-            result.append(SentenceVectors(own, vectors[row : row + len(own)]))
-            row += len(own)
-    return result

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from qa.embed import PassageEncoding, Span, encode_sentences_separately
+
 WORD = re.compile(r"\w+")
 
 
@@ -38,6 +40,16 @@ class HashingEncoder:
         if on_progress is not None and texts:
             on_progress(len(texts))
         return vectors
+
+    def encode_passages(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[Span]],
+        *,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> PassageEncoding:
+        """No token embeddings here: each sentence is hashed on its own."""
+        return encode_sentences_separately(self, texts, spans, on_progress=on_progress)
 
     def _vector(self, text: str) -> np.ndarray:
         words = WORD.findall(text.casefold())
