@@ -224,9 +224,13 @@ def _in_context(question: str, candidates: list[_Candidate], *, k: int, favour_r
     by_article: dict[str, list[_Candidate]] = {}
     for candidate in candidates:
         by_article.setdefault(candidate.article.doc_id, []).append(candidate)
+    best_similarity = max((c.similarity for c in candidates), default=0.0)
     for doc_id, passages in by_article.items():
-        evidence = [PassageEvidence(doc_id, c.fused, c.dense_rank, c.lexical_rank, c.sentence_rank) for c in passages]
-        bonus = article_bonus(question, passages[0].article.title, evidence)
+        evidence = [
+            PassageEvidence(doc_id, c.fused, c.dense_rank, c.lexical_rank, c.sentence_rank, c.similarity)
+            for c in passages
+        ]
+        bonus = article_bonus(question, passages[0].article.title, evidence, best_similarity=best_similarity)
         for candidate in passages:
             candidate.score = candidate.fused + bonus
     shown: list[_Shown] = []

@@ -12,15 +12,27 @@ from qa.store.ranking import RRF_K
 QUESTION = "Why was the harbour dredging delayed?"
 
 
-def passage(doc_id: str, *, dense: int | None = None, lexical: int | None = None, sentence: int) -> PassageEvidence:
+BEST_SIMILARITY = 0.7
+"""The best similarity among all candidates of the question."""
+
+
+def passage(
+    doc_id: str,
+    *,
+    dense: int | None = None,
+    lexical: int | None = None,
+    sentence: int,
+    similarity: float = BEST_SIMILARITY,
+) -> PassageEvidence:
     """A passage whose fused score is what its ranks give, as the answer step computes it."""
     fused = sum(1.0 / (RRF_K + rank) for rank in (dense, lexical, sentence) if rank is not None)
-    return PassageEvidence(doc_id, fused, dense, lexical, sentence)
+    return PassageEvidence(doc_id, fused, dense, lexical, sentence, similarity)
 
 
 def evidence(title: str | None, passages: list[PassageEvidence]) -> float:
     """The score an article's best passage gets: its fused score plus the article's bonus."""
-    return max(p.fused for p in passages) + article_bonus(QUESTION, title, passages)
+    bonus = article_bonus(QUESTION, title, passages, best_similarity=BEST_SIMILARITY)
+    return max(p.fused for p in passages) + bonus
 
 
 def test_an_article_with_several_matching_passages_outranks_one_lucky_passage():
@@ -32,6 +44,9 @@ def test_an_article_with_several_matching_passages_outranks_one_lucky_passage():
     ]
     assert max(p.fused for p in several) < lucky[0].fused  # passage by passage, the lucky one is best
     assert evidence(None, several) > evidence(None, lucky)
+    # further passages far less similar than the best candidate are the pool's filler, not evidence
+    filler = [several[0], *(passage("filler", dense=r, lexical=r, sentence=r, similarity=0.4) for r in (3, 4))]
+    assert evidence(None, filler) == evidence(None, several[:1])
 
 
 def test_both_sides_agreeing_on_an_article_through_different_passages_outranks_one_side_alone():
@@ -53,8 +68,8 @@ def test_a_title_naming_what_is_asked_adds_evidence():
 
 def test_without_side_ranks_the_article_keeps_its_best_fused_score():
     # the Milvus backend fuses inside the server and does not say which side found a passage
-    unknown = [PassageEvidence("m", 0.05, None, None, 1)]
-    assert article_bonus(QUESTION, None, unknown) == 0.0
+    unknown = [PassageEvidence("m", 0.05, None, None, 1, BEST_SIMILARITY)]
+    assert article_bonus(QUESTION, None, unknown, best_similarity=BEST_SIMILARITY) == 0.0
 
 
 def test_a_question_of_stop_words_covers_no_title():
