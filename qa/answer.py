@@ -73,6 +73,8 @@ class _Shown:
     """A hit as shown (its context) and the candidate whose passage leads it."""
 
     candidate: _Candidate
+    core: Context
+    """What the context must hold: the leading passage and the answer sentences of the hits merged into it."""
     context: Context
     hit: Hit
 
@@ -235,12 +237,13 @@ def _in_context(question: str, candidates: list[_Candidate], *, k: int, favour_r
             candidate.score = candidate.fused + bonus
     shown: list[_Shown] = []
     for candidate in sorted(candidates, key=lambda c: (-c.score, -c.similarity)):
-        context = _context_of(candidate)
+        core = Context(candidate.passage.start, candidate.passage.end)
+        context = _widened(candidate, core)
         same = _overlapping(shown, candidate.article.doc_id, context)
         if same is not None:
-            _merge(shown, same, context)
+            _merge(shown, same, _answer_sentence(candidate))
         elif len(shown) < k:
-            shown.append(_Shown(candidate, context, _hit(candidate, context)))
+            shown.append(_Shown(candidate, core, context, _hit(candidate, context)))
     if favour_recent and shown:
         best = max(s.candidate.similarity for s in shown)
         band = [s for s in shown if s.candidate.similarity >= best - RECENCY_BAND]
@@ -256,31 +259,30 @@ def _overlapping(shown: list[_Shown], doc_id: str, context: Context) -> _Shown |
     return next((each for each in shown if each.hit.doc_id == doc_id and each.context.overlaps(context)), None)
 
 
-def _merge(shown: list[_Shown], into: _Shown, context: Context) -> None:
-    """Grow a shown hit by an overlapping context; a later hit it now overlaps joins it too."""
-    into.context = into.context.union(context)
-    while (
-        other := next(
-            (
-                s
-                for s in shown
-                if s is not into and s.hit.doc_id == into.hit.doc_id and s.context.overlaps(into.context)
-            ),
-            None,
-        )
-    ) is not None:
+def _merge(shown: list[_Shown], into: _Shown, answer: Context) -> None:
+    """Join another hit's answer sentence to a shown hit, widened anew around both within the budget
+    (so a merged context stays about one context long); a shown hit it now overlaps joins it too."""
+    into.core = into.core.union(answer)
+    into.context = _widened(into.candidate, into.core)
+    while (other := _overlapping([s for s in shown if s is not into], into.hit.doc_id, into.context)) is not None:
         shown.remove(other)
-        into.context = into.context.union(other.context)
+        into.core = into.core.union(other.core)
+        into.context = _widened(into.candidate, into.core)
     into.hit = _hit(into.candidate, into.context)
 
 
-def _context_of(candidate: _Candidate) -> Context:
-    """The candidate's passage widened around its answer sentence, in article offsets."""
-    passage = Context(candidate.passage.start, candidate.passage.end)
+def _answer_sentence(candidate: _Candidate) -> Context:
+    """The candidate's answer sentence (its passage when it has none), in article offsets."""
+    passage = candidate.passage
     if candidate.highlight is None:
-        return widen(candidate.article.text, passage, passage)
+        return Context(passage.start, passage.end)
     start, end = candidate.highlight
-    return widen(candidate.article.text, passage, Context(passage.start + start, passage.start + end))
+    return Context(passage.start + start, passage.start + end)
+
+
+def _widened(candidate: _Candidate, core: Context) -> Context:
+    """`core` widened by whole sentences of the candidate's article around its answer sentence."""
+    return widen(candidate.article.text, core, _answer_sentence(candidate))
 
 
 def _without_repeated_text(candidates: list[_Candidate]) -> list[_Candidate]:

@@ -67,7 +67,7 @@ def test_a_title_naming_what_is_asked_adds_evidence():
 
 
 def test_without_side_ranks_the_article_keeps_its_best_fused_score():
-    # the Milvus backend fuses inside the server and does not say which side found a passage
+    # a passage only the best-sentence ranking knows (no side returned it): nothing to add
     unknown = [PassageEvidence("m", 0.05, None, None, 1, BEST_SIMILARITY)]
     assert article_bonus(QUESTION, None, unknown, best_similarity=BEST_SIMILARITY) == 0.0
 

@@ -19,8 +19,7 @@ class ScoredPassage:
     similarity: float
     """Cosine similarity between the question and the passage."""
     dense_rank: int | None = None
-    """Its rank in the dense search, from 1; None when the dense side did not return it (or the backend
-    fuses inside the server and does not say)."""
+    """Its rank in the dense search, from 1; None when the dense side did not return it."""
     lexical_rank: int | None = None
     """Its rank in the lexical (BM25) search, from 1; None as for `dense_rank`."""
 
