@@ -70,13 +70,17 @@ class _Candidate:
 
 @dataclass
 class _Shown:
-    """A hit as shown (its context) and the candidate whose passage leads it."""
+    """A hit as shown: the candidates whose passages it holds, its context, and the hit built from them."""
 
-    candidate: _Candidate
-    core: Context
-    """What the context must hold: the leading passage and the answer sentences of the hits merged into it."""
+    members: list[_Candidate]
     context: Context
     hit: Hit
+
+    @property
+    def candidate(self) -> _Candidate:
+        """The member whose answer sentence is highlighted: the one most similar to the question, so a
+        merged hit reads the same whichever member ranked first."""
+        return max(self.members, key=lambda c: (c.similarity, c.score))
 
 
 def answer_question(
@@ -237,13 +241,12 @@ def _in_context(question: str, candidates: list[_Candidate], *, k: int, favour_r
             candidate.score = candidate.fused + bonus
     shown: list[_Shown] = []
     for candidate in sorted(candidates, key=lambda c: (-c.score, -c.similarity)):
-        core = Context(candidate.passage.start, candidate.passage.end)
-        context = _widened(candidate, core)
+        context = _widened([candidate])
         same = _overlapping(shown, candidate.article.doc_id, context)
         if same is not None:
-            _merge(shown, same, _answer_sentence(candidate))
+            _merge(shown, same, [candidate])
         elif len(shown) < k:
-            shown.append(_Shown(candidate, core, context, _hit(candidate, context)))
+            shown.append(_Shown([candidate], context, _hit(candidate, context, score=candidate.score)))
     if favour_recent and shown:
         best = max(s.candidate.similarity for s in shown)
         band = [s for s in shown if s.candidate.similarity >= best - RECENCY_BAND]
@@ -259,16 +262,16 @@ def _overlapping(shown: list[_Shown], doc_id: str, context: Context) -> _Shown |
     return next((each for each in shown if each.hit.doc_id == doc_id and each.context.overlaps(context)), None)
 
 
-def _merge(shown: list[_Shown], into: _Shown, answer: Context) -> None:
-    """Join another hit's answer sentence to a shown hit, widened anew around both within the budget
-    (so a merged context stays about one context long); a shown hit it now overlaps joins it too."""
-    into.core = into.core.union(answer)
-    into.context = _widened(into.candidate, into.core)
+def _merge(shown: list[_Shown], into: _Shown, members: list[_Candidate]) -> None:
+    """Join overlapping hits of one article into one, widened anew around all their passages within the
+    budget (so a merged context stays about one context long); a shown hit it now overlaps joins it too."""
+    into.members.extend(members)
+    into.context = _widened(into.members)
     while (other := _overlapping([s for s in shown if s is not into], into.hit.doc_id, into.context)) is not None:
         shown.remove(other)
-        into.core = into.core.union(other.core)
-        into.context = _widened(into.candidate, into.core)
-    into.hit = _hit(into.candidate, into.context)
+        into.members.extend(other.members)
+        into.context = _widened(into.members)
+    into.hit = _hit(into.candidate, into.context, score=max(c.score for c in into.members))
 
 
 def _answer_sentence(candidate: _Candidate) -> Context:
@@ -280,9 +283,14 @@ def _answer_sentence(candidate: _Candidate) -> Context:
     return Context(passage.start + start, passage.start + end)
 
 
-def _widened(candidate: _Candidate, core: Context) -> Context:
-    """`core` widened by whole sentences of the candidate's article around its answer sentence."""
-    return widen(candidate.article.text, core, _answer_sentence(candidate))
+def _widened(members: list[_Candidate]) -> Context:
+    """The lead's passage and every member's answer sentence (one article), widened by whole sentences
+    around the lead's answer sentence."""
+    lead = max(members, key=lambda c: (c.similarity, c.score))
+    core = Context(lead.passage.start, lead.passage.end)
+    for member in members:
+        core = core.union(_answer_sentence(member))
+    return widen(lead.article.text, core, _answer_sentence(lead))
 
 
 def _without_repeated_text(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -354,7 +362,7 @@ def _cards(hits: list[Hit]) -> list[ArticleCard]:
     return list(cards.values())
 
 
-def _hit(candidate: _Candidate, context: Context) -> Hit:
+def _hit(candidate: _Candidate, context: Context, *, score: float) -> Hit:
     """The candidate's passage shown in `context`, its answer sentence highlighted; ranked later."""
     article, passage = candidate.article, candidate.passage
     highlight = None
@@ -363,7 +371,7 @@ def _hit(candidate: _Candidate, context: Context) -> Hit:
         highlight = (candidate.highlight[0] + shift, candidate.highlight[1] + shift)
     return Hit(
         rank=1,
-        score=round(candidate.score, 6),
+        score=round(score, 6),
         similarity=round(candidate.similarity, 4),
         doc_id=article.doc_id,
         title=article.title,
