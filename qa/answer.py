@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.context import Context, widen
 from qa.corroboration import corroborating, corroboration_record
 from qa.embed import TextEncoder
 from qa.errors import UsageError
+from qa.evidence import PassageEvidence, article_bonus
 from qa.filters import describe_filters, unknown_outlets_note
 from qa.models import (
     Answer,
@@ -18,6 +20,7 @@ from qa.models import (
     ArticleCard,
     Hit,
     Passage,
+    PassageSpan,
     SearchFilters,
 )
 from qa.passages import sentence_spans
@@ -45,8 +48,29 @@ class _Candidate:
     article: Article
     fused: float
     similarity: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    sentence_rank: int | None = None
+    """Rank of its best sentence's similarity in the pool (set by `_fuse`)."""
+    score: float = 0.0
+    """Its fused score plus its article's evidence bonus (qa.evidence): what the hits are ordered by."""
     highlight: tuple[int, int] | None = None
     sentence_vector: np.ndarray | None = None
+
+
+@dataclass
+class _Shown:
+    """A hit as shown: the candidates whose passages it holds, its context, and the hit built from them."""
+
+    members: list[_Candidate]
+    context: Context
+    hit: Hit
+
+    @property
+    def candidate(self) -> _Candidate:
+        """The member whose answer sentence is highlighted: the one most similar to the question, so a
+        merged hit reads the same whichever member ranked first."""
+        return max(self.members, key=lambda c: (c.similarity, c.score))
 
 
 def answer_question(
@@ -87,14 +111,21 @@ def answer_question(
     scored = index.retrieve(query, question, limit=max(k, RERANK_POOL), filters=filters)
     found = index.passages_with_articles([s.passage_id for s in scored])
     candidates = [
-        _Candidate(s.passage_id, *found[s.passage_id], fused=s.fused, similarity=s.similarity)
+        _Candidate(
+            s.passage_id,
+            *found[s.passage_id],
+            fused=s.fused,
+            similarity=s.similarity,
+            dense_rank=s.dense_rank,
+            lexical_rank=s.lexical_rank,
+        )
         for s in scored
         if s.passage_id in found
     ]
     _highlight(candidates, query, index.sentence_vectors([c.passage_id for c in candidates]), embedder)
-    _fuse(candidates, favour_recent=asks_for_latest(question))
+    _fuse(candidates)
     candidates = _without_repeated_text(candidates)
-    relevant = [c for c in candidates if c.similarity >= min_similarity][:k]
+    relevant = [c for c in candidates if c.similarity >= min_similarity]
     if not relevant:
         return Answer(
             question=question,
@@ -103,9 +134,13 @@ def answer_question(
             passages=[],
             filters=filters,
             excluded_undated=excluded_undated,
-            nearest=[_hit(rank, c) for rank, c in enumerate(candidates[:k], start=1)] if include_nearest else [],
+            nearest=[each.hit for each in _in_context(question, candidates, k=k, favour_recent=False)]
+            if include_nearest
+            else [],
         )
-    hits = [_hit(rank, c) for rank, c in enumerate(relevant, start=1)]
+    shown = _in_context(question, relevant, k=k, favour_recent=asks_for_latest(question))
+    relevant = [shown_hit.candidate for shown_hit in shown]
+    hits = [shown_hit.hit for shown_hit in shown]
     corroborated = corroborating(relevant)
     return Answer(
         question=question,
@@ -162,22 +197,88 @@ def _highlight(
         candidate.similarity = max(candidate.similarity, float(scores[best]))
 
 
-def _fuse(candidates: list[_Candidate], *, favour_recent: bool) -> None:
-    """Add the best-sentence ranking to the dense+lexical fusion and re-sort; newest first if asked.
+def _fuse(candidates: list[_Candidate]) -> None:
+    """Add the best-sentence ranking to the dense+lexical fusion and re-sort.
 
     A passage holding the one sentence that answers the question can rank low on its
-    whole-passage vector when the rest of it is about something else. For "latest" questions,
-    the passages about as relevant as the best one (within RECENCY_BAND) are ordered newest first.
+    whole-passage vector when the rest of it is about something else.
     """
     for rank, candidate in enumerate(sorted(candidates, key=lambda c: -c.similarity), start=1):
         candidate.fused += 1.0 / (RRF_K + rank)
+        candidate.sentence_rank = rank
     candidates.sort(key=lambda c: (-c.fused, -c.similarity))
-    if favour_recent and candidates:
-        best = max(c.similarity for c in candidates)
-        band = [c for c in candidates if c.similarity >= best - RECENCY_BAND]
-        rest = [c for c in candidates if c.similarity < best - RECENCY_BAND]
-        band.sort(key=lambda c: c.article.published or dt.date.min, reverse=True)
-        candidates[:] = band + rest
+
+
+def _in_context(question: str, candidates: list[_Candidate], *, k: int, favour_recent: bool) -> list[_Shown]:
+    """The `k` best hits in context: ranked by article evidence, widened, overlapping contexts merged.
+
+    For "latest" questions, the hits about as relevant as the best one (within RECENCY_BAND) are
+    ordered newest first.
+    """
+    by_article: dict[str, list[_Candidate]] = {}
+    for candidate in candidates:
+        by_article.setdefault(candidate.article.doc_id, []).append(candidate)
+    best_similarity = max((c.similarity for c in candidates), default=0.0)
+    for doc_id, passages in by_article.items():
+        evidence = [
+            PassageEvidence(doc_id, c.fused, c.dense_rank, c.lexical_rank, c.sentence_rank, c.similarity)
+            for c in passages
+        ]
+        bonus = article_bonus(question, passages[0].article.title, evidence, best_similarity=best_similarity)
+        for candidate in passages:
+            candidate.score = candidate.fused + bonus
+    shown: list[_Shown] = []
+    for candidate in sorted(candidates, key=lambda c: (-c.score, -c.similarity)):
+        context = _widened([candidate])
+        same = _overlapping(shown, candidate.article.doc_id, context)
+        if same is not None:
+            _merge(shown, same, [candidate])
+        elif len(shown) < k:
+            shown.append(_Shown([candidate], context, _hit(candidate, context, score=candidate.score)))
+    if favour_recent and shown:
+        best = max(s.candidate.similarity for s in shown)
+        band = [s for s in shown if s.candidate.similarity >= best - RECENCY_BAND]
+        rest = [s for s in shown if s.candidate.similarity < best - RECENCY_BAND]
+        band.sort(key=lambda s: s.candidate.article.published or dt.date.min, reverse=True)
+        shown = band + rest
+    for rank, each in enumerate(shown, start=1):
+        each.hit.rank = rank
+    return shown
+
+
+def _overlapping(shown: list[_Shown], doc_id: str, context: Context) -> _Shown | None:
+    return next((each for each in shown if each.hit.doc_id == doc_id and each.context.overlaps(context)), None)
+
+
+def _merge(shown: list[_Shown], into: _Shown, members: list[_Candidate]) -> None:
+    """Join overlapping hits of one article into one, widened anew around all their passages within the
+    budget (so a merged context stays about one context long); a shown hit it now overlaps joins it too."""
+    into.members.extend(members)
+    into.context = _widened(into.members)
+    while (other := _overlapping([s for s in shown if s is not into], into.hit.doc_id, into.context)) is not None:
+        shown.remove(other)
+        into.members.extend(other.members)
+        into.context = _widened(into.members)
+    into.hit = _hit(into.candidate, into.context, score=max(c.score for c in into.members))
+
+
+def _answer_sentence(candidate: _Candidate) -> Context:
+    """The candidate's answer sentence (its passage when it has none), in article offsets."""
+    passage = candidate.passage
+    if candidate.highlight is None:
+        return Context(passage.start, passage.end)
+    start, end = candidate.highlight
+    return Context(passage.start + start, passage.start + end)
+
+
+def _widened(members: list[_Candidate]) -> Context:
+    """The lead's passage and every member's answer sentence (one article), widened by whole sentences
+    around the lead's answer sentence."""
+    lead = max(members, key=lambda c: (c.similarity, c.score))
+    core = Context(lead.passage.start, lead.passage.end)
+    for member in members:
+        core = core.union(_answer_sentence(member))
+    return widen(lead.article.text, core, _answer_sentence(lead))
 
 
 def _without_repeated_text(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -206,21 +307,27 @@ def _cards(hits: list[Hit]) -> list[ArticleCard]:
     return list(cards.values())
 
 
-def _hit(rank: int, candidate: _Candidate) -> Hit:
+def _hit(candidate: _Candidate, context: Context, *, score: float) -> Hit:
+    """The candidate's passage shown in `context`, its answer sentence highlighted; ranked later."""
     article, passage = candidate.article, candidate.passage
+    highlight = None
+    if candidate.highlight is not None:
+        shift = passage.start - context.start
+        highlight = (candidate.highlight[0] + shift, candidate.highlight[1] + shift)
     return Hit(
-        rank=rank,
-        score=round(candidate.fused, 6),
+        rank=1,
+        score=round(score, 6),
         similarity=round(candidate.similarity, 4),
         doc_id=article.doc_id,
         title=article.title,
         outlet=article.outlet,
         published=article.published,
         url=article.url,
-        text=passage.text,
-        start=passage.start,
-        end=passage.end,
-        highlight=candidate.highlight,
+        text=article.text[context.start : context.end],
+        start=context.start,
+        end=context.end,
+        highlight=highlight,
+        passage=PassageSpan(start=passage.start, end=passage.end, text=passage.text),
         republished_by=article.republished_by,
         also_published_by=article.also_published_by,
     )

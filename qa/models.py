@@ -163,8 +163,18 @@ def format_date(value: dt.date | None) -> str:
     return f"{value.day} {value:%b %Y}" if value else UNDATED
 
 
+class PassageSpan(BaseModel):
+    """The passage search found, inside the context a hit shows."""
+
+    start: int
+    """Offset of the passage in the article's clean text."""
+    end: int
+    text: str
+    """`article.text[start:end]`."""
+
+
 class Hit(BaseModel):
-    """One retrieved passage with its citation, as `qa ask --json` prints it."""
+    """One answer in context with its citation, as `qa ask --json` prints it: what a card shows."""
 
     rank: int
     """1 for the best passage."""
@@ -178,11 +188,15 @@ class Hit(BaseModel):
     published: dt.date | None
     url: str | None
     text: str
+    """What the card shows: the passage widened to whole sentences of its article (qa.context), merged
+    with any other hit's context it overlapped."""
     start: int
-    """Offset of the passage in the article's clean text."""
+    """Offset of `text` in the article's clean text."""
     end: int
     highlight: tuple[int, int] | None
     """Span of the sentence that best answers the question, relative to `text`."""
+    passage: PassageSpan
+    """The passage search found (the best one, when contexts merged), inside `text`."""
     republished_by: Republication | None = None
     also_published_by: list[Syndication] = Field(default_factory=list)
     """Other outlets that carried the same story (see `Citation.also_published_by`)."""

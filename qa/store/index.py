@@ -22,7 +22,7 @@ from qa.models import Article, Passage, SearchFilters
 from qa.store.db import Database, ExportedFile
 from qa.store.errors import IndexFormatError
 from qa.store.lock import cannot_write, writer_lock
-from qa.store.ranking import DEFAULT_DEPTH, ScoredPassage, best_fused, fused_ranks
+from qa.store.ranking import DEFAULT_DEPTH, ScoredPassage, best_fused
 from qa.store.records import (
     ArticleSummary,
     IndexCounts,
@@ -210,7 +210,7 @@ class Index(WritableIndex):
         if lexical_only:
             ids, vectors = self._db.vectors(lexical_only)
             similarity.update(zip(ids.tolist(), (vectors @ query).tolist(), strict=True))
-        return best_fused(fused_ranks([pid for pid, _ in dense], lexical), similarity, limit)
+        return best_fused([pid for pid, _ in dense], lexical, similarity, limit)
 
     def matching_passages(self, filters: SearchFilters) -> int:
         return len(self._passage_ids(filters))

@@ -11,7 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from qa.models import Answer, ArticleCard, Corroboration, Hit, Republication, SearchFilters, Syndication
+from qa.models import (
+    Answer,
+    ArticleCard,
+    Corroboration,
+    Hit,
+    PassageSpan,
+    Republication,
+    SearchFilters,
+    Syndication,
+)
 from qa.printable import printable
 from qa.tui.citing import citation_text, session_markdown
 from qa.tui.widgets.answer_card import card_text
@@ -41,6 +50,7 @@ def hits(draw) -> Hit:
         start=0,
         end=len(text),
         highlight=draw(st.none() | st.just((start, end))),
+        passage=PassageSpan(start=start, end=end, text=text[start:end]),
         republished_by=draw(st.none() | st.builds(Republication, outlet=HOSTILE, published=DATES, url=MAYBE)),
         also_published_by=draw(st.lists(st.builds(Syndication, outlet=MAYBE, published=DATES), max_size=2)),
     )

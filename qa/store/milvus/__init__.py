@@ -36,7 +36,7 @@ from qa.store.milvus.schema import (
 from qa.store.milvus.staging import MilvusRecords
 from qa.store.milvus.words import lexical_form
 from qa.store.outlets import outlet_key
-from qa.store.ranking import DEFAULT_DEPTH, RRF_K, ScoredPassage
+from qa.store.ranking import DEFAULT_DEPTH, ScoredPassage, best_fused
 from qa.store.reading import refuse_newer_format
 from qa.store.records import (
     ArticleSummary,
@@ -213,34 +213,34 @@ class MilvusIndex(WritableIndex):
         depth: int = DEFAULT_DEPTH,
         filters: SearchFilters | None = None,
     ) -> list[ScoredPassage]:
-        from pymilvus import AnnSearchRequest, RRFRanker
-
         depth = max(depth, limit)
         where = self._where(filters)
-        requests = [
-            AnnSearchRequest(
-                data=[query.astype(np.float32).tolist()],
-                anns_field="dense",
-                param=_dense_params(depth),
-                limit=depth,
-                expr=where,
-            )
-        ]
+        # The two searches run apart and are fused here (RRF, as the embedded index and Milvus's RRFRanker
+        # fuse), so each passage keeps its rank on either side: the answer step weighs an article both
+        # sides find (qa/evidence.py).
+        [dense] = self._client.search(
+            PASSAGES,
+            data=[query.astype(np.float32).tolist()],
+            anns_field="dense",
+            limit=depth,
+            filter=where,
+            search_params=_dense_params(depth),
+            output_fields=["dense"],
+        )
+        lexical: list[Any] = []
         words = lexical_form(question)
         if words:  # BM25 needs a word to match: a question of only punctuation searches densely alone
-            requests.append(
-                AnnSearchRequest(
-                    data=[words], anns_field="sparse", param={"metric_type": "BM25"}, limit=depth, expr=where
-                )
+            [lexical] = self._client.search(
+                PASSAGES,
+                data=[words],
+                anns_field="sparse",
+                limit=depth,
+                filter=where,
+                search_params={"metric_type": "BM25"},
+                output_fields=["dense"],
             )
-        [hits] = self._client.hybrid_search(
-            PASSAGES, requests, ranker=RRFRanker(RRF_K), limit=limit, output_fields=["dense"]
-        )
-        scored = [
-            ScoredPassage(int(hit["id"]), float(hit["distance"]), float(np.dot(hit["entity"]["dense"], query)))
-            for hit in hits
-        ]
-        return sorted(scored, key=lambda each: (-each.fused, -each.similarity))
+        similarity = {int(hit["id"]): float(np.dot(hit["entity"]["dense"], query)) for hit in [*dense, *lexical]}
+        return best_fused([int(hit["id"]) for hit in dense], [int(hit["id"]) for hit in lexical], similarity, limit)
 
     def search_dense(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
         [hits] = self._client.search(
