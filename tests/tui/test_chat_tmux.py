@@ -182,6 +182,7 @@ def test_a_question_recalled_from_a_hostile_history_file_never_retitles_the_term
     pane.keys("C-q")
 
 
+@pytest.mark.model  # the chat's ctrl+o worker embeds the articles with the real model
 def test_qa_chat_from_an_empty_folder_welcomes_adds_with_ctrl_o_and_answers(pane: Pane, tmp_path: Path):
     from qa.config import BUNDLED_MODEL, Settings
     from tests.support.seeds import copy_seed_corpus
