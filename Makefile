@@ -41,13 +41,19 @@ run: index
 	@echo "Opening the chat on ./index…"
 	@$(QA) chat $(REPO_ARCHIVE)
 
+# Tests run in TEST_WORKERS processes (pytest-xdist; 0 runs them in pytest's own process). Each worker loads the
+# model and builds the seed index once; worksteal hands each worker a contiguous half of the tests, so a module's
+# tests and its module fixtures stay together, and a worker that runs dry takes half of what the other has left.
+TEST_WORKERS ?= 2
+PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal
+
 # Everything, as CI runs it (.ci/run): the real model, Milvus, kill -9 and the chat. tests/README.md says more.
 test: lint
-	$(VENV)/bin/pytest
+	$(PYTEST)
 
 # The inner loop: no real model, no big files (under 2 minutes); the fake encoder stands in where vectors are needed.
 test-fast: $(STAMP)
-	$(VENV)/bin/pytest -m "not model and not slow"
+	$(PYTEST) -m "not model and not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check qa tests bench

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from qa.config import BUNDLED_MODEL, Settings
 from qa.embed import Embedder
@@ -26,6 +27,10 @@ from qa.ingest import read_file
 from qa.models import Article, Passage
 from tests.support.fake_encoder import HashingEncoder
 from tests.support.seeds import FORBES, KYIV, copy_seed_corpus
+
+hypothesis_settings.register_profile("qa", deadline=None)
+hypothesis_settings.load_profile("qa")
+"""No time limit per Hypothesis example: a deadline is a timing assertion, and fails on a busy machine or worker."""
 
 MODEL_FIXTURES = frozenset({"embedder", "exported_encoder"})
 """Fixtures that load the real model: a test using one, even through another fixture, is marked `model`."""

@@ -366,6 +366,7 @@ SLICE_STEP = 8
 """Every 8th page of the dev set: about 90 pages, a few seconds."""
 
 
+@pytest.mark.slow  # about 90 real pages through trafilatura and htmldate: tens of seconds
 def test_dev_set_slice_dates_and_outlets():
     if DEV_SET is None:
         looked = ", ".join(f"{c}/htmldate-pages" for c in DEV_SET_CANDIDATES if c)

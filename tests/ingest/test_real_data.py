@@ -28,6 +28,9 @@ FILES = {
 }
 
 
+pytestmark = pytest.mark.slow  # each reads thousands of records (10-45 s on a busy 2-core machine)
+
+
 def data_file(name: str) -> Path:
     if EVAL_DATA is None or not (EVAL_DATA / FILES[name]).is_file():
         pytest.skip(f"eval data not found (looked in {', '.join(c for c in CANDIDATES if c)}); set QA_EVAL_DATA")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from qa.cli import main
 from qa.engine import Engine
 from qa.ingest import fingerprint
 from qa.store.records import RefusedFile
 from tests.support.backends import backend_settings
+from tests.support.processes import qa
 from tests.support.seeds import copy_seed_corpus
 
 STORY = (
@@ -52,23 +52,18 @@ def test_a_refused_file_is_reported_once_per_change_and_kept_in_the_index_record
             engine.close()
 
 
+@pytest.mark.model  # `qa index` in-process embeds with the real model
 def test_qa_index_exits_3_once_then_0_and_qa_status_lists_the_refused_file(tmp_path: Path, capsys) -> None:
     corpus = copy_seed_corpus(tmp_path / "corpus")
     (corpus / "ferry.txt").write_text("", encoding="utf-8")
     where = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
 
-    def qa(*args: str) -> tuple[int, str, str]:
-        with pytest.raises(SystemExit) as exit_:
-            main([*args, *where])
-        captured = capsys.readouterr()
-        return exit_.value.code or 0, captured.out, captured.err
-
-    code, _, err = qa("index")
+    code, _, err = qa("index", *where, capsys=capsys)
     assert code == 3 and f"skipped {corpus / 'ferry.txt'}: " in err
-    code, out, err = qa("index")
+    code, out, err = qa("index", *where, capsys=capsys)
     assert code == 0 and "skipped" not in err
     assert "1 still skipped as before (unchanged; `qa status` lists them)" in out
-    code, out, _ = qa("status")
+    code, out, _ = qa("status", *where, capsys=capsys)
     lines = out.splitlines()
     assert code == 0 and any(line.startswith("skipped     1 file(s) refused whole") for line in lines)
     assert any(line.strip().startswith("ferry.txt: ") and "empty" in line for line in lines)

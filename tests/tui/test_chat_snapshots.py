@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from textual.widgets import Input, ListView
 
 from qa.config import BUNDLED_MODEL, Settings
@@ -141,13 +142,18 @@ class TestHelp:
 
 @pytest.fixture
 def fixed_folder(monkeypatch):
-    """The first-run screen shows full paths: run it in a folder whose name does not change between runs."""
+    """The first-run screen shows full paths: run it in a folder whose name does not change between runs.
+
+    One test at a time has the folder, across the suite's parallel workers and other test runs on the machine.
+    """
     folder = Path(tempfile.gettempdir()) / "qa-chat-snapshots" / "first-run"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    monkeypatch.chdir(folder)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(folder.parent / "first-run.lock"):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        yield folder
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class TestFirstRun:

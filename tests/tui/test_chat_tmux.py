@@ -5,11 +5,13 @@ Skipped, saying why, where tmux is not installed. Polls are bounded so a broken 
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,34 @@ class Pane:
     def alive(self) -> bool:
         return self.tmux("has-session", "-t", "chat").returncode == 0
 
+    def wait_still(self, quiet: float = 1.0) -> str:
+        """Wait until the pane has not changed for `quiet` seconds (a screen done opening) and return it."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        screen, since = self.capture(), time.monotonic()
+        while time.monotonic() - since < quiet:
+            assert time.monotonic() < deadline, f"the pane never settled; it shows:\n{screen}"
+            time.sleep(0.1)
+            now = self.capture()
+            if now != screen:
+                screen, since = now, time.monotonic()
+        return screen
+
+    def press_until(self, key: str, shown: Callable[[str], bool], *, patience: float = 10.0) -> str:
+        """Press `key` until `shown(pane)` holds, waiting after each press for the pane to change (up to
+        `patience` seconds). Fails when three presses in a row change nothing (the end of what `key` moves
+        through) or after WAIT_SECONDS, showing the pane."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        screen, unmoved = self.capture(), 0
+        while not shown(screen):
+            assert unmoved < 3 and time.monotonic() < deadline, f"{key} never showed it; the pane shows:\n{screen}"
+            self.keys(key)
+            pressed = time.monotonic()
+            while (now := self.capture()) == screen and time.monotonic() - pressed < patience:
+                time.sleep(0.1)
+            unmoved = unmoved + 1 if now == screen else 0
+            screen = now
+        return screen
+
     def wait_for(self, needle: str) -> str:
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
@@ -67,7 +97,7 @@ class Pane:
 
 @pytest.fixture
 def pane(tmp_path):
-    pane = Pane(f"qa-test-{tmp_path.name}")
+    pane = Pane(f"qa-test-{os.getpid()}-{tmp_path.name}")  # one server per test, even across parallel workers
     yield pane
     pane.tmux("kill-server")
 
@@ -152,6 +182,7 @@ def test_a_question_recalled_from_a_hostile_history_file_never_retitles_the_term
     pane.keys("C-q")
 
 
+@pytest.mark.model  # the chat's ctrl+o worker embeds the articles with the real model
 def test_qa_chat_from_an_empty_folder_welcomes_adds_with_ctrl_o_and_answers(pane: Pane, tmp_path: Path):
     from qa.config import BUNDLED_MODEL, Settings
     from tests.support.seeds import copy_seed_corpus
@@ -180,18 +211,18 @@ def test_qa_chat_from_an_empty_folder_welcomes_adds_with_ctrl_o_and_answers(pane
     pane.keys("Down")  # into the cards: the best card first
     pane.keys("Enter")
     pane.wait_for("qa — reading")
-    pane.keys("Home")  # the metadata, above the passage the screen opened at
-    time.sleep(0.5)
-    reading = pane.capture()
-    deadline = time.monotonic() + WAIT_SECONDS
-    while "Also published by" not in reading and time.monotonic() < deadline:
-        pane.keys("Down")
-        time.sleep(0.2)
-        reading = pane.capture()
+    pane.wait_still()  # opened and scrolled to the passage: a Home sent before that scroll would be undone by it
+    pane.press_until("Home", _shows_the_metadata)  # the metadata, above the passage the screen opened at
+    reading = pane.press_until("Down", lambda screen: "Also published by" in screen)
     labels = [line.strip() for line in reading.splitlines() if line.strip().startswith(("Also published by", "URL"))]
     assert labels and all("  " in label for label in labels), labels  # each label stands apart from its value
     pane.keys("Escape", "Escape")
     pane.keys("C-q")
+
+
+def _shows_the_metadata(screen: str) -> bool:
+    """The reading screen's metadata grid is in view: its first row, the article's Title."""
+    return any(line.strip().startswith("Title  ") for line in screen.splitlines())
 
 
 def test_twenty_questions_typed_ahead_in_a_real_terminal_are_each_asked_once_in_order(
