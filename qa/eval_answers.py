@@ -144,7 +144,7 @@ def normalised(text: str) -> str:
 
 
 def shown_text(hit: Hit) -> str:
-    """What a reader sees of a hit, the text answers are looked for in (today the passage's text)."""
+    """What a reader sees of a hit, the text answers are looked for in: the passage widened to its context."""
     return hit.text
 
 
