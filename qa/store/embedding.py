@@ -134,12 +134,14 @@ def embed_and_stage(
         if index.writer.get_meta(MetaKey.REBUILD_PENDING) != embedder.name:
             index.check_model(embedder.name, embedder.dimension)
         behind = Behind(stager.stage, depth=CHUNKS_BEHIND, name="qa-staging")
-        done = 0
+        done = reported = 0
         for chunk in ahead:
             encoded = _encode(embedder, chunk, progress, before=done, total=chunker.total)
             done += len(chunk.passages)
             behind.put(encoded)
-            progress(Stage.STORING, stager.articles, len(pending))
+            if stager.articles > reported:  # progress is reported from this thread only
+                reported = stager.articles
+                progress(Stage.STORING, reported, len(pending))
         behind.finish()
         progress(Stage.STORING, stager.articles, len(pending))
     finally:
