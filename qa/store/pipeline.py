@@ -3,8 +3,8 @@
 onnxruntime (and torch) release the GIL while they compute, so chunking the next articles and
 committing the last chunk's rows run while the model works on the current one. Both sides are
 bounded queues, so memory stays flat however large the corpus; an error in either thread is raised
-again in the caller's thread, and closing lets the writer finish the item it holds (a transaction
-is never cut in the middle) before the caller's error, or Ctrl-C, goes on.
+again in the caller's thread, and closing lets the writer finish the few items it was given (a
+transaction is never cut in the middle) before the caller's error, or Ctrl-C, goes on.
 """
 
 from __future__ import annotations
@@ -82,16 +82,12 @@ class Behind(Generic[T]):
         self._consume = consume
         self._items: queue.Queue[T | _End] = queue.Queue(maxsize=depth)
         self._failure: _Failure | None = None
-        self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                item = self._items.get(timeout=POLL_SECONDS)
-            except queue.Empty:
-                continue
+        while True:
+            item = self._items.get()
             if isinstance(item, _End):
                 return
             try:
@@ -114,18 +110,20 @@ class Behind(Generic[T]):
 
     def finish(self) -> None:
         """Wait until every item put is consumed; raises what the thread raised."""
+        self.close()
+        self._raise_failure()
+
+    def close(self) -> None:
+        """Let the thread consume what it was given (never stopping within an item) and wait for it.
+
+        On the caller's error or Ctrl-C this commits the chunks already encoded, so the next run keeps them.
+        """
         while self._thread.is_alive():
             try:
                 self._items.put(_End(), timeout=POLL_SECONDS)
                 break
             except queue.Full:
-                self._raise_failure()
-        self._thread.join()
-        self._raise_failure()
-
-    def close(self) -> None:
-        """Stop after the item being consumed (never within one) and wait for it: on an error or Ctrl-C."""
-        self._stopped.set()
+                continue
         self._thread.join()
 
     def _raise_failure(self) -> None:
