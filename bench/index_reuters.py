@@ -44,12 +44,16 @@ def directory_size(directory: Path) -> int:
     return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file())
 
 
+FINISHED_WITH_SKIPS = 3
+"""`qa index` finished but left something out (named on stderr): Reuters has copies kept once."""
+
+
 def run_qa(*args: str) -> float:
     """Run `qa ARGS` as a real process and return its wall time; stop on failure."""
     script = Path(sys.executable).parent / "qa"
     started = time.perf_counter()
     result = subprocess.run([str(script), *args], env={**os.environ, "HF_HUB_OFFLINE": "1"}, check=False)
-    if result.returncode != 0:
+    if result.returncode not in (0, FINISHED_WITH_SKIPS):
         sys.exit(f"`qa {' '.join(args)}` failed with exit code {result.returncode}")
     return time.perf_counter() - started
 
