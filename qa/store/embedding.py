@@ -130,9 +130,10 @@ def embed_and_stage(
     behind: Behind[EncodedChunk] | None = None
     try:
         if not embedder.loaded:
-            progress(Stage.LOADING_MODEL, 0, 0)  # the model loads while the articles are chunked
+            progress(Stage.LOADING_MODEL, 0, 0)
+        dimension = embedder.dimension  # loads the model, while the articles are chunked
         if index.writer.get_meta(MetaKey.REBUILD_PENDING) != embedder.name:
-            index.check_model(embedder.name, embedder.dimension)
+            index.check_model(embedder.name, dimension)
         behind = Behind(stager.stage, depth=CHUNKS_BEHIND, name="qa-staging")
         done = reported = 0
         for chunk in ahead:
