@@ -18,7 +18,6 @@ from qa.errors import QAError
 from qa.ingest import behind_outside_link, corpus_listing, fingerprint, read_corpus_file
 from qa.ingest.syndication import BANDS_VERSION, band_keys
 from qa.ingest.walk import shown_name
-from qa.passages import chunk_article
 from qa.progress import Stage
 from qa.store.embedding import PendingArticle, embed_and_stage
 from qa.store.folding import Fold, Folder, ReadArticle
@@ -196,9 +195,7 @@ class Build:
         items = [item for rel in sorted(self.readings) for item in self.readings[rel]]
         kept, folds = Folder(self.writer, self._leaving()).fold(items)
         pending = self._stage_files(kept, folds, staged, fingerprints, embedder.name, report)
-        for item in pending:
-            item.passages = chunk_article(item.article, min_words=min_words, max_words=max_words)
-        embed_and_stage(self.index, pending, embedder, report, progress)
+        embed_and_stage(self.index, pending, embedder, report, progress, min_words=min_words, max_words=max_words)
         replaced = sorted(self.published) if self.rebuilding else sorted(self.replaced | self.removed)
         progress(Stage.SAVING, 0, 0)
         with self.writer.atomic():
