@@ -20,6 +20,7 @@ import gzip
 import itertools
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -121,7 +122,7 @@ def add_in_process(workdir: Path, corpus: Path, index: Path) -> dict[str, float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="Reuters-21578 JSONL (.jsonl.gz)")
-    parser.add_argument("--workdir", type=Path, default=None, help="where the corpus link and index go")
+    parser.add_argument("--workdir", type=Path, default=None, help="where the corpus copy and index go")
     parser.add_argument("--limit", type=int, default=None, help="index only the first N records")
     args = parser.parse_args()
     if not args.data.is_file():
@@ -134,7 +135,7 @@ def main() -> None:
         with gzip.open(args.data, "rt", encoding="utf-8") as source, gzip.open(link, "wt", encoding="utf-8") as subset:
             subset.writelines(itertools.islice(source, args.limit))
     elif not link.exists():
-        link.symlink_to(args.data.resolve())
+        shutil.copyfile(args.data, link)  # a copy: `qa index` does not read links leaving the corpus
     paths = ["--corpus", str(corpus), "--index", str(index)]
 
     build_seconds = run_qa("index", *paths)
@@ -153,6 +154,8 @@ def main() -> None:
         approximate = opened.status().approximate
     finally:
         opened.close()
+    if not counts.articles:
+        sys.exit(f"nothing was indexed from {corpus}: see qa's messages above")
     database_mib = sum(path.stat().st_size for path in index.glob("qa.sqlite3*")) / 2**20
     vectors_mib = sum(path.stat().st_size for path in index.glob("vectors-*.faiss")) / 2**20
     other_mib = directory_size(index) / 2**20 - database_mib - vectors_mib

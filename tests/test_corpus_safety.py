@@ -3,6 +3,7 @@ an empty corpus never empties the index, a read-only index answers, unreadable f
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -328,3 +329,16 @@ def test_readers_answer_from_an_index_directory_nobody_may_write(seed_copy):
     finally:
         _chattr("-i", index_dir, *files)
     assert sorted(path for path in index_dir.rglob("*")) == sorted(files)  # nothing was written
+
+
+def test_a_collection_with_repeated_records_exits_0_and_counts_the_copies_kept_once(seed_copy, capsys):
+    """Real exports repeat records (Reuters-21578 has 214): the text is in the index, so nothing was skipped."""
+    text = f"{HARBOUR}\n\n{SECRET}"  # long enough to be compared as a story (short texts never fold)
+    record = {"title": "Harbour reopens", "outlet": "Harbour Wire", "published": "2024-03-05", "text": text}
+    repeat = {**record, "title": "Harbour reopens (update)", "text": text + " The ferry resumes on Monday."}
+    lines = [json.dumps(record), json.dumps(repeat)]
+    (seed_copy.corpus_dir / "wire.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = qa("index", *paths(seed_copy), capsys=capsys)
+    assert code == 0, err
+    assert "skipped" not in err and "skipped" not in out
+    assert "1 copies of stories kept once" in out, (out, err)

@@ -230,6 +230,8 @@ def print_report(report: SyncReport, settings: Settings, *, quiet: bool, as_json
     if len(report.folded) > LISTED_FILES:
         echo_line(f"{'copy':<8} … and {len(report.folded) - LISTED_FILES} more")
     skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
+    if report.folded:
+        skipped += f", {len(report.folded)} copies of stories kept once"
     if report.still_refused:
         skipped += f", {report.still_refused} still skipped as before (unchanged; `qa status` lists them)"
     resumed = (

@@ -235,7 +235,7 @@ class Build:
             path = fold.copy.path
             rows = [FoldedCopy(path, fold.original, True, listing) for listing in fold.listings]
             copies_in.setdefault(path, []).extend(rows or [FoldedCopy(path, fold.original, False, fold.unlisted)])
-            (report.folded if fold.listings else report.skipped).append(SkippedFile(path, fold_reason(fold)))
+            report.folded.append(SkippedFile(path, fold_reason(fold)))  # its text is in the index: no skip
         pending: list[PendingArticle] = []
         with self.writer.atomic():
             for rel in sorted(self.readings):

@@ -27,7 +27,9 @@ class SyncReport:
     unchanged: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
     folded: list[SkippedFile] = field(default_factory=list)
-    """Copies of a story kept once and listed under it as "also published by" (not errors)."""
+    """Copies of a story kept once (not errors: their text is in the index): listed under it as "also published
+    by" when they name an outlet or URL of their own; an exact repeat (same outlet and date, or none named) adds
+    nothing to list. A collection with repeated records (Reuters-21578 has 214) still exits 0."""
     still_refused: int = 0
     """Files refused whole by an earlier build and unchanged since: not reported again (`qa status` lists them)."""
     problems: list[SkippedFile] = field(default_factory=list)
