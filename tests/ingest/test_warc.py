@@ -154,6 +154,7 @@ def test_garbage_without_line_ends_is_one_bad_record_not_minutes_of_reading(tmp_
         (b"hello, this is not a web archive\n" * 5, "record 1: not a WARC record (an ARC file, or not a web archive?)"),
         (archive([SITE[1]]), "holds 3 records, none a saved HTML page"),
     ],
+    ids=["empty", "not-warc", "no-page"],  # the archive's record ids are random: test ids must not be (xdist)
 )
 def test_an_archive_without_a_readable_page_is_one_line_naming_it(tmp_path, data, reason):
     with pytest.raises(QAError) as error:
