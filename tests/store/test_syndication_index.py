@@ -170,8 +170,8 @@ def test_the_same_article_twice_is_stored_once_and_not_listed(settings, embedder
     write_wire(settings.corpus_dir)
     write(settings.corpus_dir, "d_again.md", STORY, outlet="Reuters", published="2024-03-04")
     report = build(settings, embedder)
-    assert [(s.path, s.reason) for s in report.skipped] == [("d_again.md", f"same article text as {WIRE_FILE}")]
-    assert report.folded == []
+    assert [(s.path, s.reason) for s in report.folded] == [("d_again.md", f"same article text as {WIRE_FILE}")]
+    assert report.skipped == []
     assert stored(settings) == {WIRE_FILE: ("Reuters", []), OTHER_FILE: ("Arts Weekly", [])}
 
 
