@@ -72,6 +72,20 @@ class _ChecksummedWriter:
         return f"crc32-{self._crc:08x}-{self._size}"
 
 
+class _ArrayReader:
+    """Hands FAISS's reader the bytes of a file already read, chunk by chunk: unlike `deserialize_index`,
+    no second copy of the whole file is made first."""
+
+    def __init__(self, data: np.ndarray) -> None:
+        self._data = data
+        self._position = 0
+
+    def read(self, size: int) -> bytes:
+        chunk = self._data[self._position : self._position + size].tobytes()
+        self._position += len(chunk)
+        return chunk
+
+
 def _ivf_lists(count: int) -> int:
     """About 4 * sqrt(n) lists, each with enough vectors (>= 39, FAISS's minimum) to train on."""
     return max(1, min(int(4 * math.sqrt(count)), count // 39))
@@ -135,7 +149,7 @@ class VectorIndex:
         if stamp is not None and _checksum(data) != stamp.checksum:
             raise _damaged(path, "its checksum does not match the database")
         try:
-            index = faiss.deserialize_index(data)
+            index = faiss.read_index(faiss.PyCallbackIOReader(_ArrayReader(data).read))
         except RuntimeError as error:
             raise _damaged(path, str(error).splitlines()[0]) from error
         if stamp is not None and index.ntotal != stamp.count:
