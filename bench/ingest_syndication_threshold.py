@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from datasketch import MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
 from qa.ingest.syndication import NUM_PERM, jaccard, long_enough, shingles, signature
 
@@ -54,7 +54,7 @@ def main() -> None:
     lsh = MinHashLSH(threshold=0.2, num_perm=NUM_PERM)
     pairs = []
     for number, (_, _, shingle_set) in enumerate(docs):
-        minhash = signature(shingle_set)
+        minhash = MinHash(hashvalues=signature(shingle_set), scheme="affine32")
         pairs += [(other, number) for other in lsh.query(minhash)]
         lsh.insert(number, minhash)
     scored = []

@@ -2,7 +2,7 @@
 
 Texts are compared as sets of 5-word shingles (lower-cased words, punctuation dropped): a wire
 story re-run by another outlet with a new headline, a changed first line or a trimmed ending still
-shares most of its shingles. MinHash band keys (datasketch), stored with each article, find
+shares most of its shingles. MinHash band keys, stored with each article, find
 candidates quickly and incrementally (qa/store/folding.py); each candidate is then confirmed
 with the exact Jaccard similarity, so the threshold means the same thing at any scale.
 
@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 from collections.abc import Iterable
 from functools import cache
-from typing import TYPE_CHECKING
+
+import numpy as np
 
 from qa.models import Article, Syndication
-
-if TYPE_CHECKING:
-    from datasketch import MinHash
 
 SYNDICATION_THRESHOLD = 0.65
 """Exact Jaccard of 5-word shingles at or above which two texts are one story (measured; see above)."""
@@ -34,6 +33,11 @@ SHINGLE_WORDS = 5
 MIN_WORDS = 50
 """Shorter texts are templates (dividend notices, earnings tables) as often as stories: never matched."""
 NUM_PERM = 128
+MINHASH_SEED = 1
+BANDS = 25
+ROWS = 5
+"""The LSH banding datasketch's MinHashLSH chooses for the candidate threshold 0.5 with 128 permutations
+(checked against it in tests/ingest/test_syndication.py)."""
 CANDIDATE_MARGIN = 0.15
 """LSH proposes candidates this far below the threshold; the exact Jaccard check then decides."""
 BANDS_VERSION = f"minhash{NUM_PERM}-shingles{SHINGLE_WORDS}-min{MIN_WORDS}-t{SYNDICATION_THRESHOLD}"
@@ -60,25 +64,39 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def signature(shingle_set: set[str]) -> MinHash:
-    from datasketch import MinHash  # imports scipy (about a second): only when deduplicating
+def signature(shingle_set: set[str]) -> np.ndarray:
+    """The MinHash of `shingle_set` as datasketch 2's `MinHash(num_perm=128)` makes it (its default
+    "affine32" scheme: SHA-1 to 32 bits, a MurmurHash3 pre-mix, then odd-multiplier affine permutations),
+    computed here because importing datasketch imports scipy: about a second on every `qa add`."""
+    a, b = _permutations()
+    hashed = np.array(
+        [struct.unpack("<I", hashlib.sha1(s.encode("utf-8")).digest()[:4])[0] for s in shingle_set], dtype=np.uint32
+    )
+    if not hashed.size:
+        return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    return (_murmur_finalizer(hashed).reshape(-1, 1) * a + b).min(axis=0)
 
-    minhash = MinHash(num_perm=NUM_PERM)
-    minhash.update_batch([s.encode("utf-8") for s in shingle_set])
-    return minhash
+
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The permutation parameters datasketch draws for seed 1 (multipliers odd, so each is a bijection)."""
+    generator = np.random.RandomState(MINHASH_SEED)
+    multipliers = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    offsets = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return multipliers, offsets
+
+
+def _murmur_finalizer(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (wrapping uint32 arithmetic): spreads weak hashes before permuting."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
 
 
 def candidate_threshold(threshold: float = SYNDICATION_THRESHOLD) -> float:
     return max(0.05, threshold - CANDIDATE_MARGIN)
-
-
-@cache
-def _bands_and_rows() -> tuple[int, int]:
-    """The LSH banding datasketch chooses for the candidate threshold (25 bands of 5 rows at 0.5)."""
-    from datasketch import MinHashLSH
-
-    lsh = MinHashLSH(threshold=candidate_threshold(), num_perm=NUM_PERM)
-    return lsh.b, lsh.r
 
 
 def band_keys(text: str) -> list[int]:
@@ -89,11 +107,10 @@ def band_keys(text: str) -> list[int]:
     """
     if not long_enough(text):
         return []
-    values = signature(shingles(text)).hashvalues
-    bands, rows = _bands_and_rows()
+    values = signature(shingles(text))
     keys = []
-    for band in range(bands):
-        digest = hashlib.blake2b(values[band * rows : (band + 1) * rows].tobytes(), digest_size=8, salt=bytes([band]))
+    for band in range(BANDS):
+        digest = hashlib.blake2b(values[band * ROWS : (band + 1) * ROWS].tobytes(), digest_size=8, salt=bytes([band]))
         keys.append(int.from_bytes(digest.digest(), "little", signed=True))
     return keys
 

@@ -14,7 +14,7 @@ import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import faiss
 import numpy as np
@@ -53,6 +53,37 @@ class Stamp:
 
 def _checksum(data: np.ndarray) -> str:
     return f"crc32-{zlib.crc32(data.data):08x}-{len(data)}"
+
+
+class _ChecksummedWriter:
+    """Writes chunks to `handle`, keeping the checksum `_checksum` gives the whole file."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._crc = 0
+        self._size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self._handle.write(chunk)
+        self._crc = zlib.crc32(chunk, self._crc)
+        self._size += len(chunk)
+
+    def checksum(self) -> str:
+        return f"crc32-{self._crc:08x}-{self._size}"
+
+
+class _ArrayReader:
+    """Hands FAISS's reader the bytes of a file already read, chunk by chunk: unlike `deserialize_index`,
+    no second copy of the whole file is made first."""
+
+    def __init__(self, data: np.ndarray) -> None:
+        self._data = data
+        self._position = 0
+
+    def read(self, size: int) -> bytes:
+        chunk = self._data[self._position : self._position + size].tobytes()
+        self._position += len(chunk)
+        return chunk
 
 
 def _ivf_lists(count: int) -> int:
@@ -118,7 +149,7 @@ class VectorIndex:
         if stamp is not None and _checksum(data) != stamp.checksum:
             raise _damaged(path, "its checksum does not match the database")
         try:
-            index = faiss.deserialize_index(data)
+            index = faiss.read_index(faiss.PyCallbackIOReader(_ArrayReader(data).read))
         except RuntimeError as error:
             raise _damaged(path, str(error).splitlines()[0]) from error
         if stamp is not None and index.ntotal != stamp.count:
@@ -128,10 +159,12 @@ class VectorIndex:
 
     def save(self, path: Path) -> Stamp:
         """Write atomically (temporary file, fsync, rename, fsync the directory); returns its stamp."""
-        data = faiss.serialize_index(self._index)
         temporary = path.with_name(path.name + ".tmp")
         with open(temporary, "wb") as handle:
-            handle.write(data.data)
+            written = _ChecksummedWriter(handle)
+            # streamed through Python's file (its OSError, a full disk's ENOSPC, propagates), not serialize_index:
+            # no in-memory copy of a file of tens of megabytes
+            faiss.write_index(self._index, faiss.PyCallbackIOWriter(written.write))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -140,7 +173,7 @@ class VectorIndex:
             os.fsync(directory)
         finally:
             os.close(directory)
-        return Stamp(_checksum(data), self._index.ntotal)
+        return Stamp(written.checksum(), self._index.ntotal)
 
     def __len__(self) -> int:
         return self._index.ntotal

@@ -64,3 +64,16 @@ def test_the_same_text_from_two_outlets_in_one_file_is_stored_once_with_both(tmp
         ("Daily Courier", dt.date(2024, 2, 12), "https://courier.example.org/t")
     ]
     assert reading.problems == ["line 3: same text and metadata as line 1; kept once"]
+
+
+def test_the_signature_and_banding_are_datasketchs_so_stored_band_keys_stay_valid():
+    from datasketch import MinHash, MinHashLSH
+
+    from qa.ingest.syndication import BANDS, NUM_PERM, ROWS, candidate_threshold, signature
+
+    for text in (STORY, RERUN.text, "a b c", ""):
+        reference = MinHash(num_perm=NUM_PERM)
+        reference.update_batch([s.encode("utf-8") for s in shingles(text)])
+        assert signature(shingles(text)).tolist() == reference.hashvalues.tolist()
+    lsh = MinHashLSH(threshold=candidate_threshold(), num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == (BANDS, ROWS)
