@@ -206,6 +206,10 @@ def load_query_encoder(directory: Path, model: str, *, checksum: str | None = No
     try:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
+        # Memory patterns are planned and kept per input shape, and every batch has its own length:
+        # off, the process held ~150 MiB less over 52 batches of 16 texts (256 down to 20 tokens), with the
+        # same outputs and no measured cost in speed (issue 19).
+        options.enable_mem_pattern = False
         session = onnxruntime.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
     except _ORT_LOAD_ERRORS as error:
         load_error = error
