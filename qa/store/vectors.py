@@ -149,7 +149,7 @@ class VectorIndex:
         if stamp is not None and _checksum(data) != stamp.checksum:
             raise _damaged(path, "its checksum does not match the database")
         try:
-            index = faiss.read_index(faiss.PyCallbackIOReader(_ArrayReader(data).read))
+            index = faiss.read_index(faiss.PyCallbackIOReader(_ArrayReader(data).read))  # type: ignore[attr-defined]  # not in the stubs
         except RuntimeError as error:
             raise _damaged(path, str(error).splitlines()[0]) from error
         if stamp is not None and index.ntotal != stamp.count:
@@ -164,7 +164,7 @@ class VectorIndex:
             written = _ChecksummedWriter(handle)
             # streamed through Python's file (its OSError, a full disk's ENOSPC, propagates), not serialize_index:
             # no in-memory copy of a file of tens of megabytes
-            faiss.write_index(self._index, faiss.PyCallbackIOWriter(written.write))
+            faiss.write_index(self._index, faiss.PyCallbackIOWriter(written.write))  # type: ignore[attr-defined]  # not in the stubs
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
