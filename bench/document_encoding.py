@@ -17,37 +17,22 @@ Reproduce:  HF_HUB_OFFLINE=1 nice .venv/bin/python bench/document_encoding.py \\
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from encoder_backends import reuters_passages  # bench/ is the script's folder, so on sys.path
 
 from qa.config import BUNDLED_MODEL
 from qa.embed import encode_sentences_separately
 from qa.encoders import export_query_encoder, load_query_encoder, runtime
 from qa.encoders.runtime import available_cores
-from qa.passages import chunk_text, sentence_spans
+from qa.passages import sentence_spans
 
 FLOP_PER_TOKEN = 22e6
 BATCH_SIZES = (8, 16, 32, 64)
-
-
-def reuters_passages(directory: Path, limit: int) -> list[str]:
-    path = directory / "reuters21578.jsonl.gz"
-    if not path.is_file():
-        sys.exit(f"Reuters-21578 not found: {path} is missing (pass --reuters DIR).")
-    passages: list[str] = []
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            body = json.loads(line).get("body") or ""
-            passages += [body[start:end] for start, end in chunk_text(body)]
-            if len(passages) >= limit:
-                return passages[:limit]
-    return passages
 
 
 def gemm_gflops(size: int = 1024, repeats: int = 8) -> float:
