@@ -339,12 +339,6 @@ def test_an_export_of_another_model_is_refused(export_dir):
         load_query_encoder(export_dir, "/models/other-model")
 
 
-def test_an_export_other_than_the_one_the_index_recorded_is_refused(export_dir, onnx_encoder):
-    assert load_query_encoder(export_dir, BUNDLED_MODEL, checksum=onnx_encoder.manifest.checksum)
-    with pytest.raises(EncoderUnavailableError, match="not the one the index recorded"):
-        load_query_encoder(export_dir, BUNDLED_MODEL, checksum="0" * 64)
-
-
 # One forward pass: passage and sentence vectors (issue 19).
 
 

@@ -8,7 +8,7 @@ imports torch, transformers or sentence-transformers.
 
 from qa.encoders.export import export_query_encoder
 from qa.encoders.manifest import EncoderManifest, EncoderUnavailableError
-from qa.encoders.runtime import QueryEncoder, load_query_encoder, load_query_encoder_in_background, verify_recorded
+from qa.encoders.runtime import QueryEncoder, load_query_encoder, load_query_encoder_in_background
 
 __all__ = [
     "EncoderManifest",
@@ -17,5 +17,4 @@ __all__ = [
     "export_query_encoder",
     "load_query_encoder",
     "load_query_encoder_in_background",
-    "verify_recorded",
 ]

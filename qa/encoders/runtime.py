@@ -182,12 +182,13 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
-def load_query_encoder(directory: Path, model: str, *, checksum: str | None = None, threads: int = 1) -> QueryEncoder:
+def load_query_encoder(directory: Path, model: str, *, threads: int = 1) -> QueryEncoder:
     """The exported encoder in `directory`, checked against its manifest before use.
 
-    `model` is the configured model name; an export of another model is refused. `checksum`, when
-    given (the value the index recorded), must match the manifest's. The model file is hashed in a
-    thread while onnxruntime builds its session from the same bytes, so checking costs little time.
+    `model` is the configured model name; an export of another model is refused. (Which model files
+    an index was embedded with is checked by the index's recorded model checksum, `cache.py`.) The
+    model file is hashed in a thread while onnxruntime builds its session from the same bytes, so
+    checking costs little time.
     `threads`: onnxruntime's intra-op threads. One for questions (a question is a few tokens: a
     thread team costs more than it saves); `available_cores()` for the build's batches of passages.
     Raises EncoderUnavailableError for anything missing, damaged or mismatched.
@@ -195,7 +196,6 @@ def load_query_encoder(directory: Path, model: str, *, checksum: str | None = No
     manifest = read_manifest(directory)
     if manifest.model != model:
         raise EncoderUnavailableError(f"The encoder in {directory} was exported for {manifest.model!r}, not {model!r}.")
-    verify_recorded(manifest, checksum, directory)
     model_bytes = _read(directory / MODEL_FILE)
     tokenizer_bytes = _read(directory / TOKENIZER_FILE)
     _verify(tokenizer_bytes, manifest.files[TOKENIZER_FILE], directory / TOKENIZER_FILE)
@@ -237,12 +237,6 @@ def load_query_encoder_in_background(directory: Path, model: str) -> Future[Quer
     # Not a daemon: exiting while onnxruntime builds the session (it has let go of the GIL) can abort.
     threading.Thread(target=load, name="qa-query-encoder").start()
     return future
-
-
-def verify_recorded(manifest: EncoderManifest, checksum: str | None, directory: Path) -> None:
-    """The export must be the one the index recorded (`checksum`), when it recorded one."""
-    if checksum is not None and manifest.checksum != checksum:
-        raise EncoderUnavailableError(f"The encoder in {directory} is not the one the index recorded.")
 
 
 def _read(path: Path) -> bytes:
