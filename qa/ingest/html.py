@@ -155,13 +155,22 @@ def _page_date(
     for where, value, reason in votes.ambiguous:
         outcome = "left undated" if decided is None else "not counted"
         page.problems.add(where, f"date {shorten(repr(value))} {reason}; {outcome} ({AMBIGUOUS_HINT})")
+    update = votes.last_update(decided.day if decided else None)
+    updated = [] if update is None else _candidate_value("updated", update[0], f"{page.origin}: {update[1]}")
     if decided is None:
-        return []
+        return updated
     detail = f"{page.origin}: {', '.join(decided.sources)}" + (" agree" if len(decided.sources) > 1 else "")
     provenance = FieldProvenance(
         source=MetadataSource.PAGE, detail=detail, confidence=min(PAGE_DATE_CONFIDENCE, 0.5 + decided.weight / 20)
     )
-    return [Candidate("published", decided.day, provenance), Candidate("published_at", decided.moment, provenance)]
+    published = [Candidate("published", decided.day, provenance), Candidate("published_at", decided.moment, provenance)]
+    return published + updated
+
+
+def _candidate_value(field: str, value: Any, detail: str) -> list[Candidate]:
+    """A typed value (a date, a time) as the page gave it, not as text."""
+    provenance = FieldProvenance(source=MetadataSource.PAGE, detail=detail, confidence=META_TAG_CONFIDENCE)
+    return [Candidate(field, value, provenance)]
 
 
 def _outlet(tree, page: _Page, found: list[Candidate], visible: str, url: str | None) -> list[Candidate]:
@@ -190,8 +199,12 @@ def _outlet(tree, page: _Page, found: list[Candidate], visible: str, url: str | 
 def _visible_text(raw: str) -> str:
     """The words a reader sees, one space between blocks (scripts, styles and templates left out)."""
     tree = lxml_html.fromstring(raw)
-    for element in tree.xpath("//script|//style|//noscript|//template|//head"):
+    for element in tree.xpath("//script|//style|//template|//head"):
         element.drop_tree()
+    words = len(" ".join(tree.itertext()).split())
+    for element in tree.xpath("//noscript"):
+        if len(element.text_content().split()) <= words / 2:
+            element.drop_tree()  # one left open swallows the page, which browsers show anyway: that one stays
     return " ".join(" ".join(tree.itertext()).split())
 
 
