@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from qa.ingest import read_corpus_file
 from qa.ingest.page_dates import DateVotes, htmldate_day, meta_dates, visible_dates
 from qa.ingest.page_outlets import copyright_holder
@@ -119,3 +121,44 @@ def test_a_company_in_the_author_tag_names_the_outlet_and_a_person_does_not(tmp_
     person = read(tmp_path, page('<meta name="author" content="Ann Lee">'), "b.html")
     assert person.outlet is None
     assert person.author == "Ann Lee"
+
+
+@pytest.mark.parametrize(
+    ("shown", "day"),
+    [
+        ("Publicado em 3 de março de 2021", dt.date(2021, 3, 3)),
+        ("Publicerad 14 augusti 2020", dt.date(2020, 8, 14)),
+        ("Udgivet 3. marts 2022", dt.date(2022, 3, 3)),
+        ("Opublikowano: 12 października 2023", dt.date(2023, 10, 12)),
+        ("Опубликовано 24 июня 2019", dt.date(2019, 6, 24)),
+        ("Yayınlanma: 5 Kasım 2023", dt.date(2023, 11, 5)),
+        ("发布时间：2019年6月24日 10:00", dt.date(2019, 6, 24)),
+        ("입력 2023년 11월 7일", dt.date(2023, 11, 7)),
+    ],
+)
+def test_labelled_datelines_in_more_languages(shown, day):
+    votes = DateVotes()
+    visible_dates(f"Flood gates hold {shown}", ["Flood gates hold"], votes)
+    assert [(kind, date.day) for kind, date, _ in votes.readings] == [("labelled dateline", day)]
+
+
+@pytest.mark.parametrize("shown", ["Atualizado em 4 de março de 2021", "Uppdaterad 4 mars 2021", "更新：2021年3月4日"])
+def test_update_labels_in_more_languages_mark_an_update(shown):
+    votes = DateVotes()
+    visible_dates(f"Flood gates hold {shown}", ["Flood gates hold"], votes)
+    assert votes.decide() is None
+    assert votes.last_update(None) == (dt.date(2021, 3, 4), "the date shown after an update label")
+
+
+def test_a_month_prefix_two_months_share_is_no_abbreviation():
+    """Czech června is June and července July: "čer" names neither."""
+    votes = DateVotes()
+    visible_dates("Flood gates hold 3 čer 2021", ["Flood gates hold"], votes)
+    assert votes.readings == []
+
+
+def test_an_unlabelled_cjk_date_is_no_dateline():
+    """An encyclopedia prints a birth date under its headline: without "发布时间" it is the story's date."""
+    votes = DateVotes()
+    visible_dates("李明 1975年1月28日出生于北京", ["李明"], votes)
+    assert votes.readings == []
