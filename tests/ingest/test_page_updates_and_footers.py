@@ -5,6 +5,7 @@ before its text search, and outlet names found in footers a long tail follows or
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from qa.ingest import read_corpus_file
 from qa.ingest.page_dates import DateVotes, htmldate_day, meta_dates, visible_dates
 from qa.ingest.page_outlets import copyright_holder
+from tests.support.processes import qa
 
 STORY = (
     "The river authority opened the new flood gates on Monday after three years of work, and engineers said "
@@ -162,3 +164,24 @@ def test_an_unlabelled_cjk_date_is_no_dateline():
     votes = DateVotes()
     visible_dates("李明 1975年1月28日出生于北京", ["李明"], votes)
     assert votes.readings == []
+
+
+def test_a_pages_update_time_survives_the_index_and_show(tmp_path, capsys, embedder):
+    from qa.config import Settings
+    from qa.engine import Engine
+
+    head = (
+        '<meta property="article:published_time" content="2024-03-02T08:15:00+01:00">'
+        '<meta property="article:modified_time" content="2024-03-04T10:00:00+01:00">'
+    )
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "storm.html").write_text(page(head), encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    report = Engine(settings, embedder=embedder).build_index()
+    assert report.added == ["storm.html"] and report.skipped == []
+    [article] = read_corpus_file(corpus / "storm.html", corpus_dir=corpus).articles
+    code, out, _ = qa("show", article.doc_id, "--json", "--index", str(tmp_path / "index"), capsys=capsys)
+    data = json.loads(out)
+    assert code == 0
+    assert (data["published"], data["updated"]) == ("2024-03-02", "2024-03-04T10:00:00+01:00")
