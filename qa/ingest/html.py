@@ -202,7 +202,7 @@ def _visible_text(raw: str) -> str:
     for element in tree.xpath("//script|//style|//template|//head"):
         element.drop_tree()
     words = len(" ".join(tree.itertext()).split())
-    for element in tree.xpath("//noscript"):
+    for element in tree.xpath("//noscript[not(ancestor::noscript)]"):  # each word counted once, however nested
         if len(element.text_content().split()) <= words / 2:
             element.drop_tree()  # one left open swallows the page, which browsers show anyway: that one stays
     return " ".join(" ".join(tree.itertext()).split())
