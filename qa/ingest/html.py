@@ -74,6 +74,8 @@ class _Page:
     problems: Problems = dataclass_field(default_factory=Problems)
     publisher: str | None = None
     """The first JSON-LD article's publisher name, as written."""
+    publisher_by_reference: str | None = None
+    """The name of the node the article's publisher points to by `@id` (Yoast's `{"@id": "…#organization"}`)."""
     metas: dict[str, str] = dataclass_field(default_factory=dict)
     """Every `<meta>` by lower-cased name or property, the first of each."""
 
@@ -177,6 +179,7 @@ def _outlet(tree, page: _Page, found: list[Candidate], visible: str, url: str | 
     titles = tree.xpath("//title/text()")
     outlet = page_outlet(
         json_ld_publisher=page.publisher,
+        json_ld_publisher_by_reference=page.publisher_by_reference,
         meta=page.metas,
         title=titles[0] if titles else None,
         headline=next(
@@ -222,30 +225,39 @@ def _candidate(field: str, value: Any, detail: str, confidence: float, page: _Pa
 def _json_ld(tree, page: _Page, votes: DateVotes) -> list[Candidate]:
     origin = page.origin
     candidates = []
+    items: list[dict] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
-            data = load_json(script.text_content())
+            items += _ld_objects(load_json(script.text_content()))
         except ValueRefusedError as error:
             page.problems.add("JSON-LD", f"{error}; its metadata is not read")
-            continue
         except json.JSONDecodeError:
             continue
-        for item in _ld_objects(data):
-            types = item.get("@type")
-            types = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
-            if not types & _ARTICLE_TYPES:
-                continue
-            detail = f"{origin}: JSON-LD {next(iter(types & _ARTICLE_TYPES))}"
-            json_ld_dates(item, votes, f"JSON-LD {next(iter(types & _ARTICLE_TYPES))}")
-            page.publisher = page.publisher or _name(item.get("publisher"))
-            fields = {
-                "title": item.get("headline") or item.get("name"),
-                "author": _name(item.get("author")),
-                "url": item.get("url") or _name(item.get("mainEntityOfPage"), key="@id"),
-            }
-            for field, value in fields.items():
-                candidates += _candidate(field, value, f"{detail} {field}", JSON_LD_CONFIDENCE, page)
+    named = {item["@id"]: _name(item) for item in items if isinstance(item.get("@id"), str) and not _is_person(item)}
+    # a person as publisher (a personal site's SEO plugin) is as often the article's author as the site's owner
+    for item in items:
+        types = item.get("@type")
+        types = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
+        if not types & _ARTICLE_TYPES:
+            continue
+        detail = f"{origin}: JSON-LD {next(iter(types & _ARTICLE_TYPES))}"
+        json_ld_dates(item, votes, f"JSON-LD {next(iter(types & _ARTICLE_TYPES))}")
+        page.publisher = page.publisher or _name(item.get("publisher"))
+        reference = _name(item.get("publisher"), key="@id")
+        page.publisher_by_reference = page.publisher_by_reference or named.get(reference or "")
+        fields = {
+            "title": item.get("headline") or item.get("name"),
+            "author": _name(item.get("author")),
+            "url": item.get("url") or _name(item.get("mainEntityOfPage"), key="@id"),
+        }
+        for field, value in fields.items():
+            candidates += _candidate(field, value, f"{detail} {field}", JSON_LD_CONFIDENCE, page)
     return candidates
+
+
+def _is_person(item: dict) -> bool:
+    types = item.get("@type")
+    return "person" in {str(t).lower() for t in (types if isinstance(types, list) else [types])}
 
 
 def _ld_objects(data: Any) -> Iterator[dict]:

@@ -125,6 +125,7 @@ def page_outlet(
     *,
     json_ld_publisher: str | None,
     meta: dict[str, str],
+    json_ld_publisher_by_reference: str | None = None,
     title: str | None,
     headline: str | None,
     page_text: str,
@@ -133,16 +134,19 @@ def page_outlet(
     logo_texts: tuple[str, ...] = (),
 ) -> OutletName | None:
     """The first clean name among the page's own namings (JSON-LD publisher, `og:site_name`, `application-name`), in
-    order of how carefully pages fill them in; None when the page's URL is a known outlet's (a curated fact outranks
-    the guesses below, and `qa.ingest.metadata` cites it); then a `<title>` part repeated on the page; then the
-    copyright line; a domain-shaped self-name ("Aerobuzz.de") only when the
-    page gives no other. An aggregator's URL names no outlet here: `qa.ingest.metadata` makes it the republisher."""
+    order of how carefully pages fill them in (the node a JSON-LD publisher points to by `@id` last: SEO plugins fill
+    it with the company behind the site, "Eberle Consulting GmbH & Co. KG" for coin-update.de); None when the page's
+    URL is a known outlet's (a curated fact outranks the guesses below, and `qa.ingest.metadata` cites it); then a
+    `<title>` part repeated on the page; then the copyright line; a domain-shaped self-name ("Aerobuzz.de") only
+    when the page gives no other. An aggregator's URL names no outlet here: `qa.ingest.metadata` makes it the
+    republisher."""
     namings = [
         ("JSON-LD publisher", json_ld_publisher),
         ("<meta og:site_name>", meta.get("og:site_name")),
         ("<meta application-name>", meta.get("application-name")),
         ("<meta apple-mobile-web-app-title>", meta.get("apple-mobile-web-app-title")),
         ("the feed's title (<link rel=alternate>)", feed_site_name(feed_titles)),
+        ("JSON-LD publisher by @id", json_ld_publisher_by_reference),
     ]
     labels = _domain_labels(url)
     found = outlet_for_url(url) if url else None

@@ -185,3 +185,27 @@ def test_a_pages_update_time_survives_the_index_and_show(tmp_path, capsys, embed
     data = json.loads(out)
     assert code == 0
     assert (data["published"], data["updated"]) == ("2024-03-02", "2024-03-04T10:00:00+01:00")
+
+
+def test_a_json_ld_publisher_given_by_id_is_named_when_the_page_names_itself_nowhere_else(tmp_path):
+    graph = (
+        '{"@graph": [{"@type": "NewsArticle", "headline": "Flood gates hold", '
+        '"publisher": {"@id": "https://valleycourier.org/#organization"}}, '
+        '{"@type": "Organization", "@id": "https://valleycourier.org/#organization", "name": "Valley Courier"}]}'
+    )
+    script = f'<script type="application/ld+json">{graph}</script>'
+    article = read(tmp_path, page(script))
+    assert article.outlet == "Valley Courier"
+    assert "JSON-LD publisher by @id" in article.provenance["outlet"].detail
+    site_name = '<meta property="og:site_name" content="The Courier">'
+    article = read(tmp_path, page(script + site_name), "b.html")
+    assert article.outlet == "The Courier"  # the page's own name for itself comes first
+
+
+def test_a_person_given_by_id_as_publisher_is_no_outlet(tmp_path):
+    graph = (
+        '{"@graph": [{"@type": "BlogPosting", "headline": "Flood gates hold", "publisher": {"@id": "#ann"}}, '
+        '{"@type": ["Person", "Organization"], "@id": "#ann", "name": "Ann Lee"}]}'
+    )
+    article = read(tmp_path, page(f'<script type="application/ld+json">{graph}</script>'))
+    assert article.outlet is None
