@@ -74,6 +74,8 @@ class _Page:
     problems: Problems = dataclass_field(default_factory=Problems)
     publisher: str | None = None
     """The first JSON-LD article's publisher name, as written."""
+    publisher_by_reference: str | None = None
+    """The name of the node the article's publisher points to by `@id` (Yoast's `{"@id": "…#organization"}`)."""
     metas: dict[str, str] = dataclass_field(default_factory=dict)
     """Every `<meta>` by lower-cased name or property, the first of each."""
 
@@ -155,19 +157,29 @@ def _page_date(
     for where, value, reason in votes.ambiguous:
         outcome = "left undated" if decided is None else "not counted"
         page.problems.add(where, f"date {shorten(repr(value))} {reason}; {outcome} ({AMBIGUOUS_HINT})")
+    update = votes.last_update(decided.day if decided else None)
+    updated = [] if update is None else _candidate_value("updated", update[0], f"{page.origin}: {update[1]}")
     if decided is None:
-        return []
+        return updated
     detail = f"{page.origin}: {', '.join(decided.sources)}" + (" agree" if len(decided.sources) > 1 else "")
     provenance = FieldProvenance(
         source=MetadataSource.PAGE, detail=detail, confidence=min(PAGE_DATE_CONFIDENCE, 0.5 + decided.weight / 20)
     )
-    return [Candidate("published", decided.day, provenance), Candidate("published_at", decided.moment, provenance)]
+    published = [Candidate("published", decided.day, provenance), Candidate("published_at", decided.moment, provenance)]
+    return published + updated
+
+
+def _candidate_value(field: str, value: Any, detail: str) -> list[Candidate]:
+    """A typed value (a date, a time) as the page gave it, not as text."""
+    provenance = FieldProvenance(source=MetadataSource.PAGE, detail=detail, confidence=META_TAG_CONFIDENCE)
+    return [Candidate(field, value, provenance)]
 
 
 def _outlet(tree, page: _Page, found: list[Candidate], visible: str, url: str | None) -> list[Candidate]:
     titles = tree.xpath("//title/text()")
     outlet = page_outlet(
         json_ld_publisher=page.publisher,
+        json_ld_publisher_by_reference=page.publisher_by_reference,
         meta=page.metas,
         title=titles[0] if titles else None,
         headline=next(
@@ -190,8 +202,12 @@ def _outlet(tree, page: _Page, found: list[Candidate], visible: str, url: str | 
 def _visible_text(raw: str) -> str:
     """The words a reader sees, one space between blocks (scripts, styles and templates left out)."""
     tree = lxml_html.fromstring(raw)
-    for element in tree.xpath("//script|//style|//noscript|//template|//head"):
+    for element in tree.xpath("//script|//style|//template|//head"):
         element.drop_tree()
+    words = len(" ".join(tree.itertext()).split())
+    for element in tree.xpath("//noscript[not(ancestor::noscript)]"):  # each word counted once, however nested
+        if len(element.text_content().split()) <= words / 2:
+            element.drop_tree()  # one left open swallows the page, which browsers show anyway: that one stays
     return " ".join(" ".join(tree.itertext()).split())
 
 
@@ -209,30 +225,39 @@ def _candidate(field: str, value: Any, detail: str, confidence: float, page: _Pa
 def _json_ld(tree, page: _Page, votes: DateVotes) -> list[Candidate]:
     origin = page.origin
     candidates = []
+    items: list[dict] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
-            data = load_json(script.text_content())
+            items += _ld_objects(load_json(script.text_content()))
         except ValueRefusedError as error:
             page.problems.add("JSON-LD", f"{error}; its metadata is not read")
-            continue
         except json.JSONDecodeError:
             continue
-        for item in _ld_objects(data):
-            types = item.get("@type")
-            types = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
-            if not types & _ARTICLE_TYPES:
-                continue
-            detail = f"{origin}: JSON-LD {next(iter(types & _ARTICLE_TYPES))}"
-            json_ld_dates(item, votes, f"JSON-LD {next(iter(types & _ARTICLE_TYPES))}")
-            page.publisher = page.publisher or _name(item.get("publisher"))
-            fields = {
-                "title": item.get("headline") or item.get("name"),
-                "author": _name(item.get("author")),
-                "url": item.get("url") or _name(item.get("mainEntityOfPage"), key="@id"),
-            }
-            for field, value in fields.items():
-                candidates += _candidate(field, value, f"{detail} {field}", JSON_LD_CONFIDENCE, page)
+    named = {item["@id"]: _name(item) for item in items if isinstance(item.get("@id"), str) and not _is_person(item)}
+    # a person as publisher (a personal site's SEO plugin) is as often the article's author as the site's owner
+    for item in items:
+        types = item.get("@type")
+        types = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
+        if not types & _ARTICLE_TYPES:
+            continue
+        detail = f"{origin}: JSON-LD {next(iter(types & _ARTICLE_TYPES))}"
+        json_ld_dates(item, votes, f"JSON-LD {next(iter(types & _ARTICLE_TYPES))}")
+        page.publisher = page.publisher or _name(item.get("publisher"))
+        reference = _name(item.get("publisher"), key="@id")
+        page.publisher_by_reference = page.publisher_by_reference or named.get(reference or "")
+        fields = {
+            "title": item.get("headline") or item.get("name"),
+            "author": _name(item.get("author")),
+            "url": item.get("url") or _name(item.get("mainEntityOfPage"), key="@id"),
+        }
+        for field, value in fields.items():
+            candidates += _candidate(field, value, f"{detail} {field}", JSON_LD_CONFIDENCE, page)
     return candidates
+
+
+def _is_person(item: dict) -> bool:
+    types = item.get("@type")
+    return "person" in {str(t).lower() for t in (types if isinstance(types, list) else [types])}
 
 
 def _ld_objects(data: Any) -> Iterator[dict]:

@@ -57,6 +57,11 @@ PUBLISHED_META = (
     "citation_publication_date", "date", "dc.date", "dcterms.date", "dc:date",
 )  # fmt: skip
 """Meta names that carry the publication date, most specific first; never `modified`, `updated` or `expiration`."""
+UPDATED_META = (
+    "article:modified_time", "og:article:modified_time", "og:updated_time", "article:modified", "datemodified",
+    "last-modified", "lastmod", "dcterms.modified", "dc.date.modified", "parsely-updated", "sailthru.lastmodified",
+)  # fmt: skip
+"""Meta names that carry when the page was last changed: recorded as the update time, never a publication vote."""
 _URL_DATE = re.compile(
     r"/((?:19|20)\d\d)/([01]?\d)/([0-3]?\d)(?:/|\.html?|$)|/((?:19|20)\d\d)-([01]\d)-([0-3]\d)(?:/|-|_|\.|$)"
     r"|/((?:19|20)\d\d)([01]\d)([0-3]\d)/"
@@ -89,6 +94,8 @@ class DateVotes:
     """(kind, date, where) in the order found."""
     ambiguous: list[tuple[str, object, str]] = field(default_factory=list)
     """(where, value, reason) for a numeric date in an order the page does not say."""
+    updates: list[tuple[NewsDate, str]] = field(default_factory=list)
+    """(date, where) for each statement of when the page was last changed, strongest source first."""
 
     def add(self, kind: str, value: object, where: str) -> None:
         if kind in {k for k, _, _ in self.readings} or value in (None, ""):
@@ -99,6 +106,24 @@ class DateVotes:
             self.readings.append((kind, found, where))
         elif found.hint is not None:
             self.ambiguous.append((where, value, found.reason))
+
+    def add_update(self, value: object, where: str) -> None:
+        """A last-changed time (`dateModified`, `article:modified_time`, "Updated: ..."): kept apart, never a vote."""
+        if value in (None, ""):
+            return
+        found = read_news_date(value, order=self.date_order)
+        if isinstance(found, NewsDate):
+            self.updates.append((found, where))
+
+    def last_update(self, published: dt.date | None) -> tuple[dt.date | dt.datetime, str] | None:
+        """When the page says it was last changed (its time when given), from the strongest source that says so;
+        None when that is before the publication day (a template's stamp, not this story's)."""
+        if not self.updates:
+            return None
+        date, where = self.updates[0]
+        if published is not None and date.day < published:
+            return None
+        return date.moment or date.day, where
 
     def decide(self) -> PageDate | None:
         """The clearly winning day, or None when no source names one or two days are close."""
@@ -163,12 +188,16 @@ def _in_utc(moment: dt.datetime | None) -> bool:
 def json_ld_dates(item: dict, votes: DateVotes, where: str) -> None:
     votes.add("JSON-LD datePublished", item.get("datePublished"), f"{where} datePublished")
     votes.add("JSON-LD dateCreated", item.get("dateCreated"), f"{where} dateCreated")
+    votes.add_update(item.get("dateModified"), f"{where} dateModified")
 
 
 def meta_dates(metas: dict[str, str], votes: DateVotes) -> None:
     key = next((k for k in PUBLISHED_META if (metas.get(k) or "").strip()), None)
     if key is not None:
         votes.add("generic date meta tag" if key in _GENERIC_DATE_META else "meta tag", metas[key], f"<meta {key}>")
+    key = next((k for k in UPDATED_META if (metas.get(k) or "").strip()), None)
+    if key is not None:
+        votes.add_update(metas[key], f"<meta {key}>")
 
 
 def time_element_dates(tree, votes: DateVotes) -> None:
@@ -196,6 +225,9 @@ def visible_dates(text: str, headlines: list[str | None], votes: DateVotes) -> N
     headline the metadata gives: on a blog the `<h1>` is often the blog's name)."""
     shown = list(shown_dates(text, updates=True))
     dates = [d for d in shown if not d.updated]
+    update = next((d for d in shown if d.updated), None)
+    if update is not None:
+        votes.add_update(update.day, "the date shown after an update label")
     if not dates and shown:  # "Stand: 28.04.2020" and no other date on the page
         votes.add("update date shown alone", shown[0].day, "the only date shown, after an update label")
     labelled = next((d for d in dates if d.labelled), None)
@@ -214,6 +246,14 @@ def visible_dates(text: str, headlines: list[str | None], votes: DateVotes) -> N
 
 
 def htmldate_day(raw: str, votes: DateVotes) -> None:
+    """htmldate's fast pass (markup, URL-like paths, time elements), and its extensive search of the text only when
+    the fast pass finds nothing: on the even half of the htmldate-pages dev set the fast pass was right on 93 % of
+    the pages where it alone dated the page, the extensive search on 74 %, and once (where the fast pass had the day
+    right) `original_date=True` made the extensive search pick an older date printed in the text."""
     from htmldate import find_date
 
-    votes.add("htmldate", find_date(raw, extensive_search=True, original_date=True), "htmldate")
+    found = find_date(raw, extensive_search=False, original_date=True)
+    if found is not None:
+        votes.add("htmldate", found, "htmldate")
+    else:
+        votes.add("htmldate", find_date(raw, extensive_search=True, original_date=True), "htmldate (extensive search)")

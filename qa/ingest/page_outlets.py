@@ -52,6 +52,11 @@ the name ends at its legal form ("© 2021 finanztreff GmbH Quickchart"); the foo
 follow the year too ("© 2019 About Accessibility User Agreement")."""
 
 
+FOOTER_REACH = 6000
+"""Characters at the end of the visible text searched for the copyright line: after it can come a cookie notice, a
+list of links or a second menu (3,000 missed the footers of idw-online.de and bernau-live.de on the dev set)."""
+_RIGHTS_ONLY = re.compile(r"(?:all rights|alle rechte|tous droits|todos los derechos|tutti i diritti)", re.I)
+"""`© 2019 Alle Rechte vorbehalten`: the line names no holder."""
 _COMMENTS_FEED = re.compile(r"comment|kommentar|commentaire|comentario|comment[io]", re.I)
 _FEED_WORDS = re.compile(r"^(?:news)?feed\s+|(?:\s*[-–|:»]?\s*(?:rss|atom|news|feed|2\.0|xml))+\s*$", re.I)
 _LOGO_WORDS = re.compile(
@@ -120,6 +125,7 @@ def page_outlet(
     *,
     json_ld_publisher: str | None,
     meta: dict[str, str],
+    json_ld_publisher_by_reference: str | None = None,
     title: str | None,
     headline: str | None,
     page_text: str,
@@ -128,16 +134,19 @@ def page_outlet(
     logo_texts: tuple[str, ...] = (),
 ) -> OutletName | None:
     """The first clean name among the page's own namings (JSON-LD publisher, `og:site_name`, `application-name`), in
-    order of how carefully pages fill them in; None when the page's URL is a known outlet's (a curated fact outranks
-    the guesses below, and `qa.ingest.metadata` cites it); then a `<title>` part repeated on the page; then the
-    copyright line; a domain-shaped self-name ("Aerobuzz.de") only when the
-    page gives no other. An aggregator's URL names no outlet here: `qa.ingest.metadata` makes it the republisher."""
+    order of how carefully pages fill them in (the node a JSON-LD publisher points to by `@id` last: SEO plugins fill
+    it with the company behind the site, "Eberle Consulting GmbH & Co. KG" for coin-update.de); None when the page's
+    URL is a known outlet's (a curated fact outranks the guesses below, and `qa.ingest.metadata` cites it); then a
+    `<title>` part repeated on the page; then the copyright line; a domain-shaped self-name ("Aerobuzz.de") only
+    when the page gives no other. An aggregator's URL names no outlet here: `qa.ingest.metadata` makes it the
+    republisher."""
     namings = [
         ("JSON-LD publisher", json_ld_publisher),
         ("<meta og:site_name>", meta.get("og:site_name")),
         ("<meta application-name>", meta.get("application-name")),
         ("<meta apple-mobile-web-app-title>", meta.get("apple-mobile-web-app-title")),
         ("the feed's title (<link rel=alternate>)", feed_site_name(feed_titles)),
+        ("JSON-LD publisher by @id", json_ld_publisher_by_reference),
     ]
     labels = _domain_labels(url)
     found = outlet_for_url(url) if url else None
@@ -166,9 +175,22 @@ def page_outlet(
         holder = copyright_holder(page_text, allow_domain=allow_domain)
         if holder is not None and not _is_headline(holder, title, headline):
             return OutletName(holder, "the copyright line")
+        organisation = _organisation_named(meta)
+        if organisation is not None and not _is_headline(organisation, title, headline):
+            return OutletName(organisation, "the author or publisher meta tag, a company's name")
         logo = next(filter(None, (_logo_name(text, title, labels, allow_domain) for text in logo_texts)), None)
         if logo is not None and not _is_headline(logo, title, headline):
             return OutletName(logo, "the logo's text")
+    return None
+
+
+def _organisation_named(meta: dict[str, str]) -> str | None:
+    """The `dc.publisher` or `author` meta tag when it names a company by its legal form ("Deutsches Weininstitut
+    GmbH"): the organisation that publishes the page. Without a legal form it is as likely a person ("Jan")."""
+    for key in ("dc.publisher", "dcterms.publisher", "publisher", "author", "dc.creator"):
+        cleaned = _cleaned(meta.get(key), allow_domain=False)
+        if cleaned is not None and cleaned[1]:
+            return cleaned[0]
     return None
 
 
@@ -222,7 +244,7 @@ def _part_naming_the_domain(value: str | None, label: str) -> str | None:
 def _copyright_naming_the_domain(page_text: str, label: str) -> str | None:
     """The words after a copyright sign that spell the site's address ("© 2017 Pixabay Terms Privacy" at
     pixabay.com): in a footer flattened to one line nothing else marks where the holder's name ends."""
-    for match in _COPYRIGHT_WORDS.finditer(page_text[-3000:]):
+    for match in _COPYRIGHT_WORDS.finditer(page_text[-FOOTER_REACH:]):
         words = match.group("words").split()
         for count in range(1, len(words) + 1):
             if _squash(" ".join(words[:count])) == label:
@@ -238,8 +260,8 @@ def _squash(text: str) -> str:
 
 def copyright_holder(page_text: str, *, allow_domain: bool = False) -> str | None:
     """The name in the page's last copyright line ("© 2021 Hanns-Seidel-Stiftung"), cleaned like any other."""
-    for match in reversed(list(_COPYRIGHT.finditer(page_text[-3000:]))):
-        if not (match.group("year") or match.group("rights")):
+    for match in reversed(list(_COPYRIGHT.finditer(page_text[-FOOTER_REACH:]))):
+        if not (match.group("year") or match.group("rights")) or _RIGHTS_ONLY.match(match.group("name")):
             continue
         name = clean_outlet_name(match.group("name"), allow_domain=allow_domain)
         if name is not None and len(name.split()) <= 5:

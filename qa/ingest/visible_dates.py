@@ -5,10 +5,12 @@ The hand-checked day of a saved page is the one printed beside the story, so a v
 and often the only one on a small site. Only full dates are read (day, month and year); the forms are the ones news
 pages print across European languages: ISO (`2021-05-03`), year first (`2021/05/03`, `2021.05.03`), dotted day first
 (`03.05.2021`: day-first wherever dots are used), and day or month names in English, German, French, Spanish,
-Italian and Dutch. Slashed numbers (`03/05/2021`) are left out unless only one reading is a date: their order is
-the writer's secret. A date after an update label ("Updated", "Aktualisiert", "Stand", "Letzte Änderung") is
-no publication date; on a page that shows no other date it is the one a reader sees ("Stand: 28.04.2020" is
-a German news page's dateline), and `qa.ingest.page_dates` counts it only beside another source.
+Italian and Dutch (months also in Portuguese, Scandinavian, Polish, Czech, Russian and Turkish), and the CJK
+`2019年6月24日` / `2023년 11월 7일`. Slashed numbers (`03/05/2021`) are left out unless only one reading is a
+date: their order is the writer's secret. A date after an update label ("Updated", "Aktualisiert", "Stand",
+"Letzte Änderung") is no publication date; on a page that shows no other date it is the one a reader sees
+("Stand: 28.04.2020" is a German news page's dateline), and `qa.ingest.page_dates` counts it only beside another
+source.
 """
 
 from __future__ import annotations
@@ -19,24 +21,30 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 _MONTHS = {
-    # English, German, French, Spanish, Italian, Dutch; abbreviations are matched by their first three letters
-    1: "january januar janvier enero gennaio januari jänner",
-    2: "february februar février fevrier febrero febbraio februari",
-    3: "march märz maerz mars marzo maart",
-    4: "april avril abril aprile",
-    5: "may mai mayo maggio mei",
-    6: "june juni juin junio giugno",
-    7: "july juli juillet julio luglio",
-    8: "august août aout agosto augustus",
-    9: "september septembre septiembre settembre",
-    10: "october oktober octobre octubre ottobre",
-    11: "november novembre noviembre",
-    12: "december dezember décembre decembre diciembre dicembre",
+    # English, German, French, Spanish, Italian, Dutch, Portuguese, Swedish, Danish and Norwegian, Polish (genitive),
+    # Czech (genitive), Russian (genitive), Turkish; unambiguous abbreviations are matched by their first 3 letters
+    1: "january januar janvier enero gennaio januari jänner janeiro stycznia ledna января ocak",
+    2: "february februar février fevrier febrero febbraio februari fevereiro lutego února февраля şubat",
+    3: "march märz maerz mars marzo maart março marts marca března марта mart",
+    4: "april avril abril aprile kwietnia dubna апреля nisan",
+    5: "may mai mayo maggio mei maio maj maja května мая mayıs",
+    6: "june juni juin junio giugno junho czerwca června июня haziran",
+    7: "july juli juillet julio luglio julho lipca července июля temmuz",
+    8: "august août aout agosto augustus augusti sierpnia srpna августа ağustos",
+    9: "september septembre septiembre settembre setembro września září сентября eylül",
+    10: "october oktober octobre octubre ottobre outubro października října октября ekim",
+    11: "november novembre noviembre novembro listopada listopadu ноября kasım",
+    12: "december dezember décembre decembre diciembre dicembre dezembro desember grudnia prosince декабря aralık",
 }
 _MONTH_OF = {name: month for month, names in _MONTHS.items() for name in names.split()}
-_MONTH_OF.update({name[:3]: month for name, month in list(_MONTH_OF.items()) if name[:3] not in {"mar", "mai", "jun"}})
-_MONTH_OF.update({"mar": 3, "jun": 6, "sept": 9, "okt": 10, "dez": 12, "mrz": 3})
-_MONTH_WORD = r"(?P<mname>[^\W\d_]{3,10})\.?"
+_PREFIX_MONTHS: dict[str, set[int]] = {}
+for _name, _month in _MONTH_OF.items():
+    _PREFIX_MONTHS.setdefault(_name[:3], set()).add(_month)
+_MONTH_OF.update({prefix: months.pop() for prefix, months in _PREFIX_MONTHS.items() if len(months) == 1})
+_MONTH_OF.update({"mar": 3, "jun": 6, "jul": 7, "sept": 9, "okt": 10, "dez": 12, "mrz": 3})
+"""A prefix two months share ("mar" for März and Marzo but also "mai" for Mai and Maio is one month; "čer" is June
+and July in Czech) is not an abbreviation unless listed here."""
+_MONTH_WORD = r"(?P<mname>[^\W\d_]{3,12})\.?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _PATTERNS = [
     re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d\d)(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?![\d])"),
@@ -47,6 +55,10 @@ _PATTERNS = [
     ),
     re.compile(rf"(?<![\w]){_MONTH_WORD}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}(?!\d)"),
 ]
+_CJK_DATE = re.compile(rf"(?<!\d){_YEAR}\s*[年년]\s*(?P<month>\d{{1,2}})\s*[月월]\s*(?P<day>\d{{1,2}})\s*[日일]")
+"""`2019年6月24日`, `2023년 11월 7일`: read only after a label ("发布时间：", "입력"). Unlabelled, it is as often a
+date the story is about (a birth date under an encyclopedia's headline on baike.baidu.com, the dev set's one page
+with such dates under its headline)."""
 _WEEKDAY = (
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*|(?:mon|diens|donners|frei|sams|sonn)tag|mittwoch|lundi|mardi|mercredi|"
     r"jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|martedì|"
@@ -55,14 +67,18 @@ _WEEKDAY = (
 """A weekday between a label and its date: "Veröffentlicht am Samstag, 3. Dezember 2011"."""
 _UPDATE_LABEL = re.compile(
     r"\b(updated|update|last update|last updated|last modified|modified|modified date|date modified|aktualisiert|"
-    r"stand|letzte änderung|geändert|mis à jour|actualizado|aggiornato|bijgewerkt)"
-    r"\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}" + _WEEKDAY + "$",
+    r"stand|letzte änderung|geändert|mis à jour|actualizado|aggiornato|bijgewerkt|atualizado|uppdaterad|"
+    r"uppdaterat|opdateret|oppdatert|zaktualizowano|aktualizováno|обновлено|güncellenme|güncelleme|更新|更新日|"
+    r"更新时间|수정)"
+    r"\W{0,3}(?:am|on|le|el|il|op|em|den)?\W{0,3}" + _WEEKDAY + "$",
     re.I,
 )
 _PUBLISHED_LABEL = re.compile(
     r"\b(published|posted|veröffentlicht|publiziert|erschienen|erstellt|(?:veröffentlichungs|publikations)?datum|"
     r"date|written|publié|"
-    r"publicado|pubblicato|gepubliceerd|geplaatst)\b\W{0,3}(?:am|on|le|el|il|op)?\W{0,3}" + _WEEKDAY + "$",
+    r"publicado|pubblicato|gepubliceerd|geplaatst|publicerad|publicerat|publiceret|udgivet|publisert|opublikowano|"
+    r"publikováno|zveřejněno|опубликовано|yayınlanma|yayınlandı|发布时间|发布日期|発行日|公開日|掲載日|입력)"
+    r"\b\W{0,3}(?:am|on|le|el|il|op|em|den)?\W{0,3}" + _WEEKDAY + "$",
     re.I,
 )
 """A label is a whole word: "Erscheinungsdatum" in a review is the book's, "Update" is no "date"."""
@@ -88,7 +104,7 @@ def shown_dates(text: str, *, updates: bool = False) -> Iterator[ShownDate]:
     """Every full publication-or-unlabelled date in `text`, in order; dates after an update label only with
     `updates`, and never the end of a range ("5. bis 11. Februar 2022")."""
     found: dict[int, ShownDate] = {}
-    for pattern in _PATTERNS:
+    for pattern in (*_PATTERNS, _CJK_DATE):
         for match in pattern.finditer(text):
             day = _day(match)
             if day is None or match.start() in found:
@@ -98,6 +114,8 @@ def shown_dates(text: str, *, updates: bool = False) -> Iterator[ShownDate]:
             if (updated and not updates) or _RANGE_END.search(before):
                 continue
             labelled = not updated and bool(_PUBLISHED_LABEL.search(before))  # "Modified date:" is an update
+            if pattern is _CJK_DATE and not (labelled or updated):
+                continue
             found[match.start()] = ShownDate(day, match.start(), labelled, updated)
     yield from (found[start] for start in sorted(found))
 
