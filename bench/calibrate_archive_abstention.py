@@ -14,6 +14,7 @@ seed and general-knowledge questions is always added, as the two-article extreme
    the old rule (abstain only when nothing reaches `min_similarity`).
 
     .venv/bin/python bench/calibrate_archive_abstention.py --questions bench/news_dev/questions.jsonl \\
+        --questions bench/news_dev/quiz_rewordings.jsonl \\
         --archive reuters-full=/tmp/abstain-reuters/corpus:/tmp/abstain-reuters/index \\
         --archive reuters-1115=/tmp/evalqa/corpus:/tmp/abstain-evalqa-index
 
@@ -59,15 +60,15 @@ class Observation:
 
 
 def questions_of(path: Path) -> list[tuple[str, bool, str]]:
-    """(question, answerable, kind) per line; the kind is the note's topic for unanswerable questions."""
+    """(question, answerable, kind) per line: an unanswerable question's kind is its note's topic, an answerable
+    one's names its file (so each file's answer rate is printed)."""
     found = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             record = json.loads(line)
             answerable = record["answer"] is not None
-            note = str(record.get("note") or "")
-            kind = "answerable" if answerable else note.split(";")[0].removeprefix("topic: ") or "unanswerable"
-            found.append((record["question"], answerable, kind))
+            topic = str(record.get("note") or "").split(";")[0].removeprefix("topic: ") or "unanswerable"
+            found.append((record["question"], answerable, f"answerable: {path.name}" if answerable else topic))
     return found
 
 
@@ -156,7 +157,9 @@ def rates(observations: list[Observation], decided: list[bool]) -> tuple[float, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, required=True, help="JSONL of {question, answer}")
+    parser.add_argument(
+        "--questions", type=Path, action="append", required=True, help="JSONL of {question, answer}; repeatable"
+    )
     parser.add_argument("--archive", action="append", default=[], help="NAME=CORPUS:INDEX of a built index")
     parser.add_argument(
         "--evidence", type=Path, help="a JSON file: written with the evidence gathered, read instead when it exists"
@@ -165,7 +168,7 @@ def main() -> None:
     if args.evidence and args.evidence.exists():
         observations = load_observations(args.evidence)
     else:
-        observations = gather(questions_of(args.questions), args.archive)
+        observations = gather([q for path in args.questions for q in questions_of(path)], args.archive)
         if args.evidence:
             save_observations(args.evidence, observations)
     settings = Settings()
@@ -214,13 +217,14 @@ def main() -> None:
         now = [decide(o.evidence, min_similarity=settings.min_similarity).answer for o in mine]
         old = [o.evidence.best_similarity >= settings.min_similarity for o in mine]
         (answered, abstained), (old_answered, old_abstained) = rates(mine, now), rates(mine, old)
-        kinds = sorted({o.kind for o in mine if not o.answerable})
+        kinds = sorted({o.kind for o in mine})
         by_kind = ", ".join(
-            f"{kind} {np.mean([not d for o, d in zip(mine, now, strict=True) if o.kind == kind]):.2f}" for kind in kinds
+            f"{kind} {np.mean([d != o.answerable for o, d in zip(mine, now, strict=True) if o.kind == kind]):.2f}"
+            for kind in kinds
         )
         print(
             f"  {archive:<14} answered {answered:.3f} abstained {abstained:.3f}   "
-            f"(old: {old_answered:.3f} / {old_abstained:.3f});  abstained by kind: {by_kind}"
+            f"(old: {old_answered:.3f} / {old_abstained:.3f});  by kind, the share decided wrongly: {by_kind}"
         )
     print("\nthe committed weights with the bias moved (answered / abstained): a higher bias answers more")
     for shift in (-0.4, -0.2, 0.2, 0.4, 0.6):
