@@ -45,7 +45,7 @@ RECENCY_BAND = 0.15
 LEXICAL_NEAR_TOP = 10
 """When the question is answered, a passage the lexical side ranks this high is shown even when its cosine is
 under `min_similarity`: its first ten are the depth `qa eval --answers` reads (recall@10). BM25 ranking a passage
-first while its cosine is 0.25 was where the old filter lost answers on news (issue 15)."""
+first while its cosine is under 0.30 was where the old filter lost answers on news (issue 15)."""
 _RECENCY_WORDS = re.compile(
     r"\b(latest|newest|most recent|recent(ly)?|now|currently|current|today|this (week|month|year)|so far|"
     r"still|anymore|any more|as of)\b",
