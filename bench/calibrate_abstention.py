@@ -1,7 +1,8 @@
 """Calibrate the abstention threshold: how similar is the best passage for answerable vs off-topic questions?
 
-For each question the score is what `qa ask` compares with `min_similarity`: the highest cosine
-similarity, over the retrieved passages, of the passage or its best sentence. Answerable questions
+For each question the score is what `qa ask` compares with `min_similarity`, the floor below which it always
+abstains: the highest cosine similarity, over the retrieved passages, of the passage or its best sentence (above
+the floor, qa/abstention.py decides; bench/calibrate_archive_abstention.py calibrates that). Answerable questions
 are the seed questions on the seed corpus and, when a BEIR index is given, the judged SciFact
 queries on SciFact. Off-topic ones are general-knowledge questions, and each corpus's questions
 asked of the other corpus. The printed threshold maximises balanced accuracy.
@@ -19,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from qa.answer import answer_question
+from qa.answer import abstention_evidence
 from qa.config import Settings
 from qa.embed import Embedder
 from qa.engine import Engine
@@ -68,8 +69,8 @@ OFF_TOPIC = [
 
 
 def best_similarity(engine: Engine, question: str) -> float:
-    answer = answer_question(engine.index, engine.embedder, question, k=5, min_similarity=-1.0)
-    return max((hit.similarity for hit in answer.passages), default=0.0)
+    """The floor's score, read from the evidence `qa ask` decides from (an answer may abstain above the floor)."""
+    return abstention_evidence(engine.index, engine.embedder, question).best_similarity
 
 
 def describe(label: str, scores: list[float]) -> str:

@@ -8,6 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.abstention import (
+    POOL_SIZE,
+    YEAR_PASSAGES,
+    AbstentionEvidence,
+    LeadingPassage,
+    decide,
+    gather_evidence,
+)
 from qa.context import Context, widen
 from qa.corroboration import corroborating, corroboration_record
 from qa.embed import TextEncoder
@@ -34,6 +42,10 @@ RERANK_POOL = 20
 """Fused candidates whose sentences are scored; the best-sentence ranking then joins the fusion."""
 RECENCY_BAND = 0.15
 """For "latest" questions: passages this close to the best similarity count as equally relevant."""
+LEXICAL_NEAR_TOP = 10
+"""When the question is answered, a passage the lexical side ranks this high is shown even when its cosine is
+under `min_similarity`: its first ten are the depth `qa eval --answers` reads (recall@10). BM25 ranking a passage
+first while its cosine is under 0.30 was where the old filter lost answers on news (issue 15)."""
 _RECENCY_WORDS = re.compile(
     r"\b(latest|newest|most recent|recent(ly)?|now|currently|current|today|this (week|month|year)|so far|"
     r"still|anymore|any more|as of)\b",
@@ -83,10 +95,13 @@ def answer_question(
     filters: SearchFilters | None = None,
     include_nearest: bool = False,
 ) -> Answer:
-    """The `k` best attributed passages, or an abstention when none is close enough to the question.
+    """The `k` best attributed passages, or an abstention when the archive does not answer the question.
 
-    A passage counts as relevant when the passage or its best sentence reaches `min_similarity`:
-    a precise question often matches one sentence of a long passage far better than the whole.
+    Whether to answer is decided once, for the answer as a whole, by qa.abstention: no passage reaching
+    `min_similarity` is one reason to abstain, evidence that does not grow with the archive (margin over the
+    question's typical score, coverage of its words, the years it names) the others. Once answered, a passage is
+    shown when it or its best sentence reaches `min_similarity` (a precise question often matches one sentence
+    of a long passage far better than the whole) or the lexical side ranks it in its top LEXICAL_NEAR_TOP.
     """
     question = question.strip()
     if not question:
@@ -108,25 +123,9 @@ def answer_question(
         )
 
     query = embedder.encode_query(question)
-    scored = index.retrieve(query, question, limit=max(k, RERANK_POOL), filters=filters)
-    found = index.passages_with_articles([s.passage_id for s in scored])
-    candidates = [
-        _Candidate(
-            s.passage_id,
-            *found[s.passage_id],
-            fused=s.fused,
-            similarity=s.similarity,
-            dense_rank=s.dense_rank,
-            lexical_rank=s.lexical_rank,
-        )
-        for s in scored
-        if s.passage_id in found
-    ]
-    _highlight(candidates, query, index.sentence_vectors([c.passage_id for c in candidates]), embedder)
-    _fuse(candidates)
-    candidates = _without_repeated_text(candidates)
-    relevant = [c for c in candidates if c.similarity >= min_similarity]
-    if not relevant:
+    candidates = _candidates(index, embedder, query, question, limit=max(k, RERANK_POOL), filters=filters)
+    decision = decide(_evidence(index, query, question, candidates), min_similarity=min_similarity)
+    if not decision.answer:
         return Answer(
             question=question,
             abstained=True,
@@ -138,6 +137,7 @@ def answer_question(
             if include_nearest
             else [],
         )
+    relevant = [c for c in candidates if _relevant(c, min_similarity)]
     shown = _in_context(question, relevant, k=k, favour_recent=asks_for_latest(question))
     relevant = [shown_hit.candidate for shown_hit in shown]
     hits = [shown_hit.hit for shown_hit in shown]
@@ -153,6 +153,58 @@ def answer_question(
         filters=filters,
         excluded_undated=excluded_undated,
     )
+
+
+def abstention_evidence(
+    index: IndexReader, embedder: TextEncoder, question: str, *, filters: SearchFilters | None = None
+) -> AbstentionEvidence:
+    """The evidence `answer_question` decides to answer or abstain from, gathered the same way (for
+    calibrating the decision: bench/calibrate_archive_abstention.py)."""
+    query = embedder.encode_query(question)
+    candidates = _candidates(index, embedder, query, question, limit=RERANK_POOL, filters=filters or SearchFilters())
+    return _evidence(index, query, question, candidates)
+
+
+def _candidates(
+    index: IndexReader, embedder: TextEncoder, query: np.ndarray, question: str, *, limit: int, filters: SearchFilters
+) -> list[_Candidate]:
+    """The fused candidates, each with its answer sentence marked, best first, syndicated repeats removed."""
+    scored = index.retrieve(query, question, limit=limit, filters=filters)
+    found = index.passages_with_articles([s.passage_id for s in scored])
+    candidates = [
+        _Candidate(
+            s.passage_id,
+            *found[s.passage_id],
+            fused=s.fused,
+            similarity=s.similarity,
+            dense_rank=s.dense_rank,
+            lexical_rank=s.lexical_rank,
+        )
+        for s in scored
+        if s.passage_id in found
+    ]
+    _highlight(candidates, query, index.sentence_vectors([c.passage_id for c in candidates]), embedder)
+    _fuse(candidates)
+    return _without_repeated_text(candidates)
+
+
+def _evidence(index: IndexReader, query: np.ndarray, question: str, candidates: list[_Candidate]) -> AbstentionEvidence:
+    """What qa.abstention decides from: the best similarity among the candidates, the question's typical score
+    over the whole index (its POOL_SIZE nearest passages, whatever the filters), and the leading passages."""
+    pool = [similarity for _, similarity in index.search_dense(query, POOL_SIZE)]
+    leading = [
+        LeadingPassage(c.passage.text, c.article.title, c.article.text, c.article.published)
+        for c in candidates[:YEAR_PASSAGES]
+    ]
+    best = max((c.similarity for c in candidates), default=0.0)
+    return gather_evidence(question, best_similarity=best, pool=pool, leading=leading)
+
+
+def _relevant(candidate: _Candidate, min_similarity: float) -> bool:
+    """Shown in an answer (not abstained): similar enough, or ranked near the top by the lexical side,
+    whose exact words (names, numbers) a low cosine can miss."""
+    near_top = candidate.lexical_rank is not None and candidate.lexical_rank <= LEXICAL_NEAR_TOP
+    return candidate.similarity >= min_similarity or near_top
 
 
 def asks_for_latest(question: str) -> bool:

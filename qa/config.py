@@ -61,9 +61,11 @@ class Settings(BaseModel):
     max_words: int = 150
     """Passages never exceed this many words unless a single sentence does."""
     min_similarity: float = 0.30
-    """A passage is shown only if it (or its best sentence) is at least this similar to the question;
-    with none left, the answer abstains. Measured on the seed corpus (README): in-corpus questions
-    score 0.38-0.86, off-topic ones 0.07-0.22."""
+    """The floor of an answer: with no passage (or best sentence) this similar to the question, the answer
+    abstains; above it, qa.abstention decides from evidence that holds at archive scale. Once answered, a passage
+    under it is shown only when the lexical side ranks it near the top (qa.answer.LEXICAL_NEAR_TOP). Measured
+    on the seed corpus (bench/calibrate_abstention.py): in-corpus questions score 0.31-0.85, off-topic ones
+    at most 0.20."""
 
     @field_validator("corpus_dir", "index_dir")
     @classmethod

@@ -1,0 +1,271 @@
+"""Answer or abstain: the decision on typed evidence, and on a small archive written here with the real model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.abstention import AbstentionEvidence, LeadingPassage, decide, gather_evidence
+from qa.answer import LEXICAL_NEAR_TOP, abstention_evidence, answer_question
+from qa.config import BUNDLED_MODEL, Settings
+from qa.engine import Engine
+
+FLOOR = 0.30
+
+
+def _evidence(best: float, pool: float, coverage: float, years: tuple[int, ...] = ()) -> AbstentionEvidence:
+    return AbstentionEvidence(best_similarity=best, pool_similarity=pool, coverage=coverage, unmatched_years=years)
+
+
+def test_a_close_specific_passage_answers():
+    assert decide(_evidence(0.72, 0.50, 0.8), min_similarity=FLOOR).answer
+
+
+def test_a_passage_barely_above_the_archive_crowd_abstains_even_with_a_high_cosine():
+    """Archive scale: 0.55 clears any fixed threshold, but it is only 0.05 above the question's typical score
+    and shares a quarter of its words."""
+    decision = decide(_evidence(0.55, 0.50, 0.25), min_similarity=FLOOR)
+    assert not decision.answer
+    assert decision.reason == "the closest passages are not specific to the question"
+
+
+def test_a_modest_cosine_far_above_everything_else_answers():
+    """A small corpus: 0.35 is a specific match when the question's typical score there is 0.05."""
+    assert decide(_evidence(0.35, 0.05, 0.8), min_similarity=FLOOR).answer
+
+
+def test_nothing_reaching_the_floor_abstains_whatever_else():
+    decision = decide(_evidence(0.29, -0.2, 1.0), min_similarity=FLOOR)
+    assert not decision.answer and "0.30" in (decision.reason or "")
+
+
+def test_a_year_the_evidence_does_not_hold_abstains():
+    decision = decide(_evidence(0.9, 0.3, 1.0, years=(2018,)), min_similarity=FLOOR)
+    assert not decision.answer and "2018" in (decision.reason or "")
+
+
+def _passage(text: str, *, published: dt.date | None = None, article: str | None = None) -> LeadingPassage:
+    return LeadingPassage(text=text, title=None, article_text=article or text, published=published)
+
+
+def test_coverage_is_the_best_share_of_content_words_over_the_leading_passages():
+    evidence = gather_evidence(
+        "Which refineries closed their jetty?",
+        best_similarity=0.6,
+        pool=[0.6, 0.4],
+        leading=[_passage("The jetty was shut."), _passage("The refinery closed its jetty on Monday.")],
+    )
+    assert evidence.coverage == 1.0  # refineries (by its first five letters), closed, jetty
+    assert evidence.pool_similarity == pytest.approx(0.5)
+    assert evidence.margin == pytest.approx(0.1)
+
+
+def test_coverage_reads_only_the_first_leading_passages():
+    leading = [_passage("Nothing to see here.")] * 5 + [_passage("refinery jetty")]
+    evidence = gather_evidence("refinery jetty", best_similarity=0.5, pool=[0.5], leading=leading)
+    assert evidence.coverage == 0.0
+
+
+@pytest.mark.parametrize(
+    "passage,unmatched",
+    [
+        (_passage("Sales rose.", published=dt.date(1987, 3, 2)), (2018,)),
+        (_passage("Sales rose.", published=dt.date(2019, 1, 5)), ()),
+        (_passage("Sales rose.", article="Sales rose. In 2018 they fell."), ()),
+        (_passage("Sales rose."), (2018,)),
+    ],
+    ids=["dated-1987", "dated-a-year-later", "mentioned-in-the-article", "undated"],
+)
+def test_a_year_counts_when_a_leading_article_mentions_it_or_is_dated_within_a_year(passage, unmatched):
+    evidence = gather_evidence("What were sales in 2018?", best_similarity=0.5, pool=[0.4], leading=[passage])
+    assert evidence.unmatched_years == unmatched
+
+
+@pytest.mark.parametrize("question", ["what is it?", "?!...", "北京是中国的首都吗？", "ما هي عاصمة فرنسا؟"])
+def test_any_question_gathers_evidence(question):
+    evidence = gather_evidence(question, best_similarity=0.1, pool=[], leading=[_passage("Markets fell.")])
+    assert evidence.coverage == 0.0 and evidence.pool_similarity == 0.0
+    assert not decide(evidence, min_similarity=FLOOR).answer
+
+
+@pytest.mark.parametrize("question", ["what is it of the?", "?!... ,;", "北京是中国的首都吗？", "ما هي عاصمة فرنسا؟"])
+def test_stop_words_punctuation_or_another_script_get_an_answer_or_an_abstention(seed_engine, question):
+    answer = seed_engine.ask(question, k=5, include_nearest=True)
+    assert answer.abstained or answer.passages
+    assert answer.abstained == (answer.passages == [])
+
+
+def test_once_answered_a_passage_under_the_floor_is_shown_when_the_lexical_side_ranks_it_near_the_top(
+    seed_engine,
+):
+    """With the floor at 0.5, the question still answers (its best passage is closer); the passages shown
+    under 0.5 are exactly those BM25 ranks in its top ten."""
+    question = "Who denied sales to Russia?"
+    index, encoder = seed_engine.index, seed_engine.query_encoder
+    answer = answer_question(index, encoder, question, k=10, min_similarity=0.5)
+    assert not answer.abstained
+    lexical_top = index.passages_with_articles(index.search_lexical(question, LEXICAL_NEAR_TOP))
+    near_top = {(passage.doc_id, passage.start) for passage, _ in lexical_top.values()}
+    below = [hit for hit in answer.passages if hit.similarity < 0.5]
+    assert below, "the seed answer should show a passage under 0.5 that BM25 ranks high"
+    assert all((hit.doc_id, hit.passage.start) in near_top for hit in below)
+
+
+ARCHIVE = [
+    (
+        "Port Alder approves new ferry terminal",
+        "The Port Alder council approved a new ferry terminal on Tuesday. "
+        "The terminal will cost 42 mln dlrs and open in 1989, the harbour master said.",
+    ),
+    (
+        "Alder Mills to cut 300 jobs",
+        "Alder Mills, the textile maker, said it will cut 300 jobs at its weaving plant "
+        "because of falling orders from clothing retailers.",
+    ),
+    (
+        "Coffee prices rise on Brazil frost",
+        "Coffee futures rose sharply after frost damaged plantations in southern "
+        "Brazil, traders said. Arabica for May delivery gained 8 cents a lb.",
+    ),
+    (
+        "Central bank holds rates",
+        "The central bank left its discount rate unchanged at 6 pct, saying inflation "
+        "remained under control despite a weaker currency.",
+    ),
+    (
+        "Dockworkers strike at Port Alder",
+        "Dockworkers at Port Alder walked out over pay, halting the loading of "
+        "grain ships. The union wants a 7 pct rise.",
+    ),
+    (
+        "Steelmaker reports quarterly loss",
+        "Northern Steel reported a quarterly loss of 12 mln dlrs, blaming cheap "
+        "imports and a long strike at its rolling mill.",
+    ),
+    (
+        "Wheat harvest forecast raised",
+        "The agriculture ministry raised its wheat harvest forecast to 14 mln tonnes "
+        "after good spring rains in the plains.",
+    ),
+    (
+        "Airline orders new jets",
+        "Coastal Airways ordered six new medium-range jets worth 180 mln dlrs to replace its ageing fleet by 1990.",
+    ),
+    (
+        "Oil ministers meet in Vienna",
+        "Oil ministers met in Vienna to discuss production quotas. Several producers "
+        "called for output cuts to support prices.",
+    ),
+    (
+        "Bank merger agreed",
+        "First Harbour Bank agreed to merge with Alder Savings in a share swap valued at 95 mln "
+        "dlrs, the two banks said.",
+    ),
+    (
+        "Sugar exports fall",
+        "Sugar exports fell 15 pct in the first quarter as producers held back stocks waiting for better world prices.",
+    ),
+    (
+        "Copper mine reopens",
+        "The Red Hill copper mine reopened after a three-month closure caused by flooding, "
+        "its owner said. Output should reach 40,000 tonnes a year.",
+    ),
+    (
+        "Trade deficit narrows",
+        "The trade deficit narrowed to 1.2 billion dlrs in February as imports of cars and "
+        "machinery fell and farm exports rose.",
+    ),
+    (
+        "Football: Alder United reach cup final",
+        "Alder United beat City Rovers 2-1 to reach the national cup final, "
+        "their first since 1971, with a late goal from their captain.",
+    ),
+    (
+        "World Cup qualifying draw made",
+        "The draw for the 1990 World Cup qualifying rounds was made in Zurich on "
+        "Monday, placing the national team in a group with three European sides.",
+    ),
+    (
+        "Rail freight rates increased",
+        "The state railway raised freight rates by 4 pct from April, citing higher fuel and wage costs.",
+    ),
+    (
+        "Textile talks stall",
+        "Talks on textile import quotas stalled in Geneva as exporting countries rejected the "
+        "proposed limits on cotton shirts.",
+    ),
+    (
+        "Gold price steady",
+        "Gold was steady at 405 dlrs an ounce in quiet trading, with dealers waiting for the latest inflation figures.",
+    ),
+    (
+        "Port traffic rises",
+        "Cargo handled at Port Alder rose 9 pct last year to 11 mln tonnes, led by grain and timber shipments.",
+    ),
+    (
+        "Chemical plant fire",
+        "A fire at a chemical plant near the river forced the evacuation of 200 workers; no "
+        "one was hurt, the fire brigade said.",
+    ),
+    (
+        "Housing starts climb",
+        "Housing starts climbed 6 pct in March as lower mortgage rates drew buyers back to "
+        "the market, the statistics office said.",
+    ),
+    (
+        "Fishing quota cut",
+        "The fisheries ministry cut the cod quota by a fifth to protect stocks, angering the "
+        "fishing fleet of the northern ports.",
+    ),
+    (
+        "Electricity tariff frozen",
+        "The government froze electricity tariffs for households until the end of the "
+        "year to ease the burden of higher food prices.",
+    ),
+    (
+        "Carmaker recalls vehicles",
+        "Westline Motors recalled 40,000 cars to replace faulty brake hoses, the "
+        "company said, adding no accidents had been reported.",
+    ),
+]
+"""24 short wire stories of 1987: a toy archive for questions that it answers and questions that it cannot."""
+
+
+@pytest.fixture(scope="module")
+def toy_archive(tmp_path_factory, embedder) -> Engine:
+    corpus = tmp_path_factory.mktemp("toy") / "corpus"
+    corpus.mkdir()
+    for number, (title, text) in enumerate(ARCHIVE):
+        (corpus / f"story-{number:02}.txt").write_text(text, encoding="utf-8")
+        meta = {"title": title, "outlet": "Wire", "published": f"1987-03-{number + 1:02}"}
+        (corpus / f"story-{number:02}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=Path(corpus.parent) / "index", model=BUNDLED_MODEL)
+    engine = Engine(settings, embedder=embedder)
+    engine.build_index()
+    return engine
+
+
+def test_a_question_the_archive_answers_is_answered_from_its_story(toy_archive):
+    answer = toy_archive.ask("How much will the new ferry terminal at Port Alder cost?", k=3)
+    assert not answer.abstained
+    assert "42 mln dlrs" in answer.passages[0].text
+
+
+@pytest.mark.parametrize(
+    "question", ["How many legs does a spider have?", "Who painted the Mona Lisa?", "How do you bake sourdough bread?"]
+)
+def test_general_knowledge_abstains_and_still_shows_the_nearest_on_request(toy_archive, question):
+    answer = toy_archive.ask(question, k=3, include_nearest=True)
+    assert answer.abstained and answer.passages == []
+    assert answer.nearest
+
+
+def test_a_question_about_a_year_the_archive_does_not_hold_abstains_though_its_topic_is_close(toy_archive):
+    question = "Who won the 2018 World Cup?"
+    evidence = abstention_evidence(toy_archive.index, toy_archive.query_encoder, question)
+    assert evidence.best_similarity >= toy_archive.settings.min_similarity  # close in topic: the floor alone answers
+    assert evidence.unmatched_years == (2018,)
+    assert toy_archive.ask(question, k=3).abstained
