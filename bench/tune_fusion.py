@@ -16,7 +16,8 @@ Objective (what is maximised): the gain over plain RRF (k=60, equal weights)
 
 and, against overfitting, the setting chosen is the one whose J averaged over its grid neighbours
 (one step along any axis, itself included) is highest among the settings inside the grid on every
-axis: a flat region, not a lucky point, and not an edge whose neighbourhood is half missing.
+axis: a flat region, not a lucky point, and not an edge whose neighbourhood is half missing. It is
+marked "best interior"; qa.store.ranking.FUSION says which setting was taken from the grid and why.
 
     PYTHONPATH=$PWD HF_HUB_OFFLINE=1 nice .venv/bin/python bench/tune_fusion.py \\
         --scifact ../shared/eval-data/beir-scifact --scifact-work /tmp/fusion-scifact \\
@@ -291,7 +292,7 @@ def main() -> None:
     header += f"{'J':>9}{'J nbhd':>9}"
     print(header)
     for name, row in [("plain RRF (before)", base), ("FUSION in ranking.py now", current)] + [
-        (f"grid #{n}" + (" (chosen)" if row is chosen else ""), row)
+        (f"grid #{n}" + (" (best interior)" if row is chosen else ""), row)
         for n, row in enumerate(ranked, 1)
         if n <= TOP_ROWS or row is chosen
     ]:
