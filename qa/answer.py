@@ -32,7 +32,7 @@ from qa.models import (
     SearchFilters,
 )
 from qa.passages import sentence_spans
-from qa.store.ranking import RRF_K
+from qa.store.ranking import FUSION, FusionWeights
 from qa.store.reading import IndexReader
 from qa.store.records import SentenceVectors
 from qa.summary import QuotedReport, summary_line
@@ -249,19 +249,21 @@ def _highlight(
         candidate.similarity = max(candidate.similarity, float(scores[best]))
 
 
-def _fuse(candidates: list[_Candidate]) -> None:
-    """Add the best-sentence ranking to the dense+lexical fusion and re-sort.
+def _fuse(candidates: list[_Candidate], weights: FusionWeights = FUSION) -> None:
+    """Add the best-sentence ranking to the dense+lexical fusion (its weight `weights.sentence`) and re-sort.
 
     A passage holding the one sentence that answers the question can rank low on its
     whole-passage vector when the rest of it is about something else.
     """
     for rank, candidate in enumerate(sorted(candidates, key=lambda c: -c.similarity), start=1):
-        candidate.fused += 1.0 / (RRF_K + rank)
+        candidate.fused += weights.term(weights.sentence, rank)
         candidate.sentence_rank = rank
     candidates.sort(key=lambda c: (-c.fused, -c.similarity))
 
 
-def _in_context(question: str, candidates: list[_Candidate], *, k: int, favour_recent: bool) -> list[_Shown]:
+def _in_context(
+    question: str, candidates: list[_Candidate], *, k: int, favour_recent: bool, weights: FusionWeights = FUSION
+) -> list[_Shown]:
     """The `k` best hits in context: ranked by article evidence, widened, overlapping contexts merged.
 
     For "latest" questions, the hits about as relevant as the best one (within RECENCY_BAND) are
@@ -276,7 +278,9 @@ def _in_context(question: str, candidates: list[_Candidate], *, k: int, favour_r
             PassageEvidence(doc_id, c.fused, c.dense_rank, c.lexical_rank, c.sentence_rank, c.similarity)
             for c in passages
         ]
-        bonus = article_bonus(question, passages[0].article.title, evidence, best_similarity=best_similarity)
+        bonus = article_bonus(
+            question, passages[0].article.title, evidence, best_similarity=best_similarity, weights=weights
+        )
         for candidate in passages:
             candidate.score = candidate.fused + bonus
     shown: list[_Shown] = []

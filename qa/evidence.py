@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.store.ranking import RRF_K
+from qa.store.ranking import FUSION, FusionWeights
 
 SUPPORT_WEIGHT = 0.5
 """The i-th further matching passage of an article adds SUPPORT_WEIGHT**i of its own fused score: less
@@ -64,13 +64,19 @@ def title_coverage(question: str, title: str | None) -> float:
 
 
 def article_bonus(
-    question: str, title: str | None, passages: Sequence[PassageEvidence], *, best_similarity: float
+    question: str,
+    title: str | None,
+    passages: Sequence[PassageEvidence],
+    *,
+    best_similarity: float,
+    weights: FusionWeights = FUSION,
 ) -> float:
     """What an article's evidence adds to each of its passages' fused scores (all in RRF units).
 
-    With K = RRF_K and the article's passages p1 (best fused) … pn from the candidate pool:
+    With the fusion's k as K and its side weights w_side (qa.store.ranking.FUSION), and the article's
+    passages p1 (best fused) … pn from the candidate pool:
 
-        evidence = Σ_side 1 / (K + best rank of any pi on that side)     sides: dense, lexical, sentence
+        evidence = Σ_side w_side / (K + best rank of any pi on that side)  sides: dense, lexical, sentence
                    (at least fused(p1), which it equals when p1 is best on every side)
                  + Σ_i SUPPORT_WEIGHT^i · fused(m_i)    m_1, m_2, …: the other pi whose similarity is within
                                                         SUPPORT_BAND of the best candidate's, best first
@@ -89,15 +95,15 @@ def article_bonus(
     ranked = sorted(passages, key=lambda each: -each.fused)
     best = ranked[0].fused
     sides = 0.0
-    for ranks in (
-        [each.dense_rank for each in passages],
-        [each.lexical_rank for each in passages],
-        [each.sentence_rank for each in passages],
+    for weight, ranks in (
+        (weights.dense, [each.dense_rank for each in passages]),
+        (weights.lexical, [each.lexical_rank for each in passages]),
+        (weights.sentence, [each.sentence_rank for each in passages]),
     ):
         known = [rank for rank in ranks if rank is not None]
-        sides += 1.0 / (RRF_K + min(known)) if known else 0.0
+        sides += weights.term(weight, min(known)) if known else 0.0
     evidence = max(sides, best)
     matching = [each for each in ranked[1:] if each.similarity >= best_similarity - SUPPORT_BAND]
     evidence += sum(SUPPORT_WEIGHT**position * each.fused for position, each in enumerate(matching, start=1))
-    evidence += TITLE_WEIGHT * title_coverage(question, title) / (RRF_K + 1)
+    evidence += TITLE_WEIGHT * title_coverage(question, title) / (weights.k + 1)
     return evidence - best

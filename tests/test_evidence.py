@@ -7,7 +7,7 @@ import pytest
 from qa.config import Settings
 from qa.engine import Engine
 from qa.evidence import PassageEvidence, article_bonus, title_coverage
-from qa.store.ranking import RRF_K
+from qa.store.ranking import FUSION, PLAIN_RRF, FusionWeights
 
 QUESTION = "Why was the harbour dredging delayed?"
 
@@ -25,7 +25,8 @@ def passage(
     similarity: float = BEST_SIMILARITY,
 ) -> PassageEvidence:
     """A passage whose fused score is what its ranks give, as the answer step computes it."""
-    fused = sum(1.0 / (RRF_K + rank) for rank in (dense, lexical, sentence) if rank is not None)
+    sides = ((FUSION.dense, dense), (FUSION.lexical, lexical), (FUSION.sentence, sentence))
+    fused = sum(FUSION.term(weight, rank) for weight, rank in sides if rank is not None)
     return PassageEvidence(doc_id, fused, dense, lexical, sentence, similarity)
 
 
@@ -70,6 +71,15 @@ def test_without_side_ranks_the_article_keeps_its_best_fused_score():
     # a passage only the best-sentence ranking knows (no side returned it): nothing to add
     unknown = [PassageEvidence("m", 0.05, None, None, 1, BEST_SIMILARITY)]
     assert article_bonus(QUESTION, None, unknown, best_similarity=BEST_SIMILARITY) == 0.0
+
+
+@pytest.mark.parametrize("weights", [PLAIN_RRF, FusionWeights(k=10, lexical=2.0, sentence=0.5), FUSION])
+def test_one_passage_alone_adds_nothing_whatever_the_fusion_weights(weights):
+    # its sides are weighted as its fused score is, so an article of one passage keeps exactly that score
+    fused = weights.term(weights.dense, 3) + weights.term(weights.lexical, 1) + weights.term(weights.sentence, 2)
+    only = [PassageEvidence("a", fused, 3, 1, 2, BEST_SIMILARITY)]
+    bonus = article_bonus(QUESTION, None, only, best_similarity=BEST_SIMILARITY, weights=weights)
+    assert bonus == pytest.approx(0.0, abs=1e-12)
 
 
 def test_a_question_of_stop_words_covers_no_title():
