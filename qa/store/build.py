@@ -13,7 +13,7 @@ import logging
 import time
 from pathlib import Path
 
-from qa.embed import TextEncoder
+from qa.embed import ENCODERS_SEPARATOR, TextEncoder
 from qa.errors import QAError
 from qa.ingest import behind_outside_link, corpus_listing, fingerprint, read_corpus_file
 from qa.ingest.syndication import BANDS_VERSION, band_keys
@@ -324,15 +324,12 @@ class Build:
         ]
 
 
-ENCODERS_SEPARATOR = " + "
-"""Between the ways passages of one index were embedded (`qa status`: embedded by A + B)."""
-
-
 def _embedded_by(previous: str | None, current: str, *, keeps_older: bool) -> str:
     """What the index records as "embedded by": every way the passages it will hold were embedded.
 
-    A first build or rebuild uses sentence-transformers and later builds its ONNX export, so an
-    index to which articles were added holds passages of both (their vectors agree to 1e-4).
+    An index built by sentence-transformers to which the fp32 ONNX export added articles holds
+    passages of both (their vectors agree to 1e-4). A build embeds at the precision the index
+    recorded (`qa.encoders.documents.document_precision`), so float32 and int8 are never joined here.
     """
     if not keeps_older or previous is None:
         return current
