@@ -97,7 +97,7 @@ class Build:
         self.changed_while_reading: set[str] = set()
         """Files whose content changed between hashing and reading: left as they were indexed."""
         self.readings: dict[str, list[ReadArticle]] = {}
-        """The articles of each file read by this run."""
+        """The articles of each file read by this run (emptied once they are staged; the files stay listed)."""
         self.replaced: set[str] = set()
         """Published files whose old version goes, with nothing new staged."""
         self.removed: set[str] = set()
@@ -192,9 +192,7 @@ class Build:
             report.unchanged -= len(again)
             to_read |= again
             order = sorted(again)
-        items = [item for rel in sorted(self.readings) for item in self.readings[rel]]
-        kept, folds = Folder(self.writer, self._leaving()).fold(items)
-        pending = self._stage_files(kept, folds, staged, fingerprints, embedder.name, report)
+        pending = self._stage_readings(staged, fingerprints, embedder.name, report)
         embed_and_stage(self.index, pending, embedder, report, progress, min_words=min_words, max_words=max_words)
         replaced = sorted(self.published) if self.rebuilding else sorted(self.replaced | self.removed)
         progress(Stage.SAVING, 0, 0)
@@ -207,6 +205,20 @@ class Build:
         report.passages += report.resumed_passages
         report.seconds = time.monotonic() - started
         return report
+
+    def _stage_readings(
+        self, staged: dict[str, str], fingerprints: dict[str, str | OSError], model: str, report: SyncReport
+    ) -> list[PendingArticle]:
+        """Fold and stage what was read; return the articles to embed, and let go of the rest.
+
+        The articles read stay in memory only as the returned list, which embedding consumes chunk
+        by chunk (`qa.store.embedding.Chunker`): a large build holds no article from staging it to
+        publishing (issue 19, peak memory). Only which files were read is kept (`_leaving`).
+        """
+        items = [item for rel in sorted(self.readings) for item in self.readings[rel]]
+        kept, folds = Folder(self.writer, self._leaving()).fold(items)
+        self.readings = {rel: [] for rel in self.readings}
+        return self._stage_files(kept, folds, staged, fingerprints, model, report)
 
     def _leaving(self) -> set[str]:
         """Published files whose articles this build replaces: no copy may fold into them."""
