@@ -7,7 +7,8 @@ GEMM rate numpy reaches in the same run on the model's shapes, measured before a
 (the best of the two sets the ceiling, so a slow moment of a shared machine does not understate
 it), and the share of the ceiling the build reached (GEMM FLOP/s / 22 MFLOP per token of
 all-MiniLM-L6-v2), since the machines that run this differ. An index left in the work directory by
-an earlier run is removed first: every run is a build from empty, never an incremental no-op.
+an earlier run is removed first, with its corpus copy: every run is a build from empty, never an
+incremental no-op.
 
     .venv/bin/python bench/index_reuters.py [--data ../shared/eval-data/reuters-21578/reuters21578.jsonl.gz]
         [--workdir DIR] [--limit N]
@@ -132,17 +133,18 @@ def main() -> None:
         sys.exit(f"Reuters-21578 not found at {args.data}; pass --data PATH")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="qa-bench-reuters-"))
     corpus, index = workdir / "corpus", workdir / "index"
-    corpus.mkdir(parents=True, exist_ok=True)
+    for earlier in (index, corpus):  # `qa add` of an earlier run copied its article into the corpus
+        if earlier.exists():
+            print(f"removing {earlier} of an earlier run: this run builds from empty", flush=True)
+            shutil.rmtree(earlier)
+    corpus.mkdir(parents=True)
     link = corpus / args.data.name
     if args.limit is not None:
         with gzip.open(args.data, "rt", encoding="utf-8") as source, gzip.open(link, "wt", encoding="utf-8") as subset:
             subset.writelines(itertools.islice(source, args.limit))
-    elif not link.exists():
+    else:
         shutil.copyfile(args.data, link)  # a copy: `qa index` does not read links leaving the corpus
     paths = ["--corpus", str(corpus), "--index", str(index)]
-    if index.exists():
-        print(f"removing the index an earlier run left in {index}: this run builds from empty", flush=True)
-        shutil.rmtree(index)
 
     flops_before = gemm_flops()
     build_seconds = run_qa("index", *paths)
