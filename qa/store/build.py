@@ -212,8 +212,9 @@ class Build:
         """Fold and stage what was read; return the articles to embed, and let go of the rest.
 
         The articles read stay in memory only as the returned list, which embedding consumes chunk
-        by chunk (`qa.store.embedding.Chunker`): a large build holds no article from staging it to
-        publishing (issue 19, peak memory). Only which files were read is kept (`_leaving`).
+        by chunk (`qa.store.embedding.Chunker`), so no article is held from staging it to publishing.
+        Only which files were read is kept (`_leaving`). (It did not lower the peak of a 5,000-record
+        Reuters build, 578 against 577 MiB: that peak comes later than the articles.)
         """
         items = [item for rel in sorted(self.readings) for item in self.readings[rel]]
         kept, folds = Folder(self.writer, self._leaving()).fold(items)
