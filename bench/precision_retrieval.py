@@ -2,7 +2,8 @@
 
 Each precision's export embeds a SciFact index through `Engine.build_index` (passages and their
 one-pass sentence vectors, as `qa index` does) and answers the judged test queries through
-`qa.eval.evaluate`, the code behind `qa eval`. int8 may become the default only if hybrid
+`qa.eval.evaluate`, the code behind `qa eval`; the int8 index is also asked with fp32 question
+vectors ("int8/qfp32"), to choose the questions' precision. int8 may become the default only if hybrid
 nDCG@10 stays within 0.005 of fp32.
 
 The corpus is every document judged for a test query plus `--docs` in all (seeded sample of the
@@ -53,6 +54,7 @@ def main() -> None:
     print(f"{dataset.name}: {len(dataset.corpus)} documents, {len(dataset.qrels)} judged test queries")
     print(f"{'precision':<10}{'mode':<8}{'nDCG@10':>9}{'R@10':>8}{'R@100':>8}{'build s':>9}")
     scores = {}
+    query_encoders = {}
     with tempfile.TemporaryDirectory(prefix="qa-precision-") as scratch:
         for precision in ("fp32", "int8"):
             work = Path(scratch) / precision
@@ -64,19 +66,26 @@ def main() -> None:
             started = time.perf_counter()
             engine.build_index()
             built = time.perf_counter() - started
-            report = evaluate(dataset, engine.index, encoder, file_to_doc, modes=("hybrid", "dense"))
-            for row in report.scores:
-                scores[(precision, row.mode)] = row.ndcg_at_10
-                print(
-                    f"{precision:<10}{row.mode:<8}{row.ndcg_at_10:>9.4f}{row.recall_at_10:>8.4f}"
-                    f"{row.recall_at_100:>8.4f}{built:>9.0f}"
+            query_encoders[precision] = encoder
+            for queries in ("fp32", precision) if precision != "fp32" else ("fp32",):
+                label = precision if queries == precision else f"{precision}/q{queries}"
+                report = evaluate(
+                    dataset, engine.index, query_encoders[queries], file_to_doc, modes=("hybrid", "dense")
                 )
+                for row in report.scores:
+                    scores[(label, row.mode)] = row.ndcg_at_10
+                    print(
+                        f"{label:<10}{row.mode:<8}{row.ndcg_at_10:>9.4f}{row.recall_at_10:>8.4f}"
+                        f"{row.recall_at_100:>8.4f}{built:>9.0f}"
+                    )
             engine.close()
             if precision == "fp32" and args.keep:
                 shutil.rmtree(args.keep, ignore_errors=True)
                 shutil.copytree(work, args.keep, ignore=shutil.ignore_patterns("export"))
     drop = scores[("fp32", "hybrid")] - scores[("int8", "hybrid")]
     print(f"hybrid nDCG@10 fp32 - int8: {drop:+.4f} ({'within' if drop <= 0.005 else 'beyond'} 0.005)")
+    drop = scores[("fp32", "hybrid")] - scores[("int8/qfp32", "hybrid")]
+    print(f"hybrid nDCG@10 fp32 - int8 documents with fp32 questions: {drop:+.4f}")
     keep = f" --keep {args.keep}" if args.keep else ""
     print(
         f"reproduce: HF_HUB_OFFLINE=1 nice {sys.executable} bench/precision_retrieval.py --scifact {args.scifact} "

@@ -20,6 +20,9 @@ BATCH_SIZE = 32
 
 Span = tuple[int, int]
 
+ENCODERS_SEPARATOR = " + "
+"""Between the ways passages of one index were embedded (`qa status`: embedded by A + B)."""
+
 
 @dataclass(frozen=True)
 class PassageEncoding:

@@ -260,13 +260,17 @@ class Engine:
         """
         if self._embedder is not None:
             return self._embedder
-        from qa.encoders.documents import DocumentEncoder
+        from qa.encoders.documents import DocumentEncoder, document_precision
 
         if rebuild or index.meta(MetaKey.REBUILD_PENDING) is not None:
             expected = bool(self._recorded_model_matches(index))
+            precision = document_precision(None, has_vectors=False)
         else:
             expected = self._check_model_files(index)
-        return DocumentEncoder(self.settings.model, expected=expected)
+            precision = document_precision(
+                index.meta(MetaKey.DOCUMENT_ENCODER), has_vectors=index.meta(MetaKey.DIMENSION) is not None
+            )
+        return DocumentEncoder(self.settings.model, expected=expected, precision=precision)
 
     def _record_model(
         self, index: WritableIndex, encoder: TextEncoder | DocumentEncoder, progress: ProgressCallback
@@ -275,12 +279,16 @@ class Engine:
         before: a rebuild cut short leaves the old vectors and their record), and make sure the machine
         has the export questions will load (a build that embedded nothing did not look for it)."""
         from qa.encoders import EncoderUnavailableError
-        from qa.encoders.cache import load_cached_encoder
+        from qa.encoders.cache import has_export, load_cached_encoder
         from qa.encoders.checksum import model_checksum
         from qa.encoders.documents import DocumentEncoder
 
         recorded = index.meta(MetaKey.MODEL_SHA256)
-        if not (isinstance(encoder, DocumentEncoder) and encoder.settled):
+        if not (
+            isinstance(encoder, DocumentEncoder)
+            and encoder.settled
+            and (has_export(encoder.name) or not encoder.exported)
+        ):
             try:
                 load_cached_encoder(
                     encoder.name,

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from qa.config import BUNDLED_MODEL
 from qa.encoders import EncoderUnavailableError, QueryEncoder, export_query_encoder, load_query_encoder
+from qa.encoders.export import DEFAULT_PRECISION, QUESTION_PRECISION, down_projections
 from qa.encoders.manifest import MANIFEST_NAME, MODEL_FILE, TOKENIZER_FILE
 from qa.encoders.runtime import available_cores
 from qa.ingest import read_file
@@ -227,6 +228,36 @@ def seed_passages(export_dir) -> list[tuple[int, str]]:
     return passages
 
 
+@pytest.fixture(scope="module")
+def int8_export(tmp_path_factory):
+    """An int8 export: what documents of a new index are embedded with (DEFAULT_PRECISION)."""
+    directory = tmp_path_factory.mktemp("export-int8") / "encoder"
+    export_query_encoder(BUNDLED_MODEL, directory, precision="int8")
+    return directory
+
+
+@pytest.fixture(scope="module")
+def int8_encoder(int8_export) -> QueryEncoder:
+    """The int8 export as a build loads it for passages: one intra-op thread per core."""
+    return load_query_encoder(int8_export, BUNDLED_MODEL, threads=available_cores())
+
+
+def test_int8_is_the_default_for_documents_and_questions_stay_fp32(int8_encoder):
+    assert (DEFAULT_PRECISION, QUESTION_PRECISION) == ("int8", "fp32")
+    assert int8_encoder.manifest.precision == "int8" and int8_encoder.backend == "onnxruntime, int8"
+
+
+def test_int8_keeps_the_feed_forward_down_projections_in_fp32(export_dir, int8_export):
+    # The six FFN output MatMuls (1536 -> 384) lose the most when quantized; the other 30 become int8.
+    import onnx
+
+    kept = down_projections(onnx.load(str(export_dir / MODEL_FILE)))
+    assert len(kept) == 6 and all("/output/dense/" in name for name in kept)
+    nodes = onnx.load(str(int8_export / MODEL_FILE)).graph.node
+    assert sum(node.op_type in ("MatMulInteger", "DynamicQuantizeMatMul") for node in nodes) == 30
+    assert {node.name for node in nodes if node.op_type == "MatMul"} >= set(kept)
+
+
 def test_the_passages_reach_every_length(seed_passages):
     # Guards the agreement test below: each length is reached (a word may add a few tokens at once).
     reached = sorted({tokens for tokens, _ in seed_passages})
@@ -243,6 +274,23 @@ def test_onnx_passage_vectors_agree_with_sentence_transformers_at_every_length(
     cosines = (onnx_vectors * reference).sum(axis=1)
     worst = int(np.argmin(cosines))
     assert cosines.min() >= 0.9999, f"cosine {cosines[worst]:.6f} at {seed_passages[worst][0]} tokens"
+
+
+def test_int8_passage_vectors_agree_with_sentence_transformers_at_every_length(int8_encoder, embedder, seed_passages):
+    # Issue 19: int8 document vectors within cosine 0.99 of the reference, passages up to 256 tokens and beyond.
+    texts = [text for _, text in seed_passages]
+    cosines = (int8_encoder.encode_documents(texts) * embedder.encode_documents(texts)).sum(axis=1)
+    worst = int(np.argmin(cosines))
+    assert cosines.min() >= 0.99, f"cosine {cosines[worst]:.4f} at {seed_passages[worst][0]} tokens"
+
+
+def test_int8_pooled_sentence_vectors_agree_with_sentence_transformers(int8_encoder, embedder, seed_passages):
+    texts = [text for _, text in seed_passages]
+    spans = [sentence_spans(text) for text in texts]
+    ours, theirs = int8_encoder.encode_passages(texts, spans), embedder.encode_passages(texts, spans)
+    assert _cosines(ours.passages, theirs.passages).min() >= 0.99
+    sentences = np.concatenate([_cosines(a, b) for a, b in zip(ours.sentences, theirs.sentences, strict=True)])
+    assert sentences.min() >= 0.99, (sentences.min(), sentences.mean())
 
 
 def test_the_tokenizer_pads_per_batch_and_truncates_at_the_models_maximum(document_encoder, onnx_encoder):

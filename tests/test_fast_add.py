@@ -18,14 +18,15 @@ import numpy as np
 import pytest
 
 from qa.config import BUNDLED_MODEL, Settings
-from qa.encoders.cache import LEGACY_INDEX_SUBDIRECTORY, export_directory
+from qa.encoders.cache import LEGACY_INDEX_SUBDIRECTORY, export_directory, load_cached_encoder
 from qa.encoders.checksum import model_checksum
+from qa.encoders.documents import document_precision
 from qa.engine import Engine
 from qa.passages import sentence_spans
 from qa.store.index import Index
 from qa.store.records import MetaKey
 from tests.support.backends import backend_settings
-from tests.support.seeds import FORBES, KYIV, SEED_QUESTIONS, assert_cited_as, copy_seed_corpus, hit_with
+from tests.support.seeds import FEB_11_2024, FORBES, KYIV, SEED_QUESTIONS, assert_cited_as, copy_seed_corpus, hit_with
 
 HEAVY_MODULES = ["torch", "transformers", "sentence_transformers"]
 PROBE = """
@@ -49,6 +50,7 @@ TRAM = (
 )
 REFERENCE = "sentence-transformers, torch, float32"
 ONNX = "onnxruntime, float32"
+INT8 = "onnxruntime, int8"
 RUN_TIMEOUT = 600
 """Seconds before a run counts as hung (a guard, not a speed claim: the fallback loads torch)."""
 
@@ -138,7 +140,14 @@ def test_qa_add_and_an_incremental_qa_index_never_import_torch(seed_copy, tmp_pa
     assert answer.passages[0].outlet == "Harbour News"
 
 
-def test_a_first_build_and_a_rebuild_never_import_torch_either(tmp_path, exported_encoder):
+@pytest.fixture(scope="module")
+def exported_int8(exported_encoder) -> Path:
+    """The machine's int8 export (a new index's documents), made in this process once; the fp32 one is for questions."""
+    load_cached_encoder(BUNDLED_MODEL, precision="int8")
+    return export_directory(BUNDLED_MODEL, "int8")
+
+
+def test_a_first_build_and_a_rebuild_never_import_torch_either(tmp_path, exported_int8):
     settings = Settings(corpus_dir=copy_seed_corpus(tmp_path / "corpus"), index_dir=tmp_path / "index")
     built, modules = run_qa(settings, "index")
     assert built.returncode == 0, built.stderr
@@ -147,7 +156,7 @@ def test_a_first_build_and_a_rebuild_never_import_torch_either(tmp_path, exporte
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert modules == []
     status, _ = run_qa(settings, "status")
-    assert f"embedded by {ONNX}" in status.stdout.splitlines()
+    assert f"embedded by {INT8}" in status.stdout.splitlines()  # a new index's documents: DEFAULT_PRECISION
 
 
 def private_cache(tmp_path: Path, exported_encoder: Path) -> tuple[Path, Path]:
@@ -250,3 +259,83 @@ def test_milvus_adds_through_the_export_too(tmp_path, embedder):
             assert "harbour master" in answer.passages[0].text
         finally:
             engine.close()
+
+
+# Precision: a new index's documents are int8, and every index keeps the precision it was embedded at.
+
+
+@pytest.mark.parametrize(
+    "embedded_by,has_vectors,precision",
+    [
+        (None, False, "int8"),  # a new index, or a rebuild (the engine passes None and False)
+        (None, True, "fp32"),  # vectors from before "embedded by" was recorded: sentence-transformers
+        (REFERENCE, True, "fp32"),
+        (ONNX, True, "fp32"),
+        (f"{REFERENCE} + {ONNX}", True, "fp32"),
+        (INT8, True, "int8"),
+    ],
+)
+def test_new_passages_are_embedded_at_the_precision_the_index_recorded(embedded_by, has_vectors, precision):
+    assert document_precision(embedded_by, has_vectors=has_vectors) == precision
+
+
+@pytest.fixture(scope="module")
+def int8_seed(tmp_path_factory, seed_settings, exported_int8) -> Settings:
+    """The seed index rebuilt as `qa index --rebuild` does: every passage through the int8 export."""
+    root = tmp_path_factory.mktemp("int8-seed")
+    corpus = shutil.copytree(seed_settings.corpus_dir, root / "corpus")
+    index = shutil.copytree(seed_settings.index_dir, root / "index", ignore=shutil.ignore_patterns("*-shm"))
+    settings = Settings(corpus_dir=corpus, index_dir=index, model=BUNDLED_MODEL)
+    engine = Engine(settings)
+    try:
+        engine.build_index(rebuild=True)
+        assert engine.status().document_encoder == INT8
+    finally:
+        engine.close()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def int8_seed_engine(int8_seed):
+    engine = Engine(int8_seed)
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize("question,phrase,source", SEED_QUESTIONS)
+def test_seed_questions_hold_on_int8_passages(int8_seed_engine, question, phrase, source):
+    answer = int8_seed_engine.ask(question, k=5)
+    assert not answer.abstained
+    assert_cited_as(hit_with(answer, phrase), source)
+
+
+@pytest.mark.parametrize("question", ["What is the boiling point of tungsten?", "Who won the 1998 World Cup?"])
+def test_off_topic_questions_still_abstain_on_int8_passages(int8_seed_engine, question):
+    answer = int8_seed_engine.ask(question, k=5)
+    assert answer.abstained and answer.passages == []
+
+
+def test_the_two_denials_still_corroborate_on_int8_passages(int8_seed_engine):
+    # tests/test_answer.py's corroboration case, on the int8 index.
+    answer = int8_seed_engine.ask("Who denied sales to Russia?", k=5)
+    top = answer.passages[0]
+    assert answer.corroboration
+    expected_other = "The Kyiv Independent" if top.outlet == "Forbes" else "Forbes"
+    assert (expected_other, FEB_11_2024) in {(c.outlet, c.published) for c in answer.corroboration}
+    assert all(corroboration.outlet != top.outlet for corroboration in answer.corroboration)
+
+
+def test_qa_add_into_an_int8_index_embeds_int8_without_torch(int8_seed, tmp_path):
+    corpus = shutil.copytree(int8_seed.corpus_dir, tmp_path / "corpus")
+    index = shutil.copytree(int8_seed.index_dir, tmp_path / "index", ignore=shutil.ignore_patterns("*-shm"))
+    settings = Settings(corpus_dir=corpus, index_dir=index, model=BUNDLED_MODEL)
+    harbour = tmp_path / "harbour.txt"
+    harbour.write_text(HARBOUR, encoding="utf-8")
+    added, modules = run_qa(settings, "add", harbour, "--outlet", "Harbour News", "--date", "2024-03-01")
+    assert added.returncode == 0, added.stderr
+    assert modules == []
+    status, _ = run_qa(settings, "status")
+    assert f"embedded by {INT8}" in status.stdout.splitlines()  # not joined with float32: one precision
+    [(text, vector, _, _)] = stored(settings, "harbour master")
+    int8 = load_cached_encoder(BUNDLED_MODEL, precision="int8")
+    np.testing.assert_allclose(vector, int8.encode_documents([text])[0], atol=1e-5)

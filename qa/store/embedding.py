@@ -60,7 +60,12 @@ class EncodedChunk:
 
 @dataclass
 class Chunker:
-    """Cuts the pending articles into passages (all first, to know the total), then into chunks for the model."""
+    """Cuts the pending articles into passages (all first, to know the total), then into chunks for the model.
+
+    It consumes `pending` (the list is emptied as chunks go out), so an article is freed once its
+    chunk is staged rather than held until the build ends: on a large build that is most of the
+    memory the articles take.
+    """
 
     pending: list[PendingArticle]
     min_words: int
@@ -72,11 +77,12 @@ class Chunker:
         for item in self.pending:
             item.passages = chunk_article(item.article, min_words=self.min_words, max_words=self.max_words)
         self.total = sum(len(item.passages) for item in self.pending)
+        remaining = self.pending[::-1]  # popped from the end: first article first
+        self.pending.clear()
         chunk: list[PendingArticle] = []
-        for position, item in enumerate(self.pending):
-            chunk.append(item)
-            last = position == len(self.pending) - 1
-            if last or sum(len(member.passages) for member in chunk) >= COMMIT_EVERY_PASSAGES:
+        while remaining:
+            chunk.append(remaining.pop())
+            if not remaining or sum(len(member.passages) for member in chunk) >= COMMIT_EVERY_PASSAGES:
                 yield _prepare(chunk)
                 chunk = []
 
@@ -119,9 +125,12 @@ def embed_and_stage(
     min_words: int,
     max_words: int,
 ) -> None:
-    """Chunk, embed and stage `pending`, the three at once; each chunk of ~COMMIT_EVERY_PASSAGES is one transaction."""
+    """Chunk, embed and stage `pending`, the three at once; each chunk of ~COMMIT_EVERY_PASSAGES is one transaction.
+
+    `pending` is consumed: empty when this returns (see Chunker)."""
     if not pending:
         return
+    articles = len(pending)
     chunker = Chunker(pending, min_words, max_words)
     stager = Stager(index, report)
     ahead = Ahead(chunker.chunks(), depth=CHUNKS_AHEAD, name="qa-chunking")
@@ -140,9 +149,9 @@ def embed_and_stage(
             behind.put(encoded)
             if stager.articles > reported:  # progress is reported from this thread only
                 reported = stager.articles
-                progress(Stage.STORING, reported, len(pending))
+                progress(Stage.STORING, reported, articles)
         behind.finish()
-        progress(Stage.STORING, stager.articles, len(pending))
+        progress(Stage.STORING, stager.articles, articles)
     finally:
         ahead.close()
         if behind is not None:
