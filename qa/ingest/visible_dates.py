@@ -21,29 +21,54 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 _MONTHS = {
-    # English, German, French, Spanish, Italian, Dutch, Portuguese, Swedish, Danish and Norwegian, Polish (genitive),
-    # Czech (genitive), Russian (genitive), Turkish; unambiguous abbreviations are matched by their first 3 letters
-    1: "january januar janvier enero gennaio januari jänner janeiro stycznia ledna января ocak",
-    2: "february februar février fevrier febrero febbraio februari fevereiro lutego února февраля şubat",
-    3: "march märz maerz mars marzo maart março marts marca března марта mart",
-    4: "april avril abril aprile kwietnia dubna апреля nisan",
-    5: "may mai mayo maggio mei maio maj maja května мая mayıs",
-    6: "june juni juin junio giugno junho czerwca června июня haziran",
-    7: "july juli juillet julio luglio julho lipca července июля temmuz",
-    8: "august août aout agosto augustus augusti sierpnia srpna августа ağustos",
-    9: "september septembre septiembre settembre setembro września září сентября eylül",
-    10: "october oktober octobre octubre ottobre outubro października října октября ekim",
-    11: "november novembre noviembre novembro listopada listopadu ноября kasım",
-    12: "december dezember décembre decembre diciembre dicembre dezembro desember grudnia prosince декабря aralık",
+    # English, German, French, Spanish, Italian, Dutch, Portuguese: pages in these write abbreviations ("Feb.",
+    # "févr.", "ott"), matched by their first three letters
+    1: "january januar janvier enero gennaio januari jänner janeiro",
+    2: "february februar février fevrier febrero febbraio februari fevereiro",
+    3: "march märz maerz mars marzo maart março",
+    4: "april avril abril aprile",
+    5: "may mai mayo maggio mei maio",
+    6: "june juni juin junio giugno junho",
+    7: "july juli juillet julio luglio julho",
+    8: "august août aout agosto augustus",
+    9: "september septembre septiembre settembre setembro",
+    10: "october oktober octobre octubre ottobre outubro",
+    11: "november novembre noviembre novembro",
+    12: "december dezember décembre decembre diciembre dicembre dezembro",
+}
+_MONTHS_IN_FULL = {
+    # Swedish, Danish and Norwegian, Polish (genitive), Czech (genitive), Russian (genitive), Turkish: read only in
+    # full, since their first three letters are everyday words ("pro", "led", "sie", "lis", "tem", "ara")
+    1: "januari stycznia ledna января ocak",
+    2: "februari lutego února февраля şubat",
+    3: "marts marca března марта mart",
+    4: "kwietnia dubna апреля nisan",
+    5: "maj maja května мая mayıs",
+    6: "czerwca června июня haziran",
+    7: "lipca července июля temmuz",
+    8: "augusti sierpnia srpna августа ağustos",
+    9: "września září сентября eylül",
+    10: "października října октября ekim",
+    11: "listopada listopadu ноября kasım",
+    12: "desember grudnia prosince декабря aralık",
 }
 _MONTH_OF = {name: month for month, names in _MONTHS.items() for name in names.split()}
 _PREFIX_MONTHS: dict[str, set[int]] = {}
 for _name, _month in _MONTH_OF.items():
     _PREFIX_MONTHS.setdefault(_name[:3], set()).add(_month)
-_MONTH_OF.update({prefix: months.pop() for prefix, months in _PREFIX_MONTHS.items() if len(months) == 1})
+_EVERYDAY_PREFIXES = {"ago", "mag", "out", "set"}
+"""Three-letter prefixes that are everyday English or Italian words ("two years ago", "sold out"): never a month."""
+_MONTH_OF.update(
+    {
+        prefix: months.pop()
+        for prefix, months in _PREFIX_MONTHS.items()
+        if len(months) == 1 and prefix not in _EVERYDAY_PREFIXES
+    }
+)
 _MONTH_OF.update({"mar": 3, "jun": 6, "jul": 7, "sept": 9, "okt": 10, "dez": 12, "mrz": 3})
-"""A prefix two months share ("mar" for März and Marzo but also "mai" for Mai and Maio is one month; "čer" is June
-and July in Czech) is not an abbreviation unless listed here."""
+"""A prefix two months share ("mar" for März and Marzo but also "mai" for Mai and Maio is one month) is not an
+abbreviation unless listed here."""
+_MONTH_OF.update({name: month for month, names in _MONTHS_IN_FULL.items() for name in names.split()})
 _MONTH_WORD = r"(?P<mname>[^\W\d_]{3,12})\.?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _PATTERNS = [

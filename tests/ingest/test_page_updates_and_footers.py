@@ -13,6 +13,7 @@ import pytest
 from qa.ingest import read_corpus_file
 from qa.ingest.page_dates import DateVotes, htmldate_day, meta_dates, visible_dates
 from qa.ingest.page_outlets import copyright_holder
+from qa.ingest.visible_dates import shown_dates
 from tests.support.processes import qa
 
 STORY = (
@@ -209,3 +210,34 @@ def test_a_person_given_by_id_as_publisher_is_no_outlet(tmp_path):
     )
     article = read(tmp_path, page(f'<script type="application/ld+json">{graph}</script>'))
     assert article.outlet is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MacBook Pro 16 2019 review",  # "pro" begins the Czech December (prosince)
+        "Sie 12 2020 neue Regeln",  # "sie" begins the Polish August (sierpnia)
+        "The lamp led 24 2021 visitors",  # "led" begins the Czech January (ledna)
+        "prices fell two years ago 16 2019",
+        "sold out 16 2019",
+        "Nis 5 2020",
+    ],
+)
+def test_everyday_words_are_never_read_as_month_abbreviations(text: str) -> None:
+    assert list(shown_dates(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("12 sierpnia 2020", dt.date(2020, 8, 12)),
+        ("3 prosince 2019", dt.date(2019, 12, 3)),
+        ("5 Nisan 2020", dt.date(2020, 4, 5)),
+        ("Feb. 3, 2021", dt.date(2021, 2, 3)),
+        ("3 ott 2019", dt.date(2019, 10, 3)),
+    ],
+)
+def test_months_are_read_in_full_in_every_language_and_abbreviated_where_pages_abbreviate(
+    text: str, day: dt.date
+) -> None:
+    assert [shown.day for shown in shown_dates(text)] == [day]
