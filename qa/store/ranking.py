@@ -10,14 +10,16 @@ from dataclasses import dataclass
 class FusionWeights:
     """Weighted RRF: a passage at rank r (from 1) on a side adds `weight / (k + r)` to its fused score.
 
-    Only the ratios of the weights and `k` change an order; the dense weight is kept at 1.
+    Only the ratios of the weights and `k` change an order, so the tuned setting keeps the dense weight at 1.
     """
 
     k: float = 60.0
     """Damps the advantage of the very first ranks: small k trusts each side's top ranks, large k
     sums the sides almost evenly over the whole depth."""
     dense: float = 1.0
+    """The dense (cosine) ranking's weight."""
     lexical: float = 1.0
+    """The lexical (BM25 over passage text and title) ranking's weight."""
     sentence: float = 1.0
     """The answer step's third ranking: passages ordered by their best sentence's similarity
     (qa.answer `_fuse`); the storage backends fuse only dense and lexical."""
@@ -43,8 +45,6 @@ setting by neighbourhood-averaged gain is lexical 2 (+0.042 against +0.039 here,
 lexical 1.33 was taken instead because at 2 the Milvus backend, whose BM25 weighs titles as much as text,
 no longer shows the embedded index's passages for a seed question (tests/test_backends.py), and 1.33 is
 the best of the grid on SciFact train and the nearer to plain RRF."""
-RRF_K = FUSION.k
-"""The fusion's k, also the unit qa.evidence adds its article bonus in."""
 DEFAULT_DEPTH = 50
 """How many candidates each retriever contributes before fusion."""
 

@@ -215,8 +215,8 @@ class MilvusIndex(WritableIndex):
     ) -> list[ScoredPassage]:
         depth = max(depth, limit)
         where = self._where(filters)
-        # The two searches run apart and are fused here (RRF, as the embedded index and Milvus's RRFRanker
-        # fuse), so each passage keeps its rank on either side: the answer step weighs an article both
+        # The two searches run apart and are fused here by qa.store.ranking's weighted RRF, as the embedded
+        # index fuses them, so each passage keeps its rank on either side: the answer step weighs an article both
         # sides find (qa/evidence.py).
         [dense] = self._client.search(
             PASSAGES,
