@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from qa.abstention import AbstentionEvidence, LeadingPassage, decide, gather_evidence
+from qa.abstention import (
+    NEUTRAL_COVERAGE,
+    AbstentionEvidence,
+    LeadingPassage,
+    ScoreWeights,
+    decide,
+    gather_evidence,
+    question_years,
+)
 from qa.answer import LEXICAL_NEAR_TOP, abstention_evidence, answer_question
 from qa.config import BUNDLED_MODEL, Settings
 from qa.engine import Engine
@@ -87,8 +96,91 @@ def test_a_year_counts_when_a_leading_article_mentions_it_or_is_dated_within_a_y
 @pytest.mark.parametrize("question", ["what is it?", "?!...", "北京是中国的首都吗？", "ما هي عاصمة فرنسا؟"])
 def test_any_question_gathers_evidence(question):
     evidence = gather_evidence(question, best_similarity=0.1, pool=[], leading=[_passage("Markets fell.")])
-    assert evidence.coverage == 0.0 and evidence.pool_similarity == 0.0
+    assert evidence.coverage in (0.0, None) and evidence.pool_similarity == 0.0
     assert not decide(evidence, min_similarity=FLOOR).answer
+
+
+@pytest.mark.parametrize(
+    "question,years",
+    [
+        ("How many of the 2000 workers struck?", ()),
+        ("Did the 1500 miners return?", ()),
+        ("Who won the 2018 World Cup?", (2018,)),
+        ("What happened in 2023?", (2023,)),
+        ("What was 2018's best film?", (2018,)),
+        ("Which bank failed in 1987 after the crash?", (1987,)),
+        ("How many of the 2,000 workers struck?", ()),
+        ("What was the 20185 code?", ()),
+        ("Did it cost $2000?", ()),
+        ("What did sales do from 1999 to 2001 overall?", (1999, 2001)),
+    ],
+)
+def test_a_number_is_a_year_only_where_it_reads_as_one(question, years):
+    assert question_years(question) == years
+
+
+def test_a_count_of_workers_is_not_read_as_a_year_the_archive_lacks():
+    passage = _passage("Some 2,000 workers struck at the plant on Monday.", published=dt.date(1987, 3, 2))
+    evidence = gather_evidence(
+        "How many of the 2000 workers struck?", best_similarity=0.8, pool=[0.3], leading=[passage]
+    )
+    assert evidence.unmatched_years == ()
+
+
+@pytest.mark.parametrize(
+    "article,holds",
+    [
+        ("The code 20185 was filed.", False),
+        ("Some 2,018 workers left.", False),
+        ("Profit was 12018 dlrs.", False),
+        ("In 2018, profit fell.", True),
+        ("The 2018-19 season ended.", True),
+    ],
+)
+def test_a_year_is_mentioned_only_as_a_whole_number(article, holds):
+    passage = _passage("Sales rose.", article=article)
+    evidence = gather_evidence("What were sales in 2018?", best_similarity=0.5, pool=[0.4], leading=[passage])
+    assert evidence.unmatched_years == (() if holds else (2018,))
+
+
+def test_a_chinese_question_is_covered_by_a_passage_answering_it_word_for_word():
+    """Han text has no spaces: coverage compares character pairs, so the answering passage covers the question
+    and an unrelated one does not."""
+    question = "东京奥运会推迟到哪一年举行？"
+    answering = _passage("东京奥运会推迟到2021年举行，组委会周二宣布。")
+    unrelated = _passage("央行周二宣布下调存款准备金率。")
+    covered = gather_evidence(question, best_similarity=0.7, pool=[0.3], leading=[answering])
+    uncovered = gather_evidence(question, best_similarity=0.7, pool=[0.3], leading=[unrelated])
+    assert covered.coverage is not None and covered.coverage >= 0.7
+    assert uncovered.coverage is not None and uncovered.coverage <= 0.2
+
+
+def test_a_german_question_is_covered_by_a_passage_answering_it():
+    question = "Wie viele Arbeitsplätze streicht die Textilfirma Alder Mills?"
+    answering = _passage("Die Textilfirma Alder Mills streicht 300 Arbeitsplätze in ihrer Weberei.")
+    unrelated = _passage("Die Zentralbank ließ den Diskontsatz unverändert bei sechs Prozent.")
+    covered = gather_evidence(question, best_similarity=0.7, pool=[0.3], leading=[answering])
+    uncovered = gather_evidence(question, best_similarity=0.7, pool=[0.3], leading=[unrelated])
+    assert covered.coverage is not None and covered.coverage >= 0.7
+    assert uncovered.coverage is not None and uncovered.coverage <= 0.3
+
+
+@pytest.mark.parametrize("question", ["what is it?", "?!..."])
+def test_without_content_words_coverage_does_not_decide_alone(question):
+    """A question of stop words has no coverage to measure: a close, specific passage still answers it, and
+    the score reads NEUTRAL_COVERAGE rather than 0."""
+    evidence = gather_evidence(question, best_similarity=0.55, pool=[0.4], leading=[_passage("Markets fell.")])
+    assert evidence.coverage is None and evidence.scored_coverage == NEUTRAL_COVERAGE
+    assert decide(evidence, min_similarity=FLOOR).answer
+    assert not decide(replace(evidence, coverage=0.0), min_similarity=FLOOR).answer
+
+
+def test_decide_takes_other_weights_for_calibration():
+    evidence = _evidence(0.6, 0.4, 0.5)
+    assert decide(evidence, min_similarity=FLOOR, weights=ScoreWeights(best=1, margin=0, coverage=0, bias=-0.5)).answer
+    assert not decide(
+        evidence, min_similarity=FLOOR, weights=ScoreWeights(best=1, margin=0, coverage=0, bias=-0.7)
+    ).answer
 
 
 @pytest.mark.parametrize("question", ["what is it of the?", "?!... ,;", "北京是中国的首都吗？", "ما هي عاصمة فرنسا؟"])
