@@ -97,7 +97,8 @@ def answer_question(
 ) -> Answer:
     """The `k` best attributed passages, or an abstention when the archive does not answer the question.
 
-    Whether to answer is decided once, for the answer as a whole, by qa.abstention: no passage reaching
+    Whether to answer is decided once, for the answer as a whole, from the same RERANK_POOL fused candidates
+    whatever `k` is (a larger `k` only shows more), by qa.abstention: no passage reaching
     `min_similarity` is one reason to abstain, evidence that does not grow with the archive (margin over the
     question's typical score, coverage of its words, the years it names) the others. Once answered, a passage is
     shown when it or its best sentence reaches `min_similarity` (a precise question often matches one sentence
@@ -123,13 +124,16 @@ def answer_question(
         )
 
     query = embedder.encode_query(question)
-    candidates = _candidates(index, embedder, query, question, limit=max(k, RERANK_POOL), filters=filters)
-    decision = decide(_evidence(index, query, question, candidates), min_similarity=min_similarity)
+    decided_from = _candidates(index, embedder, query, question, limit=RERANK_POOL, filters=filters)
+    decision = decide(_evidence(index, query, question, decided_from, filters), min_similarity=min_similarity)
+    candidates = (
+        decided_from if k <= RERANK_POOL else _candidates(index, embedder, query, question, limit=k, filters=filters)
+    )
     if not decision.answer:
         return Answer(
             question=question,
             abstained=True,
-            message=_join(NOTHING_FOUND, excluded_note),
+            message=_join(abstention_message(decision.reason), excluded_note),
             passages=[],
             filters=filters,
             excluded_undated=excluded_undated,
@@ -160,9 +164,17 @@ def abstention_evidence(
 ) -> AbstentionEvidence:
     """The evidence `answer_question` decides to answer or abstain from, gathered the same way (for
     calibrating the decision: bench/calibrate_archive_abstention.py)."""
+    filters = filters or SearchFilters()
     query = embedder.encode_query(question)
-    candidates = _candidates(index, embedder, query, question, limit=RERANK_POOL, filters=filters or SearchFilters())
-    return _evidence(index, query, question, candidates)
+    candidates = _candidates(index, embedder, query, question, limit=RERANK_POOL, filters=filters)
+    return _evidence(index, query, question, candidates, filters)
+
+
+def abstention_message(reason: str | None) -> str:
+    """What an abstention says: that nothing answers, and why (the decision's reason, as a sentence)."""
+    if not reason:
+        return NOTHING_FOUND
+    return f"{NOTHING_FOUND} {reason[0].upper()}{reason[1:]}."
 
 
 def _candidates(
@@ -188,10 +200,17 @@ def _candidates(
     return _without_repeated_text(candidates)
 
 
-def _evidence(index: IndexReader, query: np.ndarray, question: str, candidates: list[_Candidate]) -> AbstentionEvidence:
+def _evidence(
+    index: IndexReader, query: np.ndarray, question: str, candidates: list[_Candidate], filters: SearchFilters
+) -> AbstentionEvidence:
     """What qa.abstention decides from: the best similarity among the candidates, the question's typical score
-    over the whole index (its POOL_SIZE nearest passages, whatever the filters), and the leading passages."""
-    pool = [similarity for _, similarity in index.search_dense(query, POOL_SIZE)]
+    among the passages the filters leave (its POOL_SIZE nearest of them), and the leading passages.
+
+    The pool is one more dense search, inside the same filters as `retrieve`'s: `retrieve` returns only its
+    fused best (RERANK_POOL here), not the cosines of its dense side's POOL_SIZE nearest, so reusing them would
+    change the ranking seam (qa.store.ranking). The extra search is one query vector against the index (the
+    embedded index reuses the filter's passage ids `retrieve` just looked up)."""
+    pool = [similarity for _, similarity in index.search_dense(query, POOL_SIZE, filters=filters)]
     leading = [
         LeadingPassage(c.passage.text, c.article.title, c.article.text, c.article.published)
         for c in candidates[:YEAR_PASSAGES]
