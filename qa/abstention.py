@@ -7,8 +7,9 @@ never abstains at archive scale. The decision instead weighs, for the answer as 
 
 * how close the best passage (or its best sentence) is: still the strongest single signal;
 * its **margin** over the question's typical score in this archive: the mean cosine of the question's
-  POOL_SIZE nearest passages. A question the archive only brushes has a best passage barely above the crowd;
-  on a two-article corpus a modest cosine well above everything else is still a specific match;
+  POOL_SIZE nearest passages (among those the filters leave). A question the archive only brushes has a best
+  passage barely above the crowd; on a two-article corpus a modest cosine well above everything else is still
+  a specific match;
 * the **coverage** of the question's content words in the passages shown first (the best share among the
   first COVERAGE_PASSAGES): a general-knowledge question shares few of its words with news that happens to be
   close in meaning ("tokamak" for "the boiling point of tungsten");
@@ -16,15 +17,16 @@ never abstains at archive scale. The decision instead weighs, for the answer as 
   year of, asks about a time the archive does not hold ("Who won the 2018 FIFA World Cup?" of a 1987 archive).
   A number is read as a year only where it reads as one (see `question_years`): "the 2000 workers" is a count.
 
-Coverage counts words of Latin, Greek or Cyrillic script on their first STEM_LENGTH letters, and text in Han,
+Coverage counts words (of any script written with spaces) on their first STEM_LENGTH letters, and text in Han,
 Kana or Hangul (written without spaces) as overlapping character pairs. A question with no content word at all
 (only stop words or punctuation) has no coverage to measure: NEUTRAL_COVERAGE stands in for it, so the
 similarity and the margin decide rather than a coverage of 0 that says nothing.
 
-The first three combine in a logistic score whose weights (FITTED) were fitted, and its threshold chosen so that 98.5 %
-of answerable development questions (among them 31 reworded the way a news quiz asks) still answer, by
-bench/calibrate_archive_abstention.py on Reuters-21578 at two scales (44,000 and 2,800 passages) and on the seed
-corpus; its docstring says how to rerun it.
+The first three combine in a logistic score whose weights (FITTED) were fitted, and its operating point chosen
+so that 98 % of the answerable development questions (among them 31 reworded the way a news quiz asks) still
+answer on every archive, by bench/calibrate_archive_abstention.py on Reuters-21578 at two scales (43,937 and
+2,775 passages, int8 document vectors, weighted fusion) and on the seed corpus; its docstring says how to rerun
+it.
 """
 
 from __future__ import annotations
@@ -134,6 +136,11 @@ class Decision:
     answer: bool
     reason: str | None = None
     """For an abstention: which evidence fell short, in words a reader can follow."""
+
+    @property
+    def why(self) -> str | None:
+        """The reason as a sentence, for the abstention's message ("No passage reaches similarity 0.30.")."""
+        return f"{self.reason[0].upper()}{self.reason[1:]}." if self.reason else None
 
 
 def gather_evidence(

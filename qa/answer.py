@@ -133,7 +133,7 @@ def answer_question(
         return Answer(
             question=question,
             abstained=True,
-            message=_join(abstention_message(decision.reason), excluded_note),
+            message=_join(NOTHING_FOUND, decision.why, excluded_note),
             passages=[],
             filters=filters,
             excluded_undated=excluded_undated,
@@ -170,13 +170,6 @@ def abstention_evidence(
     return _evidence(index, query, question, candidates, filters)
 
 
-def abstention_message(reason: str | None) -> str:
-    """What an abstention says: that nothing answers, and why (the decision's reason, as a sentence)."""
-    if not reason:
-        return NOTHING_FOUND
-    return f"{NOTHING_FOUND} {reason[0].upper()}{reason[1:]}."
-
-
 def _candidates(
     index: IndexReader, embedder: TextEncoder, query: np.ndarray, question: str, *, limit: int, filters: SearchFilters
 ) -> list[_Candidate]:
@@ -204,12 +197,9 @@ def _evidence(
     index: IndexReader, query: np.ndarray, question: str, candidates: list[_Candidate], filters: SearchFilters
 ) -> AbstentionEvidence:
     """What qa.abstention decides from: the best similarity among the candidates, the question's typical score
-    among the passages the filters leave (its POOL_SIZE nearest of them), and the leading passages.
-
-    The pool is one more dense search, inside the same filters as `retrieve`'s: `retrieve` returns only its
-    fused best (RERANK_POOL here), not the cosines of its dense side's POOL_SIZE nearest, so reusing them would
-    change the ranking seam (qa.store.ranking). The extra search is one query vector against the index (the
-    embedded index reuses the filter's passage ids `retrieve` just looked up)."""
+    among the passages the filters leave (its POOL_SIZE nearest), and the leading passages. The pool is one more
+    dense search in the same filters: `retrieve` returns only its fused best, not its dense side's cosines, and
+    reusing those would change the ranking seam (qa.store.ranking); the embedded index reuses the filter's ids."""
     pool = [similarity for _, similarity in index.search_dense(query, POOL_SIZE, filters=filters)]
     leading = [
         LeadingPassage(c.passage.text, c.article.title, c.article.text, c.article.published)
