@@ -97,12 +97,11 @@ def answer_question(
 ) -> Answer:
     """The `k` best attributed passages, or an abstention when the archive does not answer the question.
 
-    Whether to answer is decided once, for the answer as a whole, from the same RERANK_POOL fused candidates
-    whatever `k` is (a larger `k` only shows more), by qa.abstention: no passage reaching
-    `min_similarity` is one reason to abstain, evidence that does not grow with the archive (margin over the
-    question's typical score, coverage of its words, the years it names) the others. Once answered, a passage is
-    shown when it or its best sentence reaches `min_similarity` (a precise question often matches one sentence
-    of a long passage far better than the whole) or the lexical side ranks it in its top LEXICAL_NEAR_TOP.
+    Whether to answer is decided once, from the same RERANK_POOL fused candidates whatever `k` is, by
+    qa.abstention: no passage reaching `min_similarity` is one reason to abstain, evidence that does not grow with
+    the archive (margin over the question's typical score, coverage of its words, its years) the others. Once
+    answered, a passage is shown when it or its best sentence reaches `min_similarity` (a precise question often
+    matches one sentence of a long passage far better) or the lexical side ranks it in its top LEXICAL_NEAR_TOP.
     """
     question = question.strip()
     if not question:
@@ -197,10 +196,12 @@ def _evidence(
     index: IndexReader, query: np.ndarray, question: str, candidates: list[_Candidate], filters: SearchFilters
 ) -> AbstentionEvidence:
     """What qa.abstention decides from: the best similarity among the candidates, the question's typical score
-    among the passages the filters leave (its POOL_SIZE nearest), and the leading passages. The pool is one more
-    dense search in the same filters: `retrieve` returns only its fused best, not its dense side's cosines, and
-    reusing those would change the ranking seam (qa.store.ranking); the embedded index reuses the filter's ids."""
-    pool = [similarity for _, similarity in index.search_dense(query, POOL_SIZE, filters=filters)]
+    (its POOL_SIZE nearest passages) and the leading passages. The pool is taken among the passages the filters
+    leave when they leave at least POOL_SIZE (else the whole index's: a filter leaving one article has no crowd to
+    stand above). It is one more dense search: `retrieve` returns only its fused best, not its dense side's
+    cosines, and reusing those would change the ranking seam (qa.store.ranking)."""
+    within = filters if filters.active and index.matching_passages(filters) >= POOL_SIZE else None
+    pool = [similarity for _, similarity in index.search_dense(query, POOL_SIZE, filters=within)]
     leading = [
         LeadingPassage(c.passage.text, c.article.title, c.article.text, c.article.published)
         for c in candidates[:YEAR_PASSAGES]

@@ -399,23 +399,59 @@ def test_the_decision_is_the_same_whatever_k_and_abstention_evidence_is_what_it_
             assert answer.abstained == (not expected.answer), (k, floor)
 
 
-def test_the_typical_score_is_taken_among_the_passages_the_filters_leave(toy_archive):
-    """With a date filter the pool is the filtered passages' nearest (here all of them: fewer than POOL_SIZE),
-    not the whole archive's."""
-    question = "How much will the new ferry terminal at Port Alder cost?"
-    index, encoder = toy_archive.index, toy_archive.query_encoder
-    filters = SearchFilters(since=dt.date(1987, 3, 1), until=dt.date(1987, 3, 6))
-    query = encoder.encode_query(question)
-    ids, vectors = index.stored_vectors(
-        index.passage_ids_where(outlets=[], since=filters.since, until=filters.until).tolist()
+FILLER_TOWNS = [f"Town{number}" for number in range(POOL_SIZE + 6)]
+
+
+@pytest.fixture(scope="module")
+def two_wires(tmp_path_factory, embedder) -> Engine:
+    """The toy archive (outlet "Wire") beside more than POOL_SIZE short council stories of "Town Wire"."""
+    corpus = tmp_path_factory.mktemp("wires") / "corpus"
+    corpus.mkdir()
+    stories = [(title, text, "Wire") for title, text in ARCHIVE] + [
+        (f"{town} council meets", f"The {town} council met on Monday and approved its budget.", "Town Wire")
+        for town in FILLER_TOWNS
+    ]
+    for number, (title, text, outlet) in enumerate(stories):
+        (corpus / f"story-{number:02}.txt").write_text(text, encoding="utf-8")
+        meta = {"title": title, "outlet": outlet, "published": "1987-03-02"}
+        (corpus / f"story-{number:02}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    engine = Engine(
+        Settings(corpus_dir=corpus, index_dir=corpus.parent / "index", model=BUNDLED_MODEL), embedder=embedder
     )
-    everything_ids, everything = index.stored_vectors()
-    assert 0 < len(ids) < len(everything_ids) and len(ids) <= POOL_SIZE
-    filtered = abstention_evidence(index, encoder, question, filters=filters)
+    engine.build_index()
+    return engine
+
+
+def _typical(index, query: np.ndarray, ids: np.ndarray) -> float:
+    _, vectors = index.stored_vectors(ids.tolist())
+    return float(np.mean(np.sort(vectors @ query)[::-1][:POOL_SIZE]))
+
+
+def test_the_typical_score_is_taken_among_the_passages_the_filters_leave(two_wires):
+    """An outlet filter leaving more than POOL_SIZE passages: the pool is their nearest, not the archive's."""
+    question = "How much will the new ferry terminal at Port Alder cost?"
+    index, encoder = two_wires.index, two_wires.query_encoder
+    query = encoder.encode_query(question)
+    towns = SearchFilters(outlets=["Town Wire"])
+    assert index.matching_passages(towns) >= POOL_SIZE
+    filtered = abstention_evidence(index, encoder, question, filters=towns)
     whole = abstention_evidence(index, encoder, question)
-    assert filtered.pool_similarity == pytest.approx(float(np.mean(vectors @ query)), abs=1e-4)
-    assert whole.pool_similarity == pytest.approx(float(np.mean(everything @ query)), abs=1e-4)
-    assert filtered.pool_similarity != pytest.approx(whole.pool_similarity, abs=1e-3)
+    town_ids = index.passage_ids_where(outlets=["Town Wire"])
+    all_ids = index.passage_ids_where(outlets=[])
+    assert filtered.pool_similarity == pytest.approx(_typical(index, query, town_ids), abs=1e-3)
+    assert whole.pool_similarity == pytest.approx(_typical(index, query, all_ids), abs=1e-3)
+    assert filtered.pool_similarity < whole.pool_similarity - 0.01
+
+
+def test_a_filter_leaving_fewer_than_the_pool_keeps_the_archive_typical_score(two_wires):
+    """A filter leaving one outlet of 24 stories has no crowd of its own to stand above: the whole index's."""
+    question = "How much will the new ferry terminal at Port Alder cost?"
+    index, encoder = two_wires.index, two_wires.query_encoder
+    wire = SearchFilters(outlets=["Wire"])
+    assert index.matching_passages(wire) < POOL_SIZE
+    filtered = abstention_evidence(index, encoder, question, filters=wire)
+    assert filtered.pool_similarity == pytest.approx(abstention_evidence(index, encoder, question).pool_similarity)
+    assert not two_wires.ask(question, k=3, filters=wire).abstained
 
 
 def test_an_abstention_says_why(toy_archive):
