@@ -97,11 +97,11 @@ def answer_question(
 ) -> Answer:
     """The `k` best attributed passages, or an abstention when the archive does not answer the question.
 
-    Whether to answer is decided once, for the answer as a whole, by qa.abstention: no passage reaching
-    `min_similarity` is one reason to abstain, evidence that does not grow with the archive (margin over the
-    question's typical score, coverage of its words, the years it names) the others. Once answered, a passage is
-    shown when it or its best sentence reaches `min_similarity` (a precise question often matches one sentence
-    of a long passage far better than the whole) or the lexical side ranks it in its top LEXICAL_NEAR_TOP.
+    Whether to answer is decided once, from the same RERANK_POOL fused candidates whatever `k` is, by
+    qa.abstention: no passage reaching `min_similarity` is one reason to abstain, evidence that does not grow with
+    the archive (margin over the question's typical score, coverage of its words, its years) the others. Once
+    answered, a passage is shown when it or its best sentence reaches `min_similarity` (a precise question often
+    matches one sentence of a long passage far better) or the lexical side ranks it in its top LEXICAL_NEAR_TOP.
     """
     question = question.strip()
     if not question:
@@ -123,13 +123,16 @@ def answer_question(
         )
 
     query = embedder.encode_query(question)
-    candidates = _candidates(index, embedder, query, question, limit=max(k, RERANK_POOL), filters=filters)
-    decision = decide(_evidence(index, query, question, candidates), min_similarity=min_similarity)
+    decided_from = _candidates(index, embedder, query, question, limit=RERANK_POOL, filters=filters)
+    decision = decide(_evidence(index, query, question, decided_from, filters), min_similarity=min_similarity)
+    candidates = (
+        decided_from if k <= RERANK_POOL else _candidates(index, embedder, query, question, limit=k, filters=filters)
+    )
     if not decision.answer:
         return Answer(
             question=question,
             abstained=True,
-            message=_join(NOTHING_FOUND, excluded_note),
+            message=_join(NOTHING_FOUND, decision.why, excluded_note),
             passages=[],
             filters=filters,
             excluded_undated=excluded_undated,
@@ -160,9 +163,10 @@ def abstention_evidence(
 ) -> AbstentionEvidence:
     """The evidence `answer_question` decides to answer or abstain from, gathered the same way (for
     calibrating the decision: bench/calibrate_archive_abstention.py)."""
+    filters = filters or SearchFilters()
     query = embedder.encode_query(question)
-    candidates = _candidates(index, embedder, query, question, limit=RERANK_POOL, filters=filters or SearchFilters())
-    return _evidence(index, query, question, candidates)
+    candidates = _candidates(index, embedder, query, question, limit=RERANK_POOL, filters=filters)
+    return _evidence(index, query, question, candidates, filters)
 
 
 def _candidates(
@@ -188,10 +192,16 @@ def _candidates(
     return _without_repeated_text(candidates)
 
 
-def _evidence(index: IndexReader, query: np.ndarray, question: str, candidates: list[_Candidate]) -> AbstentionEvidence:
+def _evidence(
+    index: IndexReader, query: np.ndarray, question: str, candidates: list[_Candidate], filters: SearchFilters
+) -> AbstentionEvidence:
     """What qa.abstention decides from: the best similarity among the candidates, the question's typical score
-    over the whole index (its POOL_SIZE nearest passages, whatever the filters), and the leading passages."""
-    pool = [similarity for _, similarity in index.search_dense(query, POOL_SIZE)]
+    (its POOL_SIZE nearest passages) and the leading passages. The pool is taken among the passages the filters
+    leave when they leave at least POOL_SIZE (else the whole index's: a filter leaving one article has no crowd to
+    stand above). It is one more dense search: `retrieve` returns only its fused best, not its dense side's
+    cosines, and reusing those would change the ranking seam (qa.store.ranking)."""
+    within = filters if filters.active and index.matching_passages(filters) >= POOL_SIZE else None
+    pool = [similarity for _, similarity in index.search_dense(query, POOL_SIZE, filters=within)]
     leading = [
         LeadingPassage(c.passage.text, c.article.title, c.article.text, c.article.published)
         for c in candidates[:YEAR_PASSAGES]

@@ -82,7 +82,9 @@ def test_ask_json_reports_an_abstention_as_a_normal_answer(capsys, seed_paths):
     assert code == 0
     document = json.loads(out)
     assert (document["abstained"], document["passages"]) == (True, [])
-    assert document["message"] == "Nothing in the corpus answers this question."
+    assert document["message"] == (
+        "Nothing in the corpus answers this question. No passage reaches similarity 0.30."
+    )
 
 
 # -- ask, human output ---------------------------------------------------------------------
@@ -116,7 +118,7 @@ def test_ask_marks_the_answering_sentence_in_plain_output(capsys, seed_paths):
 def test_ask_says_so_when_nothing_answers(capsys, seed_paths):
     code, out, err = qa("ask", "Who won the 1998 World Cup?", *seed_paths, capsys=capsys)
     assert (code, err) == (0, "")
-    assert out == "Nothing in the corpus answers this question.\n"
+    assert out == "Nothing in the corpus answers this question. No passage reaches similarity 0.30.\n"
 
 
 @pytest.mark.model

@@ -171,9 +171,17 @@ class Index(WritableIndex):
         return int(matrix.shape[1] if matrix.size else self._db.get_meta(MetaKey.DIMENSION) or 1)
 
     def search_dense(
-        self, query: np.ndarray, limit: int, *, among: np.ndarray | None = None
+        self,
+        query: np.ndarray,
+        limit: int,
+        *,
+        among: np.ndarray | None = None,
+        filters: SearchFilters | None = None,
     ) -> list[tuple[int, float]]:
-        """(passage id, cosine) best first; only passages in `among` when given (exact when few)."""
+        """(passage id, cosine) best first; only passages in `among`, or that `filters` leave, when given
+        (exact when few)."""
+        if among is None and filters is not None and filters.active:
+            among = self._passage_ids(filters)
         vectors = self.vectors()
         if among is not None and vectors.approximate and len(among) <= EXACT_AMONG_LIMIT:
             ids, matrix = self._db.vectors(among)

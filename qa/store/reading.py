@@ -138,8 +138,10 @@ class IndexReader(ABC):
         """
 
     @abstractmethod
-    def search_dense(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
-        """(passage id, cosine) best first."""
+    def search_dense(
+        self, query: np.ndarray, limit: int, *, filters: SearchFilters | None = None
+    ) -> list[tuple[int, float]]:
+        """(passage id, cosine) best first; only among the passages `filters` leave, when given."""
 
     @abstractmethod
     def search_lexical(self, question: str, limit: int) -> list[int]:

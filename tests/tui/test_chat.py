@@ -62,7 +62,9 @@ async def test_off_topic_question_is_shown_as_an_abstention(seed_settings, make_
         await ask(app, pilot, OFF_TOPIC_QUESTION)
         assert not app.query(AnswerCard)
         [abstention] = app.query(".abstained")
-        assert str(abstention.render()) == "No answer. Nothing in the corpus answers this question."
+        assert str(abstention.render()) == (
+            "No answer. Nothing in the corpus answers this question. No passage reaches similarity 0.30."
+        )
         assert _status(app) == f"No answer for: {OFF_TOPIC_QUESTION}"
 
 

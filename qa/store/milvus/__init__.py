@@ -242,13 +242,15 @@ class MilvusIndex(WritableIndex):
         similarity = {int(hit["id"]): float(np.dot(hit["entity"]["dense"], query)) for hit in [*dense, *lexical]}
         return best_fused([int(hit["id"]) for hit in dense], [int(hit["id"]) for hit in lexical], similarity, limit)
 
-    def search_dense(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    def search_dense(
+        self, query: np.ndarray, limit: int, *, filters: SearchFilters | None = None
+    ) -> list[tuple[int, float]]:
         [hits] = self._client.search(
             PASSAGES,
             data=[query.astype(np.float32).tolist()],
             anns_field="dense",
             limit=limit,
-            filter=self._where(),
+            filter=self._where(filters),
             search_params=_dense_params(limit),
             output_fields=["id"],
         )
