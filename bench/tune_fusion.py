@@ -7,8 +7,11 @@ vectors); then every setting of the grid is scored offline through the product's
   per side, a document scored by its best passage). The best-sentence weight does not act here.
 * The news development set's answerable questions (bench/news_dev), answer-string recall@1/@5 over the
   text of the hits `qa ask -k 10` shows: best_fused at depth 50 into the 20-candidate pool, qa.answer's
-  `_highlight`, `_fuse` (the sentence weight), the 0.30 similarity floor and `_in_context` (article
-  evidence, widening, merging), as answer_question runs them when it does not abstain.
+  `_highlight`, `_fuse` (the sentence weight), `_relevant` (the 0.30 floor, or BM25's top 10) and
+  `_in_context` (article evidence, widening, merging), as answer_question runs them when it does not abstain.
+  The answer-or-abstain decision (qa.abstention) is left out of the objective: its weights were fitted after
+  the fusion was chosen, on the fused order (bench/calibrate_archive_abstention.py), so a new fusion setting
+  means fitting them again.
 
 Objective (what is maximised): the gain over plain RRF (k=60, equal weights)
 
@@ -168,6 +171,7 @@ def news_recall(runs: list[NewsRun], encoder, weights, min_similarity: float) ->
         _fuse,
         _highlight,
         _in_context,
+        _relevant,
         _without_repeated_text,
         asks_for_latest,
     )
@@ -191,7 +195,7 @@ def news_recall(runs: list[NewsRun], encoder, weights, min_similarity: float) ->
         ]
         _highlight(candidates, run.query, run.sentences, encoder)
         _fuse(candidates, weights)
-        relevant = [c for c in _without_repeated_text(candidates) if c.similarity >= min_similarity]
+        relevant = [c for c in _without_repeated_text(candidates) if _relevant(c, min_similarity)]
         shown = _in_context(
             run.question, relevant, k=NEWS_K, favour_recent=asks_for_latest(run.question), weights=weights
         )
