@@ -167,7 +167,7 @@ def news_recall(runs: list[NewsRun], encoder, weights, min_similarity: float) ->
     """Recall@1 and @5 of the answer strings in the shown hits' text, as answer_question shows them."""
     from qa.answer import (
         RERANK_POOL,
-        _Candidate,
+        _as_candidates,
         _fuse,
         _highlight,
         _in_context,
@@ -181,18 +181,7 @@ def news_recall(runs: list[NewsRun], encoder, weights, min_similarity: float) ->
     at_1 = at_5 = 0
     for run in runs:
         scored = best_fused(run.dense, run.lexical, run.similarity, max(NEWS_K, RERANK_POOL), weights)
-        candidates = [
-            _Candidate(
-                s.passage_id,
-                *run.found[s.passage_id],
-                fused=s.fused,
-                similarity=s.similarity,
-                dense_rank=s.dense_rank,
-                lexical_rank=s.lexical_rank,
-            )
-            for s in scored
-            if s.passage_id in run.found
-        ]
+        candidates = _as_candidates(scored, run.found)
         _highlight(candidates, run.query, run.sentences, encoder)
         _fuse(candidates, weights)
         relevant = [c for c in _without_repeated_text(candidates) if _relevant(c, min_similarity)]

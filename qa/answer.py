@@ -32,7 +32,7 @@ from qa.models import (
     SearchFilters,
 )
 from qa.passages import sentence_spans
-from qa.store.ranking import FUSION, FusionWeights
+from qa.store.ranking import FUSION, FusionWeights, ScoredPassage
 from qa.store.reading import IndexReader
 from qa.store.records import SentenceVectors
 from qa.summary import QuotedReport, summary_line
@@ -174,8 +174,15 @@ def _candidates(
 ) -> list[_Candidate]:
     """The fused candidates, each with its answer sentence marked, best first, syndicated repeats removed."""
     scored = index.retrieve(query, question, limit=limit, filters=filters)
-    found = index.passages_with_articles([s.passage_id for s in scored])
-    candidates = [
+    candidates = _as_candidates(scored, index.passages_with_articles([s.passage_id for s in scored]))
+    _highlight(candidates, query, index.sentence_vectors([c.passage_id for c in candidates]), embedder)
+    _fuse(candidates)
+    return _without_repeated_text(candidates)
+
+
+def _as_candidates(scored: list[ScoredPassage], found: dict[int, tuple[Passage, Article]]) -> list[_Candidate]:
+    """The scored passages the index still holds, with their passage and article, in the fused order."""
+    return [
         _Candidate(
             s.passage_id,
             *found[s.passage_id],
@@ -187,9 +194,6 @@ def _candidates(
         for s in scored
         if s.passage_id in found
     ]
-    _highlight(candidates, query, index.sentence_vectors([c.passage_id for c in candidates]), embedder)
-    _fuse(candidates)
-    return _without_repeated_text(candidates)
 
 
 def _evidence(
