@@ -157,8 +157,8 @@ class DateVotes:
         return self._shown_update(readings) or decided
 
     def _shown_update(self, readings: list[tuple[str, NewsDate, str]]) -> PageDate | None:
-        """ "Updated March 12, 2020" where the page shows no publication day and another source names an earlier one:
-        the page presents itself by its update, and that is the date its readers (and a hand check) take, unless a
+        """A page that shows "Updated March 12, 2020" and no publication day, where another source names an earlier
+        day: the page presents itself by its update, and that is the date its readers (and a hand check) take, unless a
         source names a later day. On the htmldate-pages dev set the hand-checked day is the shown update on all 5
         pages where the metadata or htmldate names an earlier day; where the update shown is earlier than the
         metadata's day (a sidebar's "Stand", another story's), the metadata's day is right on 3 of 5. Alone, with
@@ -254,7 +254,8 @@ def time_element_dates(tree, votes: DateVotes) -> None:
 
 
 def url_date(url: str | None, votes: DateVotes) -> None:
-    """The day in the page's URL is a vote; a year and month alone (`/2017/09/slug`) rule out days of other months."""
+    """The day in the page's URL is a vote; a year and month alone (`/2017/09/slug`) side with the sources that name
+    a day in that month."""
     match = _URL_DATE.search(url or "")
     if match is None:
         month = _URL_MONTH.search(url or "")
