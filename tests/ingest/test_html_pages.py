@@ -211,6 +211,43 @@ def test_htmldate_says_nothing_about_the_local_day():
     assert decided is not None and decided.day == dt.date(2023, 11, 8)
 
 
+def test_htmldate_repeating_the_meta_tag_does_not_outvote_the_dateline_a_reader_sees():
+    """sac-cas.ch: the meta tag says the 15th, the `<time>` and the dateline under the headline the 25th; htmldate
+    read the meta tag first, so naming the 15th again is no second source."""
+    votes = DateVotes()
+    votes.add("meta tag", "2022-01-15", "<meta og:article:published_time>")
+    votes.add("<time>", "2022-01-25", "<time datetime> (first)")
+    votes.add("dateline under the headline", dt.date(2022, 1, 25), "the date under the headline")
+    votes.add("htmldate", "2022-01-15", "htmldate")
+    decided = votes.decide()
+    assert decided is not None and decided.day == dt.date(2022, 1, 25)
+
+
+def test_htmldate_picking_between_two_metadata_days_counts():
+    """JSON-LD and the `date` meta tag disagree: htmldate's choice between them is its own judgement, and with it
+    neither day wins clearly."""
+    votes = DateVotes()
+    votes.add("JSON-LD datePublished", "2020-01-10T16:50:00+00:00", "JSON-LD NewsArticle datePublished")
+    votes.add("generic date meta tag", "2023-01-01T14:11:58+01:00", "<meta date>")
+    votes.add("htmldate", "2023-01-01", "htmldate")
+    assert votes.decide() is None
+
+
+def test_the_month_in_the_url_sides_with_the_sources_in_that_month():
+    """A blog files the post under /2017/09/; the date under the headline is the reviewed book's, from August."""
+    votes = DateVotes()
+    url_date("https://reads.example.org/2017/09/review-love-is-war.html", votes)
+    votes.add("dateline under the headline", dt.date(2017, 8, 14), "the date under the headline")
+    votes.add("htmldate", "2017-09-09", "htmldate")
+    decided = votes.decide()
+    assert decided is not None and decided.day == dt.date(2017, 9, 9)
+    kept_up_to_date = DateVotes()  # a page updated under its first month's address: nothing in the month to side with
+    url_date("https://police.example.org/news/2021/10/migration-situation.html", kept_up_to_date)
+    kept_up_to_date.add("dateline under the headline", dt.date(2021, 11, 10), "the date under the headline")
+    decided = kept_up_to_date.decide()
+    assert decided is not None and decided.day == dt.date(2021, 11, 10)
+
+
 def test_htmldate_alone_on_january_first_is_a_bare_year():
     votes = DateVotes()
     votes.add("htmldate", "2004-01-01", "htmldate")
