@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import struct
 from collections.abc import Iterable
 from functools import cache
 
@@ -69,9 +68,8 @@ def signature(shingle_set: set[str]) -> np.ndarray:
     "affine32" scheme: SHA-1 to 32 bits, a MurmurHash3 pre-mix, then odd-multiplier affine permutations),
     computed here because importing datasketch imports scipy: about a second on every `qa add`."""
     a, b = _permutations()
-    hashed = np.array(
-        [struct.unpack("<I", hashlib.sha1(s.encode("utf-8")).digest()[:4])[0] for s in shingle_set], dtype=np.uint32
-    )
+    digests = b"".join([hashlib.sha1(s.encode("utf-8")).digest()[:4] for s in shingle_set])
+    hashed = np.frombuffer(digests, dtype="<u4")  # each digest's first 4 bytes, little-endian
     if not hashed.size:
         return np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
     return (_murmur_finalizer(hashed).reshape(-1, 1) * a + b).min(axis=0)
