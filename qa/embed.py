@@ -7,12 +7,15 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
 from qa.config import BUNDLED_MODEL
 from qa.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    from tokenizers import Encoding
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +104,38 @@ class TextEncoder(Protocol):
         `on_progress` receives the number of passages finished after each batch.
         """
         ...
+
+
+@dataclass(frozen=True)
+class TokenizedPassages:
+    """Texts tokenized for the model (document prompt included) and grouped into forward passes.
+
+    Made by `qa.encoders.QueryEncoder.tokenize_passages`, so a build can tokenize in the thread that chunks
+    articles, ahead of the model, and the model's thread only runs the model and pools.
+    """
+
+    encodings: list[Encoding]
+    """One per text, in input order."""
+    batches: list[list[int]]
+    """Input positions of each forward pass: longest texts first, a batch at a time, so each pads little."""
+
+
+@runtime_checkable
+class TokenizesAhead(Protocol):
+    """An encoder whose passages can be tokenized in another thread, before they reach the model."""
+
+    def tokenize_passages(self, texts: Sequence[str]) -> TokenizedPassages | None:
+        """The tokenized texts, or None when this encoder tokenizes them itself as it encodes."""
+        ...
+
+    def encode_passages(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[Span]],
+        *,
+        tokenized: TokenizedPassages | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> PassageEncoding: ...
 
 
 def pool_sentences(text: TokenizedText, spans: Sequence[Span]) -> list[np.ndarray | None]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from qa.embed import ENCODERS_SEPARATOR, Embedder, PassageEncoding, Span, TextEncoder
+from qa.embed import ENCODERS_SEPARATOR, Embedder, PassageEncoding, Span, TextEncoder, TokenizedPassages
 from qa.encoders.cache import load_cached_encoder
 from qa.encoders.export import DEFAULT_PRECISION, Precision
 from qa.encoders.manifest import EncoderUnavailableError
@@ -101,11 +101,21 @@ class DocumentEncoder:
     def encode_documents(self, texts: Sequence[str], *, on_progress: Callable[[int], None] | None = None) -> np.ndarray:
         return self.encoder.encode_documents(texts, on_progress=on_progress)
 
+    def tokenize_passages(self, texts: Sequence[str]) -> TokenizedPassages | None:
+        """The export's tokens for `texts`, or None while nothing is loaded yet (this never loads: it is called
+        from the build's chunking thread) or when sentence-transformers embeds, which tokenizes as it encodes."""
+        chosen = self._chosen
+        return chosen.tokenize_passages(texts) if isinstance(chosen, QueryEncoder) else None
+
     def encode_passages(
         self,
         texts: Sequence[str],
         spans: Sequence[Sequence[Span]],
         *,
+        tokenized: TokenizedPassages | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> PassageEncoding:
-        return self.encoder.encode_passages(texts, spans, on_progress=on_progress)
+        encoder = self.encoder
+        if isinstance(encoder, QueryEncoder):
+            return encoder.encode_passages(texts, spans, tokenized=tokenized, on_progress=on_progress)
+        return encoder.encode_passages(texts, spans, on_progress=on_progress)

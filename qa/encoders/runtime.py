@@ -19,7 +19,14 @@ import onnxruntime
 from onnxruntime.capi import onnxruntime_pybind11_state as ort_errors
 from tokenizers import Encoding, Tokenizer
 
-from qa.embed import PassageEncoding, Span, TokenizedText, assemble_passages, pool_sentences
+from qa.embed import (
+    PassageEncoding,
+    Span,
+    TokenizedPassages,
+    TokenizedText,
+    assemble_passages,
+    pool_sentences,
+)
 from qa.encoders.manifest import (
     MODEL_FILE,
     TOKENIZER_FILE,
@@ -93,7 +100,7 @@ class QueryEncoder:
     ) -> np.ndarray:
         """Float32 vectors, one row per text, in input order."""
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for batch, _encodings, tokens, mask in self._document_batches(texts):
+        for batch, _encodings, tokens, mask in self._document_batches(self.tokenize_passages(texts)):
             vectors[batch] = _pool(tokens, mask, pooling=self.manifest.pooling, normalize=self.manifest.normalize)
             if on_progress is not None:
                 on_progress(len(batch))
@@ -104,9 +111,12 @@ class QueryEncoder:
         texts: Sequence[str],
         spans: Sequence[Sequence[Span]],
         *,
+        tokenized: TokenizedPassages | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> PassageEncoding:
         """Passage vectors and pooled sentence vectors from one forward pass (see `qa.embed.pool_sentences`).
+
+        `tokenized`: `tokenize_passages(texts)` made beforehand (in another thread), else it is made here.
 
         A model that pools its CLS token has no per-sentence equivalent in its token embeddings:
         its sentences are encoded on their own, as the reference would.
@@ -114,7 +124,9 @@ class QueryEncoder:
         passages = np.zeros((len(texts), self.dimension), dtype=np.float32)
         pooled: list[list[np.ndarray | None]] = [[None] * len(own) for own in spans]
         shift = len(self.manifest.document_prompt)
-        for batch, encodings, tokens, mask in self._document_batches(texts):
+        for batch, encodings, tokens, mask in self._document_batches(
+            tokenized if tokenized is not None else self.tokenize_passages(texts)
+        ):
             passages[batch] = _pool(tokens, mask, pooling=self.manifest.pooling, normalize=self.manifest.normalize)
             if self.manifest.pooling == "mean":
                 for row, (number, encoding) in enumerate(zip(batch, encodings, strict=True)):
@@ -125,20 +137,21 @@ class QueryEncoder:
                 on_progress(len(batch))
         return assemble_passages(self, texts, spans, passages, pooled)
 
-    def _document_batches(
-        self, texts: Sequence[str]
-    ) -> Iterator[tuple[list[int], list[Encoding], np.ndarray, np.ndarray]]:
-        """(input positions, their encodings, token embeddings, attention mask) per batch of BATCH_SIZE.
-
-        All texts are tokenized first (with the document prompt), then batched by token count,
-        longest first, so each batch pads only to a length its texts nearly share.
-        """
+    def tokenize_passages(self, texts: Sequence[str]) -> TokenizedPassages:
+        """All texts tokenized with the document prompt, then grouped by token count, longest first."""
         prompt = self.manifest.document_prompt
         encodings = self._tokenizer.encode_batch([prompt + text for text in texts])
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids), reverse=True)
-        for start in range(0, len(order), BATCH_SIZE):
-            batch = order[start : start + BATCH_SIZE]
-            chosen = [encodings[i] for i in batch]
+        return TokenizedPassages(
+            encodings, [order[start : start + BATCH_SIZE] for start in range(0, len(order), BATCH_SIZE)]
+        )
+
+    def _document_batches(
+        self, tokenized: TokenizedPassages
+    ) -> Iterator[tuple[list[int], list[Encoding], np.ndarray, np.ndarray]]:
+        """(input positions, their encodings, token embeddings, attention mask) per forward pass."""
+        for batch in tokenized.batches:
+            chosen = [tokenized.encodings[i] for i in batch]
             tokens, mask = self._forward(chosen)
             yield batch, chosen, tokens, mask
 

@@ -1,9 +1,9 @@
 """Embedding a build's passages in chunks, each staged in one transaction with its sentence vectors.
 
 Three stages run at once (qa/store/pipeline.py): a thread chunks articles into passages and
-sentences ahead of the model, the model encodes one chunk after another, and a thread stages each
-encoded chunk in one transaction behind it. The model never waits for SQLite (or Milvus), nor for
-the chunking; a crash loses at most the chunks not yet committed.
+sentences and tokenizes them ahead of the model, the model encodes one chunk after another, and a
+thread stages each encoded chunk in one transaction behind it. The model never waits for SQLite
+(or Milvus), nor for the chunking; a crash loses at most the chunks not yet committed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.embed import TextEncoder
+from qa.embed import TextEncoder, TokenizedPassages, TokenizesAhead
 from qa.models import Article, Passage
 from qa.passages import chunk_article, sentence_spans
 from qa.progress import Stage
@@ -47,6 +47,8 @@ class PreparedChunk:
     passages: list[Passage]
     spans: list[list[tuple[int, int]]]
     """Each passage's sentences, as character offsets into the passage."""
+    tokenized: TokenizedPassages | None
+    """The passages' tokens for the model, when its encoder tokenizes ahead and was loaded in time."""
 
 
 @dataclass
@@ -70,6 +72,9 @@ class Chunker:
     pending: list[PendingArticle]
     min_words: int
     max_words: int
+    tokenizer: TokenizesAhead | None = None
+    """The model's encoder when it can tokenize in this thread; the first chunks, cut while the model loads,
+    are tokenized by the model's thread instead."""
     total: int = 0
     """Passages in all, known once the first chunk is out."""
 
@@ -83,8 +88,14 @@ class Chunker:
         while remaining:
             chunk.append(remaining.pop())
             if not remaining or sum(len(member.passages) for member in chunk) >= COMMIT_EVERY_PASSAGES:
-                yield _prepare(chunk)
+                yield self._prepare(chunk)
                 chunk = []
+
+    def _prepare(self, chunk: list[PendingArticle]) -> PreparedChunk:
+        passages = [p for member in chunk for p in member.passages]
+        texts = [p.text for p in passages]
+        tokenized = self.tokenizer.tokenize_passages(texts) if self.tokenizer is not None and texts else None
+        return PreparedChunk(chunk, passages, [sentence_spans(text) for text in texts], tokenized)
 
 
 class Stager:
@@ -131,7 +142,8 @@ def embed_and_stage(
     if not pending:
         return
     articles = len(pending)
-    chunker = Chunker(pending, min_words, max_words)
+    tokenizer = embedder if isinstance(embedder, TokenizesAhead) else None
+    chunker = Chunker(pending, min_words, max_words, tokenizer)
     stager = Stager(index, report)
     ahead = Ahead(chunker.chunks(), depth=CHUNKS_AHEAD, name="qa-chunking")
     behind: Behind[EncodedChunk] | None = None
@@ -165,14 +177,13 @@ def _encode(
     if not chunk.passages:
         return EncodedChunk(chunk.articles, np.zeros((0, 1), np.float32), [])
     advance = _embedding_progress(progress, before=before, total=total)
-    encoded = embedder.encode_passages([p.text for p in chunk.passages], chunk.spans, on_progress=advance)
+    texts = [p.text for p in chunk.passages]
+    if isinstance(embedder, TokenizesAhead):
+        encoded = embedder.encode_passages(texts, chunk.spans, tokenized=chunk.tokenized, on_progress=advance)
+    else:
+        encoded = embedder.encode_passages(texts, chunk.spans, on_progress=advance)
     sentence_vectors = [SentenceVectors(own, rows) for own, rows in zip(chunk.spans, encoded.sentences, strict=True)]
     return EncodedChunk(chunk.articles, encoded.passages, sentence_vectors)
-
-
-def _prepare(chunk: list[PendingArticle]) -> PreparedChunk:
-    passages = [p for member in chunk for p in member.passages]
-    return PreparedChunk(chunk, passages, [sentence_spans(p.text) for p in passages])
 
 
 def _embedding_progress(progress: ProgressCallback, *, before: int, total: int) -> Callable[[int], None]:
