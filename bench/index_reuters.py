@@ -10,7 +10,8 @@ the next (numpy's rate on an idle machine: 110 to 290 GFLOP/s within ten seconds
 sampled during the build: every PROBE_EVERY seconds the `qa index` process is paused (SIGSTOP), the
 matmul runs for PROBE_SECONDS, and the build goes on (SIGCONT); the build's wall time leaves the
 pauses out. The ceiling is the mean of those samples, the rate the hardware offered while the
-build ran; the best sample, and the best rate before and after the build, are printed beside it.
+build ran; the share against the best rate seen in the run (any sample, before or after) is printed with
+the same weight, as the floor. `qa index`'s own timing and progress rates include the pauses.
 An index left in the work directory by an earlier run is removed first, with its corpus copy:
 every run is a build from empty, never an incremental no-op.
 
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,13 +67,20 @@ PROBE_SECONDS = 0.5
 """How long each sample runs the matmul, the build paused: about 5% of the build's time, left out of its wall time."""
 
 
+def qa_command(*args: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "qa"), *args]
+
+
+def check_exit(code: int, args: tuple[str, ...]) -> None:
+    if code not in (0, FINISHED_WITH_SKIPS):
+        sys.exit(f"`qa {' '.join(args)}` failed with exit code {code}")
+
+
 def run_qa(*args: str) -> float:
     """Run `qa ARGS` as a real process and return its wall time; stop on failure."""
-    script = Path(sys.executable).parent / "qa"
     started = time.perf_counter()
-    result = subprocess.run([str(script), *args], env={**os.environ, "HF_HUB_OFFLINE": "1"}, check=False)
-    if result.returncode not in (0, FINISHED_WITH_SKIPS):
-        sys.exit(f"`qa {' '.join(args)}` failed with exit code {result.returncode}")
+    result = subprocess.run(qa_command(*args), env={**os.environ, "HF_HUB_OFFLINE": "1"}, check=False)
+    check_exit(result.returncode, args)
     return time.perf_counter() - started
 
 
@@ -79,32 +88,40 @@ def run_qa_sampling_gemm(*args: str) -> tuple[float, list[float]]:
     """Run `qa ARGS` as `run_qa` does, pausing it every PROBE_EVERY seconds to sample the GEMM rate.
 
     Returns the wall time without the pauses, and the samples (FLOP/s). Pausing stops every thread
-    of the process at once, so the build resumes exactly where it was; only the clock moved.
+    of the process at once, so the build resumes exactly where it was; only the clock moved. On
+    any error or interruption (SIGTERM included) the process is let go and killed, never left stopped.
     """
-    script = Path(sys.executable).parent / "qa"
     started = time.perf_counter()
     paused = 0.0
     samples: list[float] = []
-    process = subprocess.Popen([str(script), *args], env={**os.environ, "HF_HUB_OFFLINE": "1"})
-    while True:
+    previous_sigterm = signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    with subprocess.Popen(qa_command(*args), env={**os.environ, "HF_HUB_OFFLINE": "1"}) as process:
         try:
-            process.wait(timeout=PROBE_EVERY)
-            break
-        except subprocess.TimeoutExpired:
-            pass
-        pause = time.perf_counter()
-        process.send_signal(signal.SIGSTOP)
-        try:
-            samples.append(gemm_flops(seconds=PROBE_SECONDS, statistic=statistics.median))
-        finally:
+            while process.poll() is None:
+                try:
+                    process.wait(timeout=PROBE_EVERY)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                pause = time.perf_counter()
+                try:
+                    process.send_signal(signal.SIGSTOP)
+                    if process.poll() is None:  # not a sample of an idle machine after the build ended
+                        samples.append(gemm_flops(seconds=PROBE_SECONDS, statistic=statistics.median))
+                finally:
+                    process.send_signal(signal.SIGCONT)
+                paused += time.perf_counter() - pause
+        except BaseException:
             process.send_signal(signal.SIGCONT)
-        paused += time.perf_counter() - pause
-    if process.returncode not in (0, FINISHED_WITH_SKIPS):
-        sys.exit(f"`qa {' '.join(args)}` failed with exit code {process.returncode}")
+            process.kill()
+            raise
+        finally:
+            signal.signal(signal.SIGTERM, previous_sigterm)
+    check_exit(process.returncode, args)
     return time.perf_counter() - started - paused, samples
 
 
-def gemm_flops(*, seconds: float = 3.0, statistic=max) -> float:
+def gemm_flops(*, seconds: float = 3.0, statistic: Callable[[list[float]], float] = max) -> float:
     """fp32 FLOP/s of numpy's matmul on the model's feed-forward shape (a batch of 4096 tokens, 384 -> 1536).
 
     The matmul runs again and again for `seconds`; `statistic` (max, or the median) of their rates."""
@@ -227,20 +244,26 @@ def main() -> None:
     print(f"  passages/s      {counts.passages / build_seconds:.1f}")
     print(f"  passage tokens  {tokens} ({tokens / build_seconds:.0f} tokens/s over the whole build)")
     rate = tokens / build_seconds
+    best = max([flops_before, flops_after, *samples])
     print(f"  embedded by     {embedded_by}")
     if samples:
+        where = f"the mean of {len(samples)} samples during the build"
         print(
             f"  fp32 GEMM       {during / 1e9:.0f} GFLOP/s during the build: the mean of {len(samples)} samples "
             f"(min {min(samples) / 1e9:.0f}, max {max(samples) / 1e9:.0f}; numpy, 4096x384 @ 384x1536, "
-            f"{PROBE_SECONDS} s every {PROBE_EVERY:.0f} s, the build paused)"
+            f"{PROBE_SECONDS} s every {PROBE_EVERY:.0f} s, the build paused); best {flops_before / 1e9:.0f} "
+            f"before and {flops_after / 1e9:.0f} after it"
         )
-    print(f"                  best {flops_before / 1e9:.0f} before and {flops_after / 1e9:.0f} after the build")
+    else:
+        where = "the better of before and after: the build was too short to sample"
+        print(
+            f"  fp32 GEMM       best {flops_before / 1e9:.0f} GFLOP/s before, {flops_after / 1e9:.0f} after the build"
+        )
     print(
-        f"  of the ceiling  {100 * rate / ceiling:.0f}% (fp32 ceiling {ceiling:.0f} tokens/s = the GEMM rate during "
-        f"the build / {MODEL_FLOP_PER_TOKEN / 1e6:.0f} MFLOP per token)"
+        f"  of the ceiling  {100 * rate / ceiling:.0f}% against the GEMM rate of {where}; "
+        f"{100 * rate * MODEL_FLOP_PER_TOKEN / best:.0f}% against the best rate seen in the run "
+        f"(ceiling = GEMM rate / {MODEL_FLOP_PER_TOKEN / 1e6:.0f} MFLOP per token)"
     )
-    best = max([flops_before, flops_after, *samples])
-    print(f"                  {100 * rate * MODEL_FLOP_PER_TOKEN / best:.0f}% of the best rate seen in the run")
     cores = cpu_seconds / build_seconds
     print(f"  CPU time        {cpu_seconds:.1f} s user+system of the qa process ({cores:.2f} cores busy)")
     print(f"  peak memory     {peak_mib:.0f} MiB (max RSS of the qa index process)")

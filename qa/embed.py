@@ -114,6 +114,8 @@ class TokenizedPassages:
     articles, ahead of the model, and the model's thread only runs the model and pools.
     """
 
+    texts: list[str]
+    """What was tokenized (without the prompt): encoding other texts with these tokens is refused."""
     encodings: list[Encoding]
     """One per text, in input order."""
     batches: list[list[int]]

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa.config import BUNDLED_MODEL
-from qa.embed import TokenizesAhead
+from qa.embed import TokenizedPassages, TokenizesAhead
 from qa.encoders import EncoderUnavailableError, QueryEncoder, export_query_encoder, load_query_encoder
 from qa.encoders.documents import DocumentEncoder
 from qa.encoders.export import DEFAULT_PRECISION, QUESTION_PRECISION, down_projections
@@ -513,33 +513,39 @@ def test_the_reference_gives_every_sentence_a_finite_unit_vector(embedder, sente
     np.testing.assert_allclose(np.linalg.norm(encoded.sentences[0], axis=1), 1.0, atol=1e-4)
 
 
-def test_passages_tokenized_ahead_give_the_same_vectors(document_encoder, seed_passages):
+def test_passages_tokenized_ahead_are_encoded_as_tokenized(document_encoder, seed_passages):
     texts = [text for _, text in seed_passages]
     spans = [sentence_spans(text) for text in texts]
     tokenized = document_encoder.tokenize_passages(texts)
     assert sorted(i for batch in tokenized.batches for i in batch) == list(range(len(texts)))
     lengths = [len(tokenized.encodings[batch[0]].ids) for batch in tokenized.batches]
     assert lengths == sorted(lengths, reverse=True)  # longest first: each forward pass pads little
-    ahead = document_encoder.encode_passages(texts, spans, tokenized=tokenized)
+    one_per_pass = TokenizedPassages(texts, tokenized.encodings, [[i] for i in range(len(texts))])
+    progress: list[int] = []
+    ahead = document_encoder.encode_passages(texts, spans, tokenized=one_per_pass, on_progress=progress.append)
+    assert progress == [1] * len(texts)  # the batches given were used, not made again
     inline = document_encoder.encode_passages(texts, spans)
-    np.testing.assert_array_equal(ahead.passages, inline.passages)
+    np.testing.assert_allclose(ahead.passages, inline.passages, atol=1e-5)
     for own_ahead, own_inline in zip(ahead.sentences, inline.sentences, strict=True):
-        np.testing.assert_array_equal(own_ahead, own_inline)
+        np.testing.assert_allclose(own_ahead, own_inline, atol=1e-5)
+    with pytest.raises(ValueError, match="not the passages given"):
+        document_encoder.encode_passages(texts[:1], spans[:1], tokenized=tokenized)
 
 
-def test_the_build_tokenizes_in_its_chunking_thread_once_the_model_is_loaded(exported_encoder):
+def test_the_chunker_tokenizes_ahead_once_the_model_is_loaded(exported_encoder):
     text = " ".join(f"Sentence number {n} says something about the harbour." for n in range(80))
     pending = [PendingArticle("a.txt", Article(doc_id="a", text=text, source_path="a.txt"), [], [])]
     encoder = DocumentEncoder(BUNDLED_MODEL, expected=True, precision="fp32")  # the session cache's export
-    assert isinstance(encoder, TokenizesAhead)
+    assert isinstance(encoder, TokenizesAhead)  # what the build checks before it hands the chunker the encoder
     assert encoder.tokenize_passages([text]) is None  # not loaded: the chunking thread never loads the model
     [unloaded] = Chunker(list(pending), min_words=20, max_words=60, tokenizer=encoder).chunks()
-    assert unloaded.tokenized is None
+    assert unloaded.tokenized is None  # the model's thread tokenizes it
     assert encoder.dimension == 384  # loads the export, as the build's model thread does
     assert encoder.exported
     [chunk] = Chunker(list(pending), min_words=20, max_words=60, tokenizer=encoder).chunks()
-    assert len(chunk.passages) > 1
-    assert chunk.tokenized is not None
-    assert [len(e.ids) for e in chunk.tokenized.encodings] == [
-        len(e.ids) for e in encoder.encoder._tokenizer.encode_batch([p.text for p in chunk.passages])
-    ]
+    texts = [p.text for p in chunk.passages]
+    assert len(texts) > 1
+    assert chunk.tokenized is not None and chunk.tokenized.texts == texts
+    expected = encoder.encoder.tokenize_passages(texts)
+    assert [e.ids for e in chunk.tokenized.encodings] == [e.ids for e in expected.encodings]
+    assert chunk.tokenized.batches == expected.batches

@@ -121,6 +121,8 @@ class QueryEncoder:
         A model that pools its CLS token has no per-sentence equivalent in its token embeddings:
         its sentences are encoded on their own, as the reference would.
         """
+        if tokenized is not None and tokenized.texts != list(texts):
+            raise ValueError("the tokenized passages are not the passages given")
         passages = np.zeros((len(texts), self.dimension), dtype=np.float32)
         pooled: list[list[np.ndarray | None]] = [[None] * len(own) for own in spans]
         shift = len(self.manifest.document_prompt)
@@ -143,7 +145,7 @@ class QueryEncoder:
         encodings = self._tokenizer.encode_batch([prompt + text for text in texts])
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids), reverse=True)
         return TokenizedPassages(
-            encodings, [order[start : start + BATCH_SIZE] for start in range(0, len(order), BATCH_SIZE)]
+            list(texts), encodings, [order[start : start + BATCH_SIZE] for start in range(0, len(order), BATCH_SIZE)]
         )
 
     def _document_batches(

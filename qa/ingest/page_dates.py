@@ -5,10 +5,10 @@ the update time, or in UTC when the story's own day is local), `<time>` elements
 a URL holds the day the slug was made, and the dateline printed under the headline is what a reader (and a hand
 check) sees. Each source votes for a day with a weight; a timestamp in UTC votes for the day beside its own when a
 source in local time names that day and none names its own (02:11 UTC on the 9th is the evening of the 8th in
-Boston). A URL that files the page under a month without a day (`/2017/09/slug`) sides with the sources that name a
-day in that month. The day with the most weight wins if it clearly wins; when two
-days are close the page is left undated (a wrong day is worse than none). The time and zone are kept from the
-strongest source that gave one for the winning day.
+Boston). A URL that files the page under a month without a day (`/2017/09/slug`) is one vote for that month, shared
+by the days the other sources name in it. The day with the most weight wins if it clearly wins; when two days are
+close the page is left undated (a wrong day is worse than none). The time and zone are kept from the strongest
+source that gave one for the winning day.
 """
 
 from __future__ import annotations
@@ -45,8 +45,6 @@ Where the metadata names two days, htmldate's pick between them is its own and c
 HTMLDATE_PICK_SHARE = 0.5
 _GENERIC_DATE_META = {"date", "dc.date", "dcterms.date", "dc:date"}
 _STRUCTURED = {"JSON-LD datePublished", "meta tag", "generic date meta tag"}
-_SHOWN_PUBLICATION = {"labelled dateline", "dateline under the headline"}
-SHOWN_UPDATE = "the date shown after an update label, the page showing no publication date"
 _LOCAL_DAY = {"labelled dateline", "dateline under the headline", "URL"}
 """Sources that give the story's local day: what a reader sees under the headline or labelled, and the slug's day."""
 LATEST_HOUR_OF_DAY_BEFORE = 12
@@ -78,7 +76,8 @@ _URL_DATE = re.compile(
 _URL_MONTH = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/")
 """`/2017/09/slug`: the month a blog (Blogger, WordPress) filed the post under; no day."""
 MONTH_SLACK = dt.timedelta(days=1)
-"""How far outside the URL's month a date may fall: a UTC time on the 1st is the last evening of the month before."""
+"""How far outside the URL's month a day may fall and still be in it: a time on the 1st in UTC can be the last
+evening of the month before where the story happened, and the last evening of a month the 1st in UTC."""
 _DOTTED_DATE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.(?:19|20)\d\d(?!\d)")
 """`18.10.2019`: where dots separate a numeric date, the day comes first (German, Russian, Polish, Turkish, ...)."""
 _PUBLISHED_TIME = re.compile(r"publish|entry-date|posted|created", re.I)
@@ -107,8 +106,6 @@ class DateVotes:
     """(where, value, reason) for a numeric date in an order the page does not say."""
     updates: list[tuple[NewsDate, str]] = field(default_factory=list)
     """(date, where) for each statement of when the page was last changed, strongest source first."""
-    shown_update: dt.date | None = None
-    """The first date the page shows after an update label ("Updated March 12, 2020", "Stand: 28.04.2020")."""
     url_month: tuple[dt.date, dt.date] | None = None
     """The first and last day of the month the page's URL files it under (`/2017/09/slug`), when it gives no day."""
 
@@ -141,38 +138,11 @@ class DateVotes:
         return date.moment or date.day, where
 
     def decide(self) -> PageDate | None:
-        """The clearly winning day, or None when no source names one or two days are close; the update day the page
-        shows instead when it shows no publication day and no source names a later day."""
+        """The clearly winning day, or None when no source names one or two days are close."""
         readings = [r for r in self.readings if not (r[0] == "htmldate" and self.ambiguous)]
         # htmldate is left out when the page has a numeric date in an unknown order: it would guess the order
-        if self.url_month is not None:  # where sources disagree, those in the month the URL files the page under win
-            first, last = self.url_month
-            in_month = [r for r in readings if first - MONTH_SLACK <= r[1].day <= last + MONTH_SLACK]
-            readings = in_month or readings  # none in it: a page kept up to date under its first month's address
         if [kind for kind, _, _ in readings] == ["htmldate"] and _bare_year(readings[0][1]):
-            readings = []
-        decided = self._by_weight(readings)
-        if decided is not None and self.shown_update is not None and decided.day >= self.shown_update:
-            return decided
-        return self._shown_update(readings) or decided
-
-    def _shown_update(self, readings: list[tuple[str, NewsDate, str]]) -> PageDate | None:
-        """A page that shows "Updated March 12, 2020" and no publication day, where another source names an earlier
-        day: the page presents itself by its update, and that is the date its readers (and a hand check) take, unless a
-        source names a later day. On the htmldate-pages dev set the hand-checked day is the shown update on all 5
-        pages where the metadata or htmldate names an earlier day; where the update shown is earlier than the
-        metadata's day (a sidebar's "Stand", another story's), the metadata's day is right on 3 of 5. Alone, with
-        no other source naming any day, an update label still dates nothing."""
-        day = self.shown_update
-        if day is None or any(kind in _SHOWN_PUBLICATION or date.day > day for kind, date, _ in readings):
             return None
-        if not any(date.day < day for _, date, _ in readings):
-            return None
-        moment = next((date.moment for date, _ in self.updates if date.day == day and date.moment is not None), None)
-        return PageDate(day, moment, [SHOWN_UPDATE], WEIGHTS["update date shown alone"])
-
-    def _by_weight(self, readings: list[tuple[str, NewsDate, str]]) -> PageDate | None:
-        """The day with the most weight when it clearly wins."""
         local_days = {date.day for kind, date, _ in readings if kind in _LOCAL_DAY and not _in_utc(date.moment)}
         # only a source a reader sees or the slug's day says the local day: a bare <time> may be a related story's
         structured_days = {date.day for kind, date, _ in readings if kind in _STRUCTURED}
@@ -196,9 +166,16 @@ class DateVotes:
             if kind == "htmldate" and date.day in structured_days:
                 share = HTMLDATE_ECHO_SHARE if len(structured_days) == 1 else HTMLDATE_PICK_SHARE
             scores[day] += 0.0 if repeated else WEIGHTS[kind] * share
-            voters[day].append(where)
+            if share > 0:
+                voters[day].append(where)
         if not scores:
             return None
+        if self.url_month is not None:
+            first, last = self.url_month
+            in_month = [day for day in scores if first - MONTH_SLACK <= day <= last + MONTH_SLACK]
+            for day in in_month:  # one URL vote for the month, shared by the days named in it
+                scores[day] += WEIGHTS["URL"] / len(in_month)
+                voters[day].append("the month in the URL")
         day, weight = max(scores.items(), key=lambda item: item[1])
         runner_up = max((s for d, s in scores.items() if d != day), default=0.0)
         if weight < CLEAR_WIN * runner_up or voters[day] == ["the only date shown, after an update label"]:
@@ -254,8 +231,7 @@ def time_element_dates(tree, votes: DateVotes) -> None:
 
 
 def url_date(url: str | None, votes: DateVotes) -> None:
-    """The day in the page's URL is a vote; a year and month alone (`/2017/09/slug`) side with the sources that name
-    a day in that month."""
+    """The day in the page's URL is a vote; a year and month alone (`/2017/09/slug`) rule out days of other months."""
     match = _URL_DATE.search(url or "")
     if match is None:
         month = _URL_MONTH.search(url or "")
@@ -278,7 +254,6 @@ def visible_dates(text: str, headlines: list[str | None], votes: DateVotes) -> N
     update = next((d for d in shown if d.updated), None)
     if update is not None:
         votes.add_update(update.day, "the date shown after an update label")
-        votes.shown_update = votes.shown_update or update.day
     if not dates and shown:  # "Stand: 28.04.2020" and no other date on the page
         votes.add("update date shown alone", shown[0].day, "the only date shown, after an update label")
     labelled = next((d for d in dates if d.labelled), None)

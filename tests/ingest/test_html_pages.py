@@ -233,14 +233,25 @@ def test_htmldate_picking_between_two_metadata_days_counts():
     assert votes.decide() is None
 
 
-def test_the_month_in_the_url_sides_with_the_sources_in_that_month():
+def test_the_month_in_the_url_is_one_vote_for_the_days_named_in_it():
     """A blog files the post under /2017/09/; the date under the headline is the reviewed book's, from August."""
     votes = DateVotes()
     url_date("https://reads.example.org/2017/09/review-love-is-war.html", votes)
     votes.add("dateline under the headline", dt.date(2017, 8, 14), "the date under the headline")
     votes.add("htmldate", "2017-09-09", "htmldate")
-    decided = votes.decide()
-    assert decided is not None and decided.day == dt.date(2017, 9, 9)
+    assert votes.decide() is None  # htmldate alone would lose to the dateline: with the month, the two are close
+    without_url = DateVotes()
+    without_url.add("dateline under the headline", dt.date(2017, 8, 14), "the date under the headline")
+    without_url.add("htmldate", "2017-09-09", "htmldate")
+    decided = without_url.decide()
+    assert decided is not None and decided.day == dt.date(2017, 8, 14)
+    agreeing = DateVotes()  # the metadata and the dateline agree: a stray <time> in the URL's month does not win
+    url_date("https://reads.example.org/2017/09/review-love-is-war.html", agreeing)
+    agreeing.add("JSON-LD datePublished", "2017-08-14", "JSON-LD NewsArticle datePublished")
+    agreeing.add("dateline under the headline", dt.date(2017, 8, 14), "the date under the headline")
+    agreeing.add("<time>", "2017-09-30", "<time>")
+    decided = agreeing.decide()
+    assert decided is not None and decided.day == dt.date(2017, 8, 14)
     kept_up_to_date = DateVotes()  # a page updated under its first month's address: nothing in the month to side with
     url_date("https://police.example.org/news/2021/10/migration-situation.html", kept_up_to_date)
     kept_up_to_date.add("dateline under the headline", dt.date(2021, 11, 10), "the date under the headline")
