@@ -89,9 +89,11 @@ def read_article_file(
             reading = reader(stream, origin=origin, field_map=options.field_map, date_order=date_order)
             result = _collect(reading, explicit, sidecar_problems, origin, carried=carried)
     else:
-        text = read_text_file(path, origin)
+        decoding: list[str] = []
+        text = read_text_file(path, origin, decoding)
         reading = reader(text, origin=origin, field_map=options.field_map, date_order=date_order)
-        result = _collect(reading, explicit, sidecar_problems, origin, carried=carried)
+        outside = sidecar_problems + [("", line) for line in decoding]
+        result = _collect(reading, explicit, outside, origin, carried=carried)
     if not result.articles:
         raise IngestError(f"{origin}: {_nothing_usable(result.problems, result.problem_count)}")
     return result

@@ -51,6 +51,17 @@ def test_non_utf8_text_is_decoded(tmp_path):
     assert "café" in article.text and "€40,000" in article.text and "“too much”" in article.text
 
 
+def test_utf8_with_a_stray_byte_keeps_its_accents_and_says_which_byte(tmp_path):
+    """One bad byte used to send a UTF-8 file to charset-normalizer, which read "Zürich" as "ZÃ¼rich"."""
+    text = f"{BODY} The mayor of Zürich said the café in Genève would reopen."
+    path = write(tmp_path, "stray.txt", text.encode("utf-8").replace(b"Monday", b"Mon\xffday"))
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    [article] = reading.articles
+    assert "Zürich" in article.text and "Genève" in article.text and "Mon\ufffdday" in article.text
+    [problem] = reading.problems
+    assert "1 byte(s) are not valid UTF-8" in problem and f"byte {BODY.index('Monday') + 3}" in problem
+
+
 def test_a_50_mb_page_is_refused_with_what_to_do(tmp_path):
     path = write(tmp_path, "huge.txt", (BODY + "\n") * (50 * 1024 * 1024 // len(BODY)))
     message = error_for(path)
