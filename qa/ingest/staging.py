@@ -33,6 +33,7 @@ from qa.ingest.walk import is_within, shown_name, walk_files
 log = logging.getLogger(__name__)
 
 UNDECODABLE_NAME = "its name is not valid UTF-8, which the index cannot store: not copied (give it a UTF-8 name)"
+_READ_FORMATS = "use .txt, .md, .html, .json, .jsonl, .csv, .rss, .atom, .xml (a feed) or .warc (optionally .gz)"
 NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK})
 """What `os.link` fails with on file systems without hard links (FAT, some network shares)."""
 
@@ -203,12 +204,11 @@ def _expand(paths: Sequence[Path], *, follow_symlinks: bool) -> tuple[list[tuple
                 for p in walk.outside
             ]  # fmt: skip
             refused += [RefusedFile(p, UNDECODABLE_NAME) for p in walk.undecodable if p.is_dir() or file_format(p)]
+            if not files and not walk.outside and not walk.undecodable:  # else `qa add` said nothing and exited 0
+                refused.append(RefusedFile(path, f"holds no article file qa reads; {_READ_FORMATS}"))
         elif path.is_file():
             if file_format(path) is None or is_sidecar(path):
-                raise IngestError(
-                    f"{path}: not an article file qa reads; "
-                    "use .txt, .md, .html, .json, .jsonl, .csv, .rss, .atom, .xml (a feed) or .warc (optionally .gz)"
-                )
+                raise IngestError(f"{path}: not an article file qa reads; {_READ_FORMATS}")
             if shown_name(path.name) != path.name:
                 refused.append(RefusedFile(path, UNDECODABLE_NAME))
                 continue

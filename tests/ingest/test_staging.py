@@ -86,6 +86,18 @@ def test_bad_paths_and_maps_are_reported(tmp_path, inbox):
         stage_files([inbox / "feed.jsonl"], tmp_path / "corpus", field_map={"headline": "x"})
 
 
+def test_a_folder_without_article_files_is_refused_by_name(tmp_path):
+    """It used to be staged as nothing at all: `qa add photos/` exited 0 without a word."""
+    photos = tmp_path / "photos"
+    (photos / "loop").mkdir(parents=True)
+    (photos / "cover.jpg").write_bytes(b"\xff\xd8\xff")
+    (photos / "loop" / "up").symlink_to("..")  # a link back into the folder: no file, and no hang
+    staged = stage_files([photos], tmp_path / "corpus")
+    assert staged.copied == []
+    [refused] = staged.refused
+    assert refused.path == photos and refused.reason.startswith("holds no article file qa reads; use .txt")
+
+
 # -- several `qa add` at once ------------------------------------------------------------------
 
 STAGE_WHEN_TOLD = """
