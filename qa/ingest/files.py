@@ -14,7 +14,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from qa.errors import IngestError
+from qa.errors import IngestError, TruncatedError
 from qa.ingest.bounds import GZIP_RATIO_FROM, MAX_GZIP_RATIO, MAX_LINE_CHARS, MAX_PAGE_BYTES, MAX_RECORDS_BYTES
 
 log = logging.getLogger(__name__)
@@ -249,7 +249,10 @@ class _BoundedStream(io.RawIOBase):
     def readinto(self, buffer) -> int:
         try:
             count = self._file.readinto1(buffer)  # what is there: a truncated gzip file gives its readable part
-        except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        except EOFError as error:
+            reason = f"the gzip file ends early ({error}; truncated?): what comes before is read; re-compress it whole"
+            raise TruncatedError(self._relative, reason) from None
+        except (gzip.BadGzipFile, zlib.error) as error:
             message = f"not a valid gzip file ({error}); re-compress it or save it uncompressed"
             raise IngestError(f"{self._relative}: {message}") from None
         except OSError as error:

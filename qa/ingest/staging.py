@@ -21,7 +21,7 @@ from qa.ingest.articles import read_article_file
 from qa.ingest.bounds import MAX_METADATA_SIZE
 from qa.ingest.dates import DateOrder
 from qa.ingest.feeds import is_feed_file
-from qa.ingest.files import BYTE_FORMATS, check_file_size, file_format, read_text_file
+from qa.ingest.files import BYTE_FORMATS, STREAMED_FORMATS, check_file_size, file_format, read_text_file
 from qa.ingest.metadata import (
     ExplicitMetadata,
     find_sidecar,
@@ -115,7 +115,7 @@ def stage_files(
 def _refusal(source: Path, destination: Path, corpus_dir: Path, *, follow_symlinks: bool) -> str | None:
     """Why `source` must not be copied to `destination`, or None."""
     try:
-        if file_format(source) in BYTE_FORMATS:  # a feed or archive: its reader decodes it, within bounds
+        if file_format(source) in BYTE_FORMATS + STREAMED_FORMATS:  # its reader decodes it as it streams, in bounds
             check_file_size(source, str(source))
         else:
             read_text_file(source, str(source))  # bounded: a huge or binary file is refused before it is read whole

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -119,6 +120,21 @@ def test_html_without_an_article_body_says_so(tmp_path):
 
 def test_broken_json_is_one_line(tmp_path):
     assert "not valid JSON (line 1" in error_for(write(tmp_path, "a.json", '{"text": '))
+
+
+@pytest.mark.parametrize("name", ["cut.jsonl.gz", "cut.csv.gz"])
+def test_a_truncated_gzip_export_keeps_the_records_before_the_cut(tmp_path, name):
+    """A download cut short used to lose the whole export: "not a valid gzip file", nothing read."""
+    rows = [f"{BODY} Gate {number} opened at {number} o'clock, the engineers said." for number in range(200)]
+    if name.endswith(".csv.gz"):
+        raw = "title,text\n" + "".join(f'Gates,"{row}"\n' for row in rows)
+    else:
+        raw = "".join(json.dumps({"text": row}) + "\n" for row in rows)
+    whole = gzip.compress(raw.encode(), mtime=0)
+    reading = read_corpus_file(write(tmp_path, name, whole[: len(whole) * 2 // 3]), corpus_dir=tmp_path / "corpus")
+    assert 0 < len(reading.articles) < len(rows)
+    assert all(article.text in rows for article in reading.articles)
+    assert any(problem.startswith("the gzip file ends early (") for problem in reading.problems)
 
 
 def test_a_broken_gzip_file_is_one_line(tmp_path):
