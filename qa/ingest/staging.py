@@ -9,8 +9,8 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -268,12 +268,14 @@ def _holds(path: Path, data: bytes) -> bool:
 
 
 def _hidden_copy(folder: Path, data: bytes) -> Path:
-    """`data` in a new file of a unique hidden name in `folder` (hidden: no corpus walk lists it)."""
+    """`data` in a new file of a unique hidden name in `folder` (hidden: no corpus walk lists it). Created as any
+    file is, under the umask (`tempfile.mkstemp` makes it 0600: a shared corpus's copies unreadable by the others)."""
     folder.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=folder, prefix=".", suffix=".partial")
+    path = folder / f".{secrets.token_hex(16)}.partial"
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     with os.fdopen(handle, "wb") as file:
         file.write(data)
-    return Path(name)
+    return path
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
