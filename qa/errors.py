@@ -34,5 +34,14 @@ class IngestError(QAError):
     """A corpus file cannot be turned into an article; it is skipped with this reason."""
 
 
+class TruncatedError(IngestError):
+    """A gzip file ends before its end marker: the records read before the cut are still good. `reason` is the
+    problem line without the file's name."""
+
+    def __init__(self, relative: str, reason: str) -> None:
+        super().__init__(f"{relative}: {reason}")
+        self.reason = reason
+
+
 class CorpusEmptyError(QAError):
     """The corpus folder is empty or missing while the index holds files: building would empty the index."""

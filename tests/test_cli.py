@@ -155,6 +155,17 @@ def test_status_without_an_index_says_how_to_build_it(tmp_path, capsys):
     assert err.startswith(f"Error: No index in {tmp_path / 'nowhere'}. Run `qa index`")
 
 
+def test_status_of_an_index_built_from_no_article_says_nothing_is_embedded_yet(tmp_path, capsys):
+    """It used to say "none yet (? dimensions)" and "unknown (index built before this was recorded)"."""
+    (tmp_path / "photos").mkdir()
+    storage = ("--corpus", tmp_path / "corpus", "--index", tmp_path / "index")
+    code, _, err = qa("add", tmp_path / "photos", *storage, capsys=capsys)
+    assert code == 3 and f"skipped {tmp_path / 'photos'}: holds no article file qa reads" in err
+    code, out, _ = qa("status", *storage, capsys=capsys)
+    assert code == 0
+    assert "model       none yet\n" in out and "embedded by nothing yet\n" in out and "?" not in out
+
+
 @pytest.mark.parametrize("question", ["", "   ", "\t\n"])
 def test_an_empty_question_is_a_usage_error(question, capsys, seed_paths):
     code, out, err = qa("ask", question, *seed_paths, capsys=capsys)

@@ -44,14 +44,19 @@ def status(
         echo_line(line)
 
 
+def _unknown_embedder(report: StatusReport) -> str:
+    """An index holding no passage was embedded by nothing; only an old one may not have recorded by what."""
+    return "nothing yet" if not report.counts.passages else "unknown (index built before this was recorded)"
+
+
 def _lines(report: StatusReport, *, index_shown: str) -> list[str]:
     counts = report.counts
     corpus = user_path(report.corpus)
     lines = [
         f"index       {index_shown}",
         f"corpus      {corpus}",
-        f"model       {report.model or 'none yet'} ({report.dimension or '?'} dimensions)",
-        f"embedded by {report.embedded_by or 'unknown (index built before this was recorded)'}",
+        f"model       {report.model} ({report.dimension} dimensions)" if report.model else "model       none yet",
+        f"embedded by {report.embedded_by or _unknown_embedder(report)}",
         f"last build  {report.built_at or 'never'}",
         f"files       {counts.files}",
         f"articles    {counts.articles} "

@@ -6,15 +6,15 @@ Used by the corpus walk (`read_corpus_file`) and by `qa add`, which reads a file
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.errors import IngestError
+from qa.errors import IngestError, TruncatedError
 from qa.ingest.add_options import AddOptions
 from qa.ingest.boilerplate import clean_carried_text
 from qa.ingest.bounds import Problems
-from qa.ingest.document import Reading
+from qa.ingest.document import Document, Reading
 from qa.ingest.feeds import read_feed
 from qa.ingest.files import BYTE_FORMATS, STREAMED_FORMATS, bounded_bytes, file_format, read_text_file, record_lines
 from qa.ingest.html import read_html
@@ -89,9 +89,11 @@ def read_article_file(
             reading = reader(stream, origin=origin, field_map=options.field_map, date_order=date_order)
             result = _collect(reading, explicit, sidecar_problems, origin, carried=carried)
     else:
-        text = read_text_file(path, origin)
+        decoding: list[str] = []
+        text = read_text_file(path, origin, decoding)
         reading = reader(text, origin=origin, field_map=options.field_map, date_order=date_order)
-        result = _collect(reading, explicit, sidecar_problems, origin, carried=carried)
+        outside = sidecar_problems + [("", line) for line in decoding]
+        result = _collect(reading, explicit, outside, origin, carried=carried)
     if not result.articles:
         raise IngestError(f"{origin}: {_nothing_usable(result.problems, result.problem_count)}")
     return result
@@ -113,7 +115,7 @@ def _collect(
     result = FileReading()
     first_seen: dict[str, tuple[str, Article]] = {}
     documents = 0
-    for document in reading.documents:
+    for document in _until_cut(reading.documents, problems):
         documents += 1
         where = document.where or origin
         if not document.text.strip():
@@ -139,6 +141,14 @@ def _collect(
         result.places.clear()
     result.problems, result.problem_count = problems.lines(), len(problems)
     return result
+
+
+def _until_cut(documents: Iterable[Document], problems: Problems) -> Iterator[Document]:
+    """The documents of a streamed file up to where its gzip data ends early; the cut is one problem line."""
+    try:
+        yield from documents
+    except TruncatedError as error:
+        problems.add(None, error.reason)
 
 
 def _nothing_usable(problems: list[str], count: int) -> str:

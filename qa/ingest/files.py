@@ -6,6 +6,7 @@ import codecs
 import gzip
 import io
 import logging
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from qa.errors import IngestError
+from qa.errors import IngestError, TruncatedError
 from qa.ingest.bounds import GZIP_RATIO_FROM, MAX_GZIP_RATIO, MAX_LINE_CHARS, MAX_PAGE_BYTES, MAX_RECORDS_BYTES
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,9 @@ BYTE_FORMATS = FEED_FORMATS + ARCHIVE_FORMATS
 archive holds records of any kind, images included."""
 _GZIP_CHUNK = 1024 * 1024
 _BINARY_SAMPLE = 8192
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+"""An invalid byte as `surrogateescape` decodes it."""
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 _SNIFF_BYTES = 64 * 1024
 """How much of a streamed file is looked at to choose its encoding before it is read line by line."""
 
@@ -46,8 +50,9 @@ def file_format(path: Path) -> str | None:
     return suffix if suffix in RECORD_FORMATS + PAGE_FORMATS else None
 
 
-def read_text_file(path: Path, relative: str) -> str:
-    """The file's text, decompressed and decoded; raises IngestError saying what is wrong and what to do."""
+def read_text_file(path: Path, relative: str, problems: list[str] | None = None) -> str:
+    """The file's text, decompressed and decoded; raises IngestError saying what is wrong and what to do. Bytes
+    replaced while decoding are described in `problems`."""
     fmt = file_format(path) or ""
     limit = MAX_RECORDS_BYTES if fmt in RECORD_FORMATS else MAX_PAGE_BYTES
     data = _read_bytes(path, relative, limit)
@@ -58,7 +63,7 @@ def read_text_file(path: Path, relative: str) -> str:
         )
     if not data or data.isspace():  # isspace, not strip: no copy of a large file
         raise IngestError(f"{relative}: the file is empty; add the article text or remove the file")
-    text = _decode(data, relative)
+    text = _decode(data, relative, problems)
     if text.isspace():
         raise IngestError(f"{relative}: the file holds only white space; add the article text or remove the file")
     return text
@@ -99,8 +104,9 @@ def _decompress(path: Path, relative: str, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _decode(data: bytes, relative: str) -> str:
-    """UTF-8 first; otherwise the encoding charset-normalizer finds; NUL bytes mean a binary file."""
+def _decode(data: bytes, relative: str, problems: list[str] | None = None) -> str:
+    """UTF-8 first, also when only a few stray bytes break it (they become U+FFFD, described in `problems`);
+    otherwise the encoding charset-normalizer finds; NUL bytes mean a binary file."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -111,13 +117,33 @@ def _decode(data: bytes, relative: str) -> str:
         raise binary
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        first_bad = error.start
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        text, bad_bytes = damaged
+        if problems is not None:
+            problems.append(
+                f"{bad_bytes:,} byte(s) are not valid UTF-8 (the first at byte {first_bad:,}); read as UTF-8 with "
+                "each shown as \ufffd; save the file as UTF-8"
+            )
+        return text
     best = from_bytes(data).best()
     if best is None:
         raise binary
     log.info("%s: not UTF-8; decoded as %s", relative, best.encoding)
     return str(best)
+
+
+def _damaged_utf8(data: bytes) -> tuple[str, int] | None:
+    """The text and its count of invalid bytes when `data` is UTF-8 with a few stray bytes: more valid non-ASCII
+    characters than invalid bytes. A legacy 8-bit file (cp1252, Latin-1) almost never holds a valid multi-byte UTF-8
+    sequence, so it is left to charset-normalizer; decoding UTF-8 with it turned every "ü" into "Ã¼"."""
+    text = data.decode("utf-8-sig", errors="surrogateescape")
+    bad_bytes = len(_ESCAPED_BYTE.findall(text))
+    if len(_NON_ASCII.findall(text)) - bad_bytes <= bad_bytes:
+        return None
+    return _ESCAPED_BYTE.sub("\ufffd", text), bad_bytes
 
 
 def _binary(relative: str) -> IngestError:
@@ -223,7 +249,10 @@ class _BoundedStream(io.RawIOBase):
     def readinto(self, buffer) -> int:
         try:
             count = self._file.readinto1(buffer)  # what is there: a truncated gzip file gives its readable part
-        except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        except EOFError as error:
+            reason = f"the gzip file ends early ({error}; truncated?): what comes before is read; re-compress it whole"
+            raise TruncatedError(self._relative, reason) from None
+        except (gzip.BadGzipFile, zlib.error) as error:
             message = f"not a valid gzip file ({error}); re-compress it or save it uncompressed"
             raise IngestError(f"{self._relative}: {message}") from None
         except OSError as error:

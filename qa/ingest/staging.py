@@ -9,8 +9,8 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,7 @@ from qa.ingest.articles import read_article_file
 from qa.ingest.bounds import MAX_METADATA_SIZE
 from qa.ingest.dates import DateOrder
 from qa.ingest.feeds import is_feed_file
-from qa.ingest.files import BYTE_FORMATS, check_file_size, file_format, read_text_file
+from qa.ingest.files import BYTE_FORMATS, STREAMED_FORMATS, check_file_size, file_format, read_text_file
 from qa.ingest.metadata import (
     ExplicitMetadata,
     find_sidecar,
@@ -33,6 +33,7 @@ from qa.ingest.walk import is_within, shown_name, walk_files
 log = logging.getLogger(__name__)
 
 UNDECODABLE_NAME = "its name is not valid UTF-8, which the index cannot store: not copied (give it a UTF-8 name)"
+_READ_FORMATS = "use .txt, .md, .html, .json, .jsonl, .csv, .rss, .atom, .xml (a feed) or .warc (optionally .gz)"
 NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK})
 """What `os.link` fails with on file systems without hard links (FAT, some network shares)."""
 
@@ -114,7 +115,7 @@ def stage_files(
 def _refusal(source: Path, destination: Path, corpus_dir: Path, *, follow_symlinks: bool) -> str | None:
     """Why `source` must not be copied to `destination`, or None."""
     try:
-        if file_format(source) in BYTE_FORMATS:  # a feed or archive: its reader decodes it, within bounds
+        if file_format(source) in BYTE_FORMATS + STREAMED_FORMATS:  # its reader decodes it as it streams, in bounds
             check_file_size(source, str(source))
         else:
             read_text_file(source, str(source))  # bounded: a huge or binary file is refused before it is read whole
@@ -203,12 +204,11 @@ def _expand(paths: Sequence[Path], *, follow_symlinks: bool) -> tuple[list[tuple
                 for p in walk.outside
             ]  # fmt: skip
             refused += [RefusedFile(p, UNDECODABLE_NAME) for p in walk.undecodable if p.is_dir() or file_format(p)]
+            if not files and not walk.outside and not walk.undecodable:  # else `qa add` said nothing and exited 0
+                refused.append(RefusedFile(path, f"holds no article file qa reads; {_READ_FORMATS}"))
         elif path.is_file():
             if file_format(path) is None or is_sidecar(path):
-                raise IngestError(
-                    f"{path}: not an article file qa reads; "
-                    "use .txt, .md, .html, .json, .jsonl, .csv, .rss, .atom, .xml (a feed) or .warc (optionally .gz)"
-                )
+                raise IngestError(f"{path}: not an article file qa reads; {_READ_FORMATS}")
             if shown_name(path.name) != path.name:
                 refused.append(RefusedFile(path, UNDECODABLE_NAME))
                 continue
@@ -268,12 +268,14 @@ def _holds(path: Path, data: bytes) -> bool:
 
 
 def _hidden_copy(folder: Path, data: bytes) -> Path:
-    """`data` in a new file of a unique hidden name in `folder` (hidden: no corpus walk lists it)."""
+    """`data` in a new file of a unique hidden name in `folder` (hidden: no corpus walk lists it). Created as any
+    file is, under the umask (`tempfile.mkstemp` makes it 0600: a shared corpus's copies unreadable by the others)."""
     folder.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=folder, prefix=".", suffix=".partial")
+    path = folder / f".{secrets.token_hex(16)}.partial"
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     with os.fdopen(handle, "wb") as file:
         file.write(data)
-    return Path(name)
+    return path
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -15,6 +15,8 @@ from qa.ingest.heuristics import text_candidates
 from qa.ingest.metadata import DateContext, explicit_candidates, take_date_order, wire_candidates, yaml_problem
 from qa.models import MetadataSource
 
+_HEADING = re.compile(r"#{1,6}[ \t]+(?P<text>.*?)(?:[ \t]+#+)?")
+"""A Markdown (ATX) heading with its opening and closing `#` marks; `#hashtag` has no space after it: no heading."""
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -48,6 +50,12 @@ def read_text(
 
 
 def _written_text(body: str) -> str:
-    """Text a person wrote: keep every paragraph, only normalize white space and blank lines."""
+    """Text a person wrote: keep every paragraph, only normalize white space and blank lines, and drop the `#` marks
+    of Markdown headings (an Obsidian or Hugo note's `# Title` was quoted as "# Title")."""
     paragraphs = (normalize_line(" ".join(block.splitlines())) for block in re.split(r"\n\s*\n", body))
-    return "\n\n".join(p for p in paragraphs if p)
+    return "\n\n".join(_without_heading_marks(p) for p in paragraphs if p)
+
+
+def _without_heading_marks(paragraph: str) -> str:
+    heading = _HEADING.fullmatch(paragraph)
+    return heading.group("text") if heading and heading.group("text") else paragraph

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -49,6 +50,17 @@ def test_non_utf8_text_is_decoded(tmp_path):
     path = write(tmp_path, "latin.txt", text.encode("cp1252"))
     [article] = read_corpus_file(path, corpus_dir=path.parent).articles
     assert "café" in article.text and "€40,000" in article.text and "“too much”" in article.text
+
+
+def test_utf8_with_a_stray_byte_keeps_its_accents_and_says_which_byte(tmp_path):
+    """One bad byte used to send a UTF-8 file to charset-normalizer, which read "Zürich" as "ZÃ¼rich"."""
+    text = f"{BODY} The mayor of Zürich said the café in Genève would reopen."
+    path = write(tmp_path, "stray.txt", text.encode("utf-8").replace(b"Monday", b"Mon\xffday"))
+    reading = read_corpus_file(path, corpus_dir=path.parent)
+    [article] = reading.articles
+    assert "Zürich" in article.text and "Genève" in article.text and "Mon\ufffdday" in article.text
+    [problem] = reading.problems
+    assert "1 byte(s) are not valid UTF-8" in problem and f"byte {BODY.index('Monday') + 3}" in problem
 
 
 def test_a_50_mb_page_is_refused_with_what_to_do(tmp_path):
@@ -108,6 +120,21 @@ def test_html_without_an_article_body_says_so(tmp_path):
 
 def test_broken_json_is_one_line(tmp_path):
     assert "not valid JSON (line 1" in error_for(write(tmp_path, "a.json", '{"text": '))
+
+
+@pytest.mark.parametrize("name", ["cut.jsonl.gz", "cut.csv.gz"])
+def test_a_truncated_gzip_export_keeps_the_records_before_the_cut(tmp_path, name):
+    """A download cut short used to lose the whole export: "not a valid gzip file", nothing read."""
+    rows = [f"{BODY} Gate {number} opened at {number} o'clock, the engineers said." for number in range(200)]
+    if name.endswith(".csv.gz"):
+        raw = "title,text\n" + "".join(f'Gates,"{row}"\n' for row in rows)
+    else:
+        raw = "".join(json.dumps({"text": row}) + "\n" for row in rows)
+    whole = gzip.compress(raw.encode(), mtime=0)
+    reading = read_corpus_file(write(tmp_path, name, whole[: len(whole) * 2 // 3]), corpus_dir=tmp_path / "corpus")
+    assert 0 < len(reading.articles) < len(rows)
+    assert all(article.text in rows for article in reading.articles)
+    assert any(problem.startswith("the gzip file ends early (") for problem in reading.problems)
 
 
 def test_a_broken_gzip_file_is_one_line(tmp_path):

@@ -37,6 +37,13 @@ def test_a_jekyll_note_with_date_author_and_tags_is_read_not_skipped(tmp_path):
     assert "field 'date'" in article.provenance["published"].detail
 
 
+def test_markdown_heading_marks_are_not_article_text(tmp_path):
+    """An Obsidian note's `# Title` line was quoted in answers as "# Title"; a `#hashtag` is no heading and stays."""
+    body = f"# Ferry strike ends\n\n{BODY} #ferries\n\n## What comes next ##\n\nTalks resume in May."
+    [article] = read_note(tmp_path, "title: Ferry strike ends", body=body).articles
+    assert article.text == f"Ferry strike ends\n\n{BODY} #ferries\n\nWhat comes next\n\nTalks resume in May."
+
+
 def test_a_yaml_datetime_keeps_its_time_in_published_at(tmp_path):
     [article] = read_note(tmp_path, "date: 2024-03-02 14:30:00+01:00").articles
     assert article.published == dt.date(2024, 3, 2)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import stat
 import subprocess
 import sys
 
@@ -84,6 +86,28 @@ def test_bad_paths_and_maps_are_reported(tmp_path, inbox):
         stage_files([inbox / "notes.pdf"], tmp_path / "corpus")
     with pytest.raises(UsageError, match="headline"):
         stage_files([inbox / "feed.jsonl"], tmp_path / "corpus", field_map={"headline": "x"})
+
+
+def test_a_copy_is_created_under_the_umask_like_any_file(tmp_path, inbox):
+    """Copies used to be 0600 (tempfile.mkstemp): in a shared corpus, the other users could not read them."""
+    before = os.umask(0o022)
+    try:
+        [copy] = stage_files([inbox / "story.txt"], tmp_path / "corpus").copied
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o644
+
+
+def test_a_folder_without_article_files_is_refused_by_name(tmp_path):
+    """It used to be staged as nothing at all: `qa add photos/` exited 0 without a word."""
+    photos = tmp_path / "photos"
+    (photos / "loop").mkdir(parents=True)
+    (photos / "cover.jpg").write_bytes(b"\xff\xd8\xff")
+    (photos / "loop" / "up").symlink_to("..")  # a link back into the folder: no file, and no hang
+    staged = stage_files([photos], tmp_path / "corpus")
+    assert staged.copied == []
+    [refused] = staged.refused
+    assert refused.path == photos and refused.reason.startswith("holds no article file qa reads; use .txt")
 
 
 # -- several `qa add` at once ------------------------------------------------------------------

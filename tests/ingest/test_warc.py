@@ -120,7 +120,7 @@ def test_a_truncated_warc_gz_keeps_the_pages_before_the_cut(tmp_path):
     reading = read(write(tmp_path, "cut.warc.gz", data[:-40]))
     assert [article.url for article in reading.articles] == [HARBOUR_URL]
     [problem] = reading.problems
-    assert problem.startswith(f"record 7 ({FERRY_URL}): not a valid gzip file (Compressed file ended")
+    assert problem.startswith(f"record 7 ({FERRY_URL}): the gzip file ends early (Compressed file ended")
     assert problem.endswith("(reading stopped here)")
 
 
