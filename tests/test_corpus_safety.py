@@ -342,3 +342,24 @@ def test_a_collection_with_repeated_records_exits_0_and_counts_the_copies_kept_o
     assert code == 0, err
     assert "skipped" not in err and "skipped" not in out
     assert "1 copies of stories kept once" in out, (out, err)
+
+
+def test_a_link_out_of_the_corpus_is_reported_once_per_change_and_listed_by_status(seed_copy, tmp_path, capsys):
+    outside = tmp_path / "private"
+    outside.mkdir()
+    (outside / "vault.txt").write_text(SECRET)
+    (outside / "other.txt").write_text(SECRET.replace("vault", "safe"))
+    link = seed_copy.corpus_dir / "vault.txt"
+    os.symlink(outside / "vault.txt", link)
+    code, _, err = qa("index", *paths(seed_copy), capsys=capsys)
+    assert code == SKIPPED_EXIT_CODE and "outside the corpus" in err
+    code, out, err = qa("index", *paths(seed_copy), capsys=capsys)
+    assert code == 0, err  # nothing new was skipped: a script's `qa index && ...` goes on
+    assert "outside the corpus" not in err and "1 still skipped as before" in out
+    _, out, _ = qa("status", *paths(seed_copy), capsys=capsys)
+    assert "vault.txt" in out and "outside the corpus" in out
+    link.unlink()
+    os.symlink(outside / "other.txt", link)  # a new target is news again
+    code, _, err = qa("index", *paths(seed_copy), capsys=capsys)
+    assert code == SKIPPED_EXIT_CODE and str(outside / "other.txt") in err
+    assert "night guard" not in indexed_text(seed_copy)

@@ -207,8 +207,9 @@ def _expand(paths: Sequence[Path], *, follow_symlinks: bool) -> tuple[list[tuple
             if not files and not walk.outside and not walk.undecodable:  # else `qa add` said nothing and exited 0
                 refused.append(RefusedFile(path, f"holds no article file qa reads; {_READ_FORMATS}"))
         elif path.is_file():
-            if file_format(path) is None or is_sidecar(path):
-                raise IngestError(f"{path}: not an article file qa reads; {_READ_FORMATS}")
+            if file_format(path) is None or is_sidecar(path):  # skipped, not an error: the other files still go in
+                refused.append(RefusedFile(path, f"not an article file qa reads; {_READ_FORMATS}"))
+                continue
             if shown_name(path.name) != path.name:
                 refused.append(RefusedFile(path, UNDECODABLE_NAME))
                 continue

@@ -31,6 +31,9 @@ __all__ = ["Build", "ProgressCallback", "SkippedFile", "SyncReport", "stale_file
 
 log = logging.getLogger(__name__)
 
+UNREAD_FINGERPRINT = "not read: "
+"""Stands for the content hash of a corpus entry never read (a link out of the corpus, a name the index cannot store):
+followed by the reason, so a new target or a new reason is reported again, an unchanged one once."""
 BANDS_CHUNK = 1000
 """Articles given band keys per transaction when an older index is brought up to date."""
 
@@ -135,14 +138,12 @@ class Build:
         report = SyncReport()
         self.published = self.writer.file_fingerprints()
         behind_links = {} if self.rebuilding else kept_behind_links(self.published, listing, corpus_dir)
-        report.skipped += [
-            SkippedFile(
-                link.relative_to(corpus_dir).as_posix(), outside_link_reason(link, kept=len(behind_links.get(link, [])))
-            )
+        unread = [
+            (link.relative_to(corpus_dir).as_posix(), outside_link_reason(link, kept=len(behind_links.get(link, []))))
             for link in listing.outside
         ]
-        report.skipped += [
-            SkippedFile(shown_name(path.relative_to(corpus_dir).as_posix()), undecodable_reason(path))
+        unread += [
+            (shown_name(path.relative_to(corpus_dir).as_posix()), undecodable_reason(path))
             for path in listing.undecodable
         ]
         known = {} if self.rebuilding else self.published
@@ -164,6 +165,13 @@ class Build:
         self.replaced |= still_refused & set(self.published)  # refused after a build cut short before publishing
         self.refused = [refused_before[rel] for rel in sorted(still_refused)]
         report.still_refused = len(still_refused)
+        for rel, reason in unread:  # a link out of the corpus, a name the index cannot store: as a refused file
+            refused = RefusedFile(rel, UNREAD_FINGERPRINT + reason, reason)
+            if refused_before.get(rel) == refused:
+                self.refused.append(refused)
+                report.still_refused += 1
+            else:
+                self._refuse(refused, report)
         to_read = set(changed)
         if changed or self.removed:
             # A duplicate's original may be gone or changed: its twins must be read again.

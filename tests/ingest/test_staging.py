@@ -82,8 +82,10 @@ def test_bad_paths_and_maps_are_reported(tmp_path, inbox):
     with pytest.raises(IngestError, match="no such file"):
         stage_files([tmp_path / "missing.txt"], tmp_path / "corpus")
     (inbox / "notes.pdf").write_bytes(b"%PDF")
-    with pytest.raises(IngestError, match="not an article file"):
-        stage_files([inbox / "notes.pdf"], tmp_path / "corpus")
+    staged = stage_files([inbox / "notes.pdf", inbox / "story.txt"], tmp_path / "corpus")
+    [refused] = staged.refused
+    assert refused.path == inbox / "notes.pdf" and "not an article file" in refused.reason
+    assert [copy.name for copy in staged.copied] == ["story.txt"]  # one file qa cannot read does not stop the others
     with pytest.raises(UsageError, match="headline"):
         stage_files([inbox / "feed.jsonl"], tmp_path / "corpus", field_map={"headline": "x"})
 
