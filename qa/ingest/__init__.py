@@ -33,7 +33,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-INGEST_VERSION = "9"
+INGEST_VERSION = "10"
 """Bumped whenever reading or cleaning changes, so `qa index` re-reads every file."""
 HASH_CHUNK = 1024 * 1024
 

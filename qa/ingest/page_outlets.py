@@ -36,6 +36,9 @@ _TRAILING_PLACE = re.compile(r",\s*[^\W\d_][\w .-]{1,30}$")
 """`, Schweiz` after a legal form: the seat of the company, not part of the outlet's name."""
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
 _CJK_TITLE_SEPARATOR = re.compile(rf"(?<=[{_CJK}])\s*[-_|－｜]\s*(?=[{_CJK}])")
+_LABELLED = re.compile(r"\w: \w")
+"""A title part shaped "Kolumne: Queer Royal", "Opinion: Letters": a section and what is in it, repeated on the page
+as its heading, never the outlet's name."""
 MIN_SQUASHED_REPEAT = 6
 """Letters a title part needs before its spelling with other spaces and hyphens counts as repeated on the page."""
 _TITLE_SEPARATOR = re.compile(r"\s+(?:\||ǀ|-|–|—|::?|»|«|›|‹|·|•|//)\s+")
@@ -144,7 +147,6 @@ def page_outlet(
         ("JSON-LD publisher", json_ld_publisher),
         ("<meta og:site_name>", meta.get("og:site_name")),
         ("<meta application-name>", meta.get("application-name")),
-        ("<meta apple-mobile-web-app-title>", meta.get("apple-mobile-web-app-title")),
         ("the feed's title (<link rel=alternate>)", feed_site_name(feed_titles)),
         ("JSON-LD publisher by @id", json_ld_publisher_by_reference),
     ]
@@ -169,6 +171,10 @@ def page_outlet(
                 return OutletName(name, "the copyright line, the words matching the domain")
         if known_at_url:
             return None  # the known outlet at the URL: `qa.ingest.metadata` cites it, with the URL as its source
+        # A home-screen label is short, often an abbreviation ("AB" for Anglerboard): only after the domain's spelling.
+        home_screen = _cleaned(meta.get("apple-mobile-web-app-title"), allow_domain=allow_domain)
+        if home_screen is not None and not _is_headline(home_screen[0], title, headline):
+            return OutletName(home_screen[0], "<meta apple-mobile-web-app-title>")
         part = title_outlet(title, headline, page_text, allow_domain=allow_domain)
         if part is not None:
             return OutletName(part, "<title> part repeated on the page")
@@ -288,7 +294,7 @@ def title_outlet(title: str | None, headline: str | None, page_text: str, *, all
     squashed_text = _squash(folded_text)
     for part in (parts[-1], parts[0]):
         name = clean_outlet_name(part, allow_domain=allow_domain)
-        if name is None or _is_headline(name, title, headline):
+        if name is None or _is_headline(name, title, headline) or _LABELLED.search(part):
             continue
         if part.casefold() in folded_text or name.casefold() in folded_text:
             return name

@@ -68,6 +68,29 @@ def test_a_title_suffix_that_repeats_on_the_page_names_the_outlet(tmp_path):
     assert article.outlet is None
 
 
+def test_a_section_heading_in_the_title_is_no_outlet_though_it_repeats(tmp_path):
+    """A column's pages are titled "Kolumne: Queer Royal – <headline>" and head each page with the column's name."""
+    body = f"<nav>Kolumne: Queer Royal</nav><article><h1>Flood gates hold</h1><p>{STORY}</p></article>"
+    [article] = read(tmp_path, page(body=body, title="Kolumne: Queer Royal – Flood gates hold")).articles
+    assert article.outlet is None
+    body = f"<header>Valley Courier</header><article><h1>Nummer zwei: Leo</h1><p>{STORY}</p></article>"
+    [article] = read(tmp_path, page(body=body, title="Valley Courier » Nummer zwei: Leo"), "b.html").articles
+    assert article.outlet == "Valley Courier"  # the post's title, "Nummer zwei: Leo", is never taken
+
+
+def test_a_home_screen_abbreviation_gives_way_to_the_name_that_spells_the_domain(tmp_path):
+    head = (
+        '<meta name="apple-mobile-web-app-title" content="AB">'
+        '<meta property="og:site_name" content="Anglerboard – Forum mit den besten Tipps zum Angeln">'
+        '<link rel="canonical" href="https://www.anglerboard.de/ams/rute.434/">'
+    )
+    [article] = read(tmp_path, page(head)).articles
+    assert article.outlet == "Anglerboard"
+    alone = page('<meta name="apple-mobile-web-app-title" content="Valley Courier">')
+    [article] = read(tmp_path, alone, "b.html").articles
+    assert article.outlet == "Valley Courier"  # alone, a home-screen name still names the outlet
+
+
 def test_legal_forms_handles_addresses_and_titles_are_not_names():
     assert clean_outlet_name("Neue Zürcher Zeitung AG, Schweiz") == "Neue Zürcher Zeitung"
     assert clean_outlet_name("Tamedia AG") == "Tamedia"
